@@ -1,0 +1,84 @@
+/**
+ * Typed errors shared by every edgeml package. Each names the thing that is wrong, what was
+ * expected and what was found, so a caller (or the CLI) can print one clear line and a program can
+ * branch on `code`.
+ */
+
+/** Stable machine-readable error codes. */
+export type EdgemlErrorCode =
+  | 'CONFIG_INVALID'
+  | 'DATA_NOT_FOUND'
+  | 'DATA_INVALID'
+  | 'IMAGE_DECODE'
+  | 'MANIFEST_INVALID'
+  | 'MANIFEST_FILE_MISSING'
+  | 'HASH_MISMATCH'
+  | 'SCHEMA_VERSION'
+  | 'MODEL_INVALID'
+  | 'UNSUPPORTED'
+  | 'BACKEND_UNAVAILABLE'
+  | 'CHECKPOINT_INVALID';
+
+/** Base class of every error edgeml throws on purpose. */
+export class EdgemlError extends Error {
+  /** Machine-readable code, stable across versions. */
+  readonly code: EdgemlErrorCode;
+  /** Structured context (file, key, allowed values, ...) for programs and `--json` output. */
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(code: EdgemlErrorCode, message: string, details: Record<string, unknown> = {}, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/** A configuration value or CLI option is invalid: `'sparsity' must be in [0, 1), got 1.2`. */
+export class ConfigError extends EdgemlError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('CONFIG_INVALID', message, details);
+  }
+}
+
+/** A data set file or directory is missing. */
+export class DataNotFoundError extends EdgemlError {
+  constructor(path: string, what: string) {
+    super('DATA_NOT_FOUND', `${what} not found: ${path}`, { path });
+  }
+}
+
+/** A data set file exists but its content is not what the format requires. */
+export class DataFormatError extends EdgemlError {
+  constructor(path: string, problem: string, details: Record<string, unknown> = {}) {
+    super('DATA_INVALID', `${path}: ${problem}`, { path, ...details });
+  }
+}
+
+/** An image could not be decoded (corrupt or truncated PNG/JPEG, unknown format). */
+export class ImageDecodeError extends EdgemlError {
+  constructor(source: string, problem: string, options?: ErrorOptions) {
+    super('IMAGE_DECODE', `cannot decode image ${source}: ${problem}`, { source }, options);
+  }
+}
+
+/** A backend was asked for but cannot run here (no GPU adapter, package not installed, ...). */
+export class BackendUnavailableError extends EdgemlError {
+  constructor(backend: string, reason: string, details: Record<string, unknown> = {}) {
+    super('BACKEND_UNAVAILABLE', `backend '${backend}' is not available: ${reason}`, { backend, ...details });
+  }
+}
+
+/** A model, layer or option is valid in general but not supported by this component. */
+export class UnsupportedError extends EdgemlError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('UNSUPPORTED', message, details);
+  }
+}
+
+/** Formats a list of allowed values for an error message: `'a', 'b' or 'c'`. */
+export function formatAllowed(values: readonly (string | number)[]): string {
+  const quoted = values.map((v) => (typeof v === 'string' ? `'${v}'` : String(v)));
+  if (quoted.length <= 1) return quoted.join('');
+  return `${quoted.slice(0, -1).join(', ')} or ${quoted[quoted.length - 1]}`;
+}

@@ -1,0 +1,12 @@
+// @edgeml/trainer: data sets, the model zoo, the training loop and backend selection.
+export { SPLIT_NAMES } from './data/dataset.js';
+export type {
+  Batch,
+  BatchOptions,
+  DataSplit,
+  Dataset,
+  DatasetInfo,
+  InputShape,
+  Normalization,
+  SplitName,
+} from './data/dataset.js';
