@@ -26,7 +26,12 @@ export class EdgemlError extends Error {
   /** Structured context (file, key, allowed values, ...) for programs and `--json` output. */
   readonly details: Readonly<Record<string, unknown>>;
 
-  constructor(code: EdgemlErrorCode, message: string, details: Record<string, unknown> = {}, options?: ErrorOptions) {
+  constructor(
+    code: EdgemlErrorCode,
+    message: string,
+    details: Record<string, unknown> = {},
+    options?: ErrorOptions,
+  ) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;

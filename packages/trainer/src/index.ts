@@ -1,5 +1,5 @@
 // @edgeml/trainer: data sets, the model zoo, the training loop and backend selection.
-export { SPLIT_NAMES } from './data/dataset.js';
+
 export type {
   Batch,
   BatchOptions,
@@ -10,3 +10,4 @@ export type {
   Normalization,
   SplitName,
 } from './data/dataset.js';
+export { SPLIT_NAMES } from './data/dataset.js';
