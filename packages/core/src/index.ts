@@ -14,3 +14,4 @@ export {
 } from './errors.js';
 export type { ProgressCallback, ProgressEvent } from './progress.js';
 export { silentProgress } from './progress.js';
+export { SeededRandom, seededPermutation } from './random.js';
