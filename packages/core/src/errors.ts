@@ -87,3 +87,39 @@ export function formatAllowed(values: readonly (string | number)[]): string {
   if (quoted.length <= 1) return quoted.join('');
   return `${quoted.slice(0, -1).join(', ')} or ${quoted[quoted.length - 1]}`;
 }
+
+/** A manifest.json is malformed; `details.path` is the JSON path of the bad key. */
+export class ManifestInvalidError extends EdgemlError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('MANIFEST_INVALID', message, details);
+  }
+}
+
+/** A model package, its manifest.json or a file its manifest lists cannot be found. */
+export class ManifestFileMissingError extends EdgemlError {
+  constructor(message: string, details: { file: string; location: string } & Record<string, unknown>) {
+    super('MANIFEST_FILE_MISSING', message, details);
+  }
+}
+
+/** A package file's size or SHA-256 differs from its manifest entry. */
+export class HashMismatchError extends EdgemlError {
+  constructor(file: string, location: string, field: 'sha256' | 'bytes', expected: unknown, actual: unknown) {
+    super(
+      'HASH_MISMATCH',
+      `'${file}' in model package ${location} is corrupt: ${field} expected ${String(expected)}, got ${String(actual)}`,
+      { file, location, field, expected, actual },
+    );
+  }
+}
+
+/** A manifest declares a schemaVersion this edgeml cannot read. */
+export class SchemaVersionError extends EdgemlError {
+  constructor(got: unknown, supported: readonly number[]) {
+    super(
+      'SCHEMA_VERSION',
+      `manifest.schemaVersion ${JSON.stringify(got)} is not supported; this edgeml reads schemaVersion ${formatAllowed(supported)} (a newer version needs a newer @edgeml/core)`,
+      { got, supported: [...supported] },
+    );
+  }
+}

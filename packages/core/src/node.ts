@@ -1,2 +1,10 @@
 // @edgeml/core/node: the Node-only half of core (file system). Web code imports '@edgeml/core'.
 export { writeFileAtomic, writeJsonAtomic } from './node/atomic.js';
+export type { ModelPackageUpdate, WriteModelPackageInput } from './node/package-io.js';
+export {
+  addFilesToPackage,
+  createDirectorySource,
+  readModelPackageDir,
+  updateModelPackage,
+  writeModelPackage,
+} from './node/package-io.js';

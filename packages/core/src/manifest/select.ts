@@ -1,0 +1,32 @@
+/**
+ * Picking a model file out of a package: a runtime asks for a format (and maybe a precision) and
+ * gets the entry to load, or a clear error listing what the package does hold.
+ */
+import { UnsupportedError } from '../errors.js';
+import type { ModelFileEntry, ModelFileFormat, ModelManifest, Precision } from './types.js';
+
+/** The loadable model file of `format` (and `precision` when given); prefers float32 otherwise. */
+export function findModelFile(
+  manifest: ModelManifest,
+  format: ModelFileFormat,
+  precision?: Precision,
+): ModelFileEntry {
+  const candidates = manifest.files.filter(
+    (f) =>
+      f.format === format &&
+      (f.role === undefined || f.role === 'model') &&
+      (precision === undefined || f.precision === precision),
+  );
+  const found = candidates.find((f) => f.precision === 'float32') ?? candidates[0];
+  if (!found) {
+    const held = manifest.files
+      .filter((f) => f.role === 'model' || (f.role === undefined && f.format !== 'tfjs-weights'))
+      .map((f) => `${f.path} (${f.format}${f.precision ? `, ${f.precision}` : ''})`);
+    const wanted = precision ? `${format} ${precision}` : format;
+    throw new UnsupportedError(
+      `model package '${manifest.name}' has no ${wanted} model; it holds ${held.join(', ') || 'no model files'}`,
+      { format, precision, held },
+    );
+  }
+  return found;
+}
