@@ -1,5 +1,6 @@
 // @edgeml/trainer: data sets, the model zoo, the training loop and backend selection.
 
+export { CIFAR10_CLASSES, type Cifar10Options, loadCifar10, readCifarBatch } from './data/cifar10.js';
 export type {
   Batch,
   BatchOptions,
@@ -11,3 +12,18 @@ export type {
   SplitName,
 } from './data/dataset.js';
 export { SPLIT_NAMES } from './data/dataset.js';
+export {
+  FASHION_MNIST_CLASSES,
+  FASHION_MNIST_TEST_PER_CLASS,
+  type FashionMnistOptions,
+  loadFashionMnist,
+} from './data/fashion-mnist.js';
+export { DEFAULT_TEST_FRACTION, type ImageFolderOptions, loadImageFolder } from './data/image-folder.js';
+export { createInMemoryDataset, type InMemoryDatasetSpec } from './data/in-memory-dataset.js';
+export { InMemorySplit, type PixelStore } from './data/memory-split.js';
+export { loadMnist, MNIST_CLASSES, MNIST_TEST_FRACTION, type MnistOptions } from './data/mnist.js';
+export { computeNormalization } from './data/normalization.js';
+export { type PreviewOptions, renderPreviewGrid } from './data/preview.js';
+export { DATASET_NAMES, type DatasetName, type LoadDatasetOptions, loadDataset } from './data/registry.js';
+export { type ReshapeOptions, reshapeDataset } from './data/reshaped-dataset.js';
+export { defaultCacheDir } from './data/source-cache.js';

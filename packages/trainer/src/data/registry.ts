@@ -1,0 +1,73 @@
+/**
+ * loadDataset: one entry point for every data source, by name, as the CLI and configs use it.
+ * `imageSize`/`channels` resize/convert any source (image folders natively, the others through
+ * reshapeDataset).
+ */
+import { ConfigError, formatAllowed, type ImageChannels } from '@edgeml/core';
+import { loadCifar10 } from './cifar10.js';
+import type { Dataset } from './dataset.js';
+import { loadFashionMnist } from './fashion-mnist.js';
+import { loadImageFolder } from './image-folder.js';
+import { loadMnist } from './mnist.js';
+import { reshapeDataset } from './reshaped-dataset.js';
+
+/** Names loadDataset accepts. */
+export const DATASET_NAMES = ['fashion-mnist', 'mnist', 'cifar10', 'image-folder'] as const;
+
+/** A data set name loadDataset accepts. */
+export type DatasetName = (typeof DATASET_NAMES)[number];
+
+/** Options of loadDataset. */
+export interface LoadDatasetOptions {
+  /** One of DATASET_NAMES. */
+  readonly name: DatasetName | (string & {});
+  /** Data directory (required for 'cifar10' and 'image-folder'). */
+  readonly dir?: string | undefined;
+  /** Validation images carved from the training pool. @default 10% of the pool */
+  readonly validationSize?: number | undefined;
+  /** Seed of the splits. @default 0 */
+  readonly seed?: number | undefined;
+  /** Square image side to resize to. @default the source's size */
+  readonly imageSize?: number | undefined;
+  /** Channels to convert to. @default the source's channels */
+  readonly channels?: ImageChannels | undefined;
+  /** Image folders only: fail on images whose size differs from the first. @default false */
+  readonly fixedSize?: boolean | undefined;
+  /** Image folders only: share of each class held out as test without root/test. @default 0.2 */
+  readonly testFraction?: number | undefined;
+}
+
+/** Loads a data set by name; unknown names and missing `dir` are ConfigErrors. */
+export async function loadDataset(options: LoadDatasetOptions): Promise<Dataset> {
+  const { name, dir } = options;
+  const common = { validationSize: options.validationSize, seed: options.seed };
+  const requireDir = (): string => {
+    if (dir === undefined || dir === '')
+      throw new ConfigError(`data set '${name}' needs a directory ('dir', --data-dir)`);
+    return dir;
+  };
+  const reshape = (dataset: Dataset) =>
+    reshapeDataset(dataset, { imageSize: options.imageSize, channels: options.channels });
+  switch (name) {
+    case 'fashion-mnist':
+      return reshape(await loadFashionMnist(common));
+    case 'mnist':
+      return reshape(await loadMnist(common));
+    case 'cifar10':
+      return reshape(await loadCifar10({ dir: requireDir(), ...common }));
+    case 'image-folder':
+      return loadImageFolder({
+        dir: requireDir(),
+        ...common,
+        imageSize: options.imageSize,
+        channels: options.channels,
+        fixedSize: options.fixedSize,
+        testFraction: options.testFraction,
+      });
+    default:
+      throw new ConfigError(`unknown data set '${name}': must be ${formatAllowed(DATASET_NAMES)}`, {
+        allowed: DATASET_NAMES,
+        value: name,
+      });
+  }
+}
