@@ -1,0 +1,46 @@
+/** `edgeml data info`: per-split and per-class counts, input shape, mean/std of a data set. */
+import { SPLIT_NAMES } from '@edgeml/trainer';
+import type { Command } from '../command.js';
+import { loadDatasetFromOptions } from '../dataset-from-options.js';
+import { DATASET_OPTIONS } from '../options.js';
+import { formatTable } from '../output.js';
+
+export const dataInfo: Command = {
+  name: 'data info',
+  summary: 'per-split and per-class counts, input shape and normalisation of a data set',
+  examples: [
+    'pnpm edgeml data info --dataset fashion-mnist',
+    'pnpm edgeml data info --dataset cifar10 --data-dir ~/data/cifar-10-batches-bin --json',
+  ],
+  options: DATASET_OPTIONS,
+  async run(values, out) {
+    const dataset = await loadDatasetFromOptions(values);
+    const { info } = dataset;
+    const trainingPool = info.splitSizes.train + info.splitSizes.validation;
+    if (out.json) {
+      out.printJson({ ...info, trainingPool });
+      return 0;
+    }
+    const fmt = (xs: readonly number[]) => `[${xs.map((x) => x.toFixed(4)).join(', ')}]`;
+    out.print(`data set      ${info.name}`);
+    out.print(`input shape   ${info.inputShape.join(' x ')} (height x width x channels)`);
+    out.print(
+      `mean / std    ${fmt(info.normalization.mean)} / ${fmt(info.normalization.std)} (of pixel/255, train split)`,
+    );
+    out.print(
+      `splits        train ${info.splitSizes.train} + validation ${info.splitSizes.validation} = training pool ${trainingPool}; test ${info.splitSizes.test}`,
+    );
+    out.print(`split policy  ${info.splitPolicy}`);
+    if (info.dropped.count > 0)
+      out.print(`dropped       ${info.dropped.count} invalid entries: ${info.dropped.reasons.join('; ')}`);
+    out.print();
+    const rows = info.classNames.map((name, label) => [
+      label,
+      name,
+      ...SPLIT_NAMES.map((split) => info.classCounts[split][label] ?? 0),
+    ]);
+    rows.push(['', 'total', ...SPLIT_NAMES.map((split) => info.splitSizes[split])]);
+    out.print(formatTable(['label', 'class', ...SPLIT_NAMES], rows));
+    return 0;
+  },
+};

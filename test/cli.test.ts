@@ -1,0 +1,80 @@
+// The CLI as a user runs it: `pnpm edgeml ...` is `tsx packages/cli/src/bin.ts ...`.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { decodeImage } from '@edgeml/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = resolve(import.meta.dirname, '..');
+const run = promisify(execFile);
+
+async function edgeml(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(join(root, 'node_modules/.bin/tsx'), ['packages/cli/src/bin.ts', ...args], {
+      cwd: root,
+      maxBuffer: 16 << 20,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('edgeml CLI', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'edgeml-cli-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('lists its commands with --help and exits 0', async () => {
+    const { code, stdout } = await edgeml('--help');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/data info/);
+    expect(stdout).toMatch(/data preview/);
+  });
+
+  it('exits 2 with a one-line reason on bad usage', async () => {
+    const unknown = await edgeml('frobnicate');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr.trim().split('\n')).toHaveLength(1);
+    const badOption = await edgeml('data', 'info', '--no-such-option');
+    expect(badOption.code).toBe(2);
+    const badDataset = await edgeml('data', 'info', '--dataset', 'imagenet');
+    expect(badDataset.code).toBe(2);
+    expect(badDataset.stderr).toMatch(/'fashion-mnist'/);
+  });
+
+  it('exits 1 when the data is missing', async () => {
+    const { code, stderr } = await edgeml('data', 'info', '--dataset', 'cifar10', '--data-dir', join(dir, 'nope'));
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/nope/);
+  });
+
+  it('reports Fashion-MNIST: a training pool of 60,000 and a test split of 10,000', async () => {
+    const { code, stdout } = await edgeml('data', 'info', '--dataset', 'fashion-mnist', '--json');
+    expect(code).toBe(0);
+    const info = JSON.parse(stdout);
+    expect(info.trainingPool).toBe(60_000);
+    expect(info.splitSizes.test).toBe(10_000);
+    expect(info.splitSizes.train + info.splitSizes.validation).toBe(60_000);
+    expect(info.classNames[0]).toBe('T-shirt/top');
+    expect(info.classCounts.test).toEqual(Array(10).fill(1000));
+    expect(info.dropped.count).toBe(2);
+    expect(info.inputShape).toEqual([28, 28, 1]);
+  });
+
+  it('writes a preview grid PNG a person can look at', async () => {
+    const file = join(dir, 'grid.png');
+    const { code } = await edgeml('data', 'preview', '--dataset', 'mnist', '--count', '12', '--out', file);
+    expect(code).toBe(0);
+    const image = decodeImage(new Uint8Array(await readFile(file)));
+    expect(image.width).toBeGreaterThan(28 * 3);
+    expect(image.height).toBeGreaterThan(28 * 3);
+  });
+});
