@@ -12,10 +12,14 @@ const run = promisify(execFile);
 
 async function edgeml(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(join(root, 'node_modules/.bin/tsx'), ['packages/cli/src/bin.ts', ...args], {
-      cwd: root,
-      maxBuffer: 16 << 20,
-    });
+    const { stdout, stderr } = await run(
+      join(root, 'node_modules/.bin/tsx'),
+      ['packages/cli/src/bin.ts', ...args],
+      {
+        cwd: root,
+        maxBuffer: 16 << 20,
+      },
+    );
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -51,7 +55,14 @@ describe('edgeml CLI', () => {
   });
 
   it('exits 1 when the data is missing', async () => {
-    const { code, stderr } = await edgeml('data', 'info', '--dataset', 'cifar10', '--data-dir', join(dir, 'nope'));
+    const { code, stderr } = await edgeml(
+      'data',
+      'info',
+      '--dataset',
+      'cifar10',
+      '--data-dir',
+      join(dir, 'nope'),
+    );
     expect(code).toBe(1);
     expect(stderr).toMatch(/nope/);
   });

@@ -12,7 +12,9 @@ describe('option readers', () => {
   });
 
   it('rejects bad values with a ConfigError naming the option and the allowed range', () => {
-    expect(() => intOption({ epochs: '-3' }, 'epochs', { min: 1 })).toThrow(/--epochs must be an integer >= 1, got '-3'/);
+    expect(() => intOption({ epochs: '-3' }, 'epochs', { min: 1 })).toThrow(
+      /--epochs must be an integer >= 1, got '-3'/,
+    );
     expect(() => intOption({ epochs: '2.5' }, 'epochs', { min: 1 })).toThrow(ConfigError);
     expect(() => intOption({ count: '2000' }, 'count', { min: 1, max: 1024 })).toThrow(/in \[1, 1024\]/);
     expect(() => numberOption({ lr: 'fast' }, 'lr', { min: 0 })).toThrow(/--lr must be a number/);
