@@ -1,12 +1,26 @@
 import { defineConfig } from 'vitest/config';
 
-// One root config, one project per package plus the cross-package suites in test/.
+const packages = ['core', 'trainer', 'optimizer', 'cli'];
+
+// One root config, one project per package plus the cross-package suites in test/. Projects
+// inherit the options below (`extends: true`).
 export default defineConfig({
   test: {
-    projects: ['packages/*', 'test'],
+    projects: [
+      ...packages.map((name) => ({
+        extends: true,
+        test: {
+          name: `@edgeml/${name}`,
+          root: `packages/${name}`,
+          include: ['src/**/*.test.ts', 'bench/**/*.test.ts'],
+        },
+      })),
+      { extends: true, test: { name: 'e2e', root: 'test', include: ['**/*.test.ts'] } },
+    ],
+    // TensorFlow.js suites on the cpu backend and child-process CLI runs are slow on 2 cores.
     testTimeout: 120_000,
     hookTimeout: 120_000,
-    // Two cores: TensorFlow.js suites are CPU-bound, so files run one per core at most.
+    // Two cores: CPU-bound test files run one per core at most.
     maxWorkers: 2,
     pool: 'forks',
   },
