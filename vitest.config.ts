@@ -8,14 +8,14 @@ export default defineConfig({
   test: {
     projects: [
       ...packages.map((name) => ({
-        extends: true,
+        extends: true as const,
         test: {
           name: `@edgeml/${name}`,
           root: `packages/${name}`,
           include: ['src/**/*.test.ts', 'bench/**/*.test.ts'],
         },
       })),
-      { extends: true, test: { name: 'e2e', root: 'test', include: ['**/*.test.ts'] } },
+      { extends: true as const, test: { name: 'e2e', root: 'test', include: ['**/*.test.ts'] } },
     ],
     // TensorFlow.js suites on the cpu backend and child-process CLI runs are slow on 2 cores.
     testTimeout: 120_000,

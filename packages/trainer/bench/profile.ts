@@ -1,0 +1,58 @@
+/**
+ * Per-kernel profile of one training step of the reference CNN on the wasm backend (tf.profile):
+ *   pnpm tsx packages/trainer/bench/profile.ts [--threads N] [--batch 128]
+ * Prints the median step time of 8 steps and kernel time grouped by kernel name, then the 15
+ * slowest kernel calls with their shapes.
+ */
+
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend } from '../src/backends/index.js';
+import { buildReferenceCnn } from './reference-cnn.js';
+
+const { values } = parseArgs({
+  options: { threads: { type: 'string', default: '1' }, batch: { type: 'string', default: '128' } },
+});
+const batch = Number(values.batch);
+const selected = await selectBackend('wasm', { threads: Number(values.threads) });
+console.log(selected.detail);
+const model = buildReferenceCnn();
+model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
+const x = tf.randomUniform([batch, 28, 28, 1], 0, 1, 'float32', 42);
+const y = tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32', 43), 10);
+for (let i = 0; i < 3; i++) await model.trainOnBatch(x, y);
+const times: number[] = [];
+for (let i = 0; i < 8; i++) {
+  const start = performance.now();
+  await model.trainOnBatch(x, y);
+  times.push(performance.now() - start);
+}
+times.sort((a, b) => a - b);
+const median = times[times.length >> 1]!;
+console.log(
+  `step ms (sorted): ${times.map((t) => t.toFixed(0)).join(' ')}; median ${median.toFixed(0)} = ${((batch * 1000) / median).toFixed(0)} samples/s`,
+);
+const profile = await tf.profile(async () => {
+  await model.trainOnBatch(x, y);
+});
+const byName = new Map<string, { ms: number; calls: number }>();
+for (const k of profile.kernels) {
+  const entry = byName.get(k.name) ?? { ms: 0, calls: 0 };
+  entry.ms += k.kernelTimeMs as number;
+  entry.calls++;
+  byName.set(k.name, entry);
+}
+const rows = [...byName].sort((a, b) => b[1].ms - a[1].ms);
+console.log(
+  `kernel time ${rows.reduce((s, r) => s + r[1].ms, 0).toFixed(0)} ms in ${profile.kernels.length} calls`,
+);
+for (const [name, e] of rows.slice(0, 20))
+  console.log(`${name.padEnd(36)} ${e.ms.toFixed(1).padStart(8)} ms ${String(e.calls).padStart(4)} calls`);
+const slowest = [...profile.kernels]
+  .sort((a, b) => (b.kernelTimeMs as number) - (a.kernelTimeMs as number))
+  .slice(0, 15);
+for (const k of slowest)
+  console.log(
+    `${(k.kernelTimeMs as number).toFixed(1).padStart(7)} ${k.name} ${JSON.stringify(k.inputShapes)} -> ${JSON.stringify(k.outputShapes)}`,
+  );
+process.exit(0);
