@@ -1,5 +1,17 @@
 // @edgeml/trainer: data sets, the model zoo, the training loop and backend selection.
 
+export {
+  BACKEND_NAMES,
+  type BackendName,
+  type BackendRequest,
+  installHint,
+  registerWasmTrainingKernels,
+  type SelectBackendOptions,
+  type SelectedBackend,
+  type SkippedBackend,
+  selectBackend,
+  WASM_TRAINING_KERNEL_NAMES,
+} from './backends/index.js';
 export { CIFAR10_CLASSES, type Cifar10Options, loadCifar10, readCifarBatch } from './data/cifar10.js';
 export type {
   Batch,
@@ -27,3 +39,14 @@ export { type PreviewOptions, renderPreviewGrid } from './data/preview.js';
 export { DATASET_NAMES, type DatasetName, type LoadDatasetOptions, loadDataset } from './data/registry.js';
 export { type ReshapeOptions, reshapeDataset } from './data/reshaped-dataset.js';
 export { defaultCacheDir } from './data/source-cache.js';
+export { LOGITS_LAYER_NAME, PROBS_LAYER_NAME } from './zoo/blocks/classifier-head.js';
+export { buildModel, zooModelTraits } from './zoo/build-model.js';
+export { isZooModelName, ZOO_DOCS, ZOO_MODEL_NAMES, type ZooModelName } from './zoo/catalog.js';
+export { describeModel, type LayerDescription, type ModelDescription } from './zoo/describe-model.js';
+export {
+  DEFAULT_SE_RATIO,
+  type ZooModelOptions,
+  type ZooModelTraits,
+  type ZooOptionName,
+} from './zoo/options.js';
+export { outputsProbabilities, withoutSoftmax } from './zoo/without-softmax.js';
