@@ -39,6 +39,48 @@ export { type PreviewOptions, renderPreviewGrid } from './data/preview.js';
 export { DATASET_NAMES, type DatasetName, type LoadDatasetOptions, loadDataset } from './data/registry.js';
 export { type ReshapeOptions, reshapeDataset } from './data/reshaped-dataset.js';
 export { defaultCacheDir } from './data/source-cache.js';
+export { augmentBatch, horizontalFlip, randomCrop, randomResizedCrop } from './train/augment.js';
+export {
+  type CheckpointState,
+  hashTrainConfig,
+  type LoadedCheckpoint,
+  listCheckpoints,
+  loadLatestCheckpoint,
+} from './train/checkpoint.js';
+export {
+  type AugmentConfig,
+  DEFAULT_EARLY_STOPPING,
+  DEFAULT_RANDOM_RESIZED_CROP,
+  DEFAULT_TRAIN_CONFIG,
+  type EarlyStoppingConfig,
+  type LossConfig,
+  OPTIMIZER_NAMES,
+  type OptimizerConfig,
+  type OptimizerName,
+  SCHEDULE_NAMES,
+  type ScheduleConfig,
+  type ScheduleName,
+  type TrainConfig,
+  type TrainConfigInput,
+} from './train/config.js';
+export { type EvaluateOptions, type EvaluationResult, evaluate } from './train/evaluate.js';
+export { numClassesOf } from './train/logits.js';
+export { balancedClassWeights, classificationLoss, type LossOptions, perSampleLoss } from './train/losses.js';
+export { mixupBatch, sampleBeta } from './train/mixup.js';
+export { loadLayersModelFromDir, type SavedModelFiles, saveLayersModelToDir } from './train/model-io.js';
+export { TrainingOptimizer } from './train/optimizer.js';
+export type { EpochRecord, TrainingRecord } from './train/record.js';
+export { LearningRateSchedule, type ScheduleState } from './train/schedule.js';
+export { type TrainOptions, type TrainResult, train } from './train/train.js';
+export {
+  applyFreeze,
+  freezeBackbone,
+  freezeFirstLayers,
+  type ReplaceHeadOptions,
+  replaceHead,
+  unfreezeAll,
+} from './train/transfer.js';
+export { type TrainConfigContext, validateTrainConfig } from './train/validate.js';
 export { LOGITS_LAYER_NAME, PROBS_LAYER_NAME } from './zoo/blocks/classifier-head.js';
 export { buildModel, zooModelTraits } from './zoo/build-model.js';
 export { isZooModelName, ZOO_DOCS, ZOO_MODEL_NAMES, type ZooModelName } from './zoo/catalog.js';

@@ -1,0 +1,81 @@
+/**
+ * One optimizer step: forward in training mode (dropout on, BatchNorm on batch statistics and
+ * updating its moving averages), loss from the logits, gradients of the trainable variables,
+ * optimizer update. All temporaries live inside tf.tidy; only the loss and the count of correct
+ * predictions come out, as tensors the caller reads and disposes.
+ *
+ * Dropout in tfjs-layers draws its masks from Math.random (its layers take a fixed seed at most,
+ * which would repeat one mask forever). For reproducible and resumable runs, the step runs with
+ * Math.random temporarily replaced by the trainer's seeded generator. The step is synchronous,
+ * so no other code can observe the replacement, and the original is always put back.
+ */
+import type { SeededRandom } from '@edgeml/core';
+import * as tf from '@tensorflow/tfjs';
+import { classificationLoss, type LossOptions } from './losses.js';
+import type { KeyedVariable, TrainingOptimizer } from './optimizer.js';
+
+/** Inputs of one step. */
+export interface StepInput {
+  /** NHWC pixels. */
+  readonly x: Float32Array;
+  readonly shape: readonly [number, number, number, number];
+  /** Targets [n, k]: one-hot, or soft after mixup. */
+  readonly targets: Float32Array;
+  /** Original labels, for the accuracy count. */
+  readonly labels: Int32Array;
+  readonly numClasses: number;
+}
+
+/** Tensors produced by a step (the caller disposes them). */
+export interface StepOutput {
+  readonly loss: tf.Scalar;
+  readonly correct: tf.Scalar;
+}
+
+/** Runs `fn` with Math.random drawing from `rng`; restores Math.random afterwards. */
+export function withSeededMathRandom<T>(rng: SeededRandom, fn: () => T): T {
+  const original = Math.random;
+  Math.random = () => rng.next();
+  try {
+    return fn();
+  } finally {
+    Math.random = original;
+  }
+}
+
+/** One training step of `net` (a model that outputs logits) on a batch. */
+export function trainStep(
+  net: tf.LayersModel,
+  vars: readonly KeyedVariable[],
+  optimizer: TrainingOptimizer,
+  input: StepInput,
+  lossOptions: LossOptions,
+  lr: number,
+  dropoutRng: SeededRandom,
+): StepOutput {
+  return withSeededMathRandom(dropoutRng, () =>
+    tf.tidy(() => {
+      const n = input.shape[0];
+      const xs = tf.tensor4d(input.x, [...input.shape]);
+      const ys = tf.tensor2d(input.targets, [n, input.numClasses]);
+      let logits: tf.Tensor | undefined;
+      const { value, grads } = tf.variableGrads(
+        () => {
+          const out = net.apply(xs, { training: true }) as tf.Tensor2D;
+          logits = tf.keep(out);
+          return classificationLoss(out, ys, lossOptions);
+        },
+        vars.map((v) => v.variable),
+      );
+      optimizer.apply(
+        vars,
+        vars.map((v) => grads[v.variable.name]!),
+        lr,
+      );
+      const kept = logits!;
+      const correct = kept.argMax(1).equal(tf.tensor1d(input.labels, 'int32')).sum() as tf.Scalar;
+      kept.dispose();
+      return { loss: value, correct };
+    }),
+  );
+}
