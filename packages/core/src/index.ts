@@ -38,7 +38,6 @@ export { sha256Hex } from './manifest/sha256.js';
 export type { ModelPackageSource } from './manifest/source.js';
 export type {
   ChannelMode,
-  DataSplit,
   FileRole,
   InputDtype,
   JsonObject,
@@ -46,6 +45,7 @@ export type {
   LineageInput,
   LineageStep,
   MeasuredMetric,
+  MetricSplit,
   MetricValue,
   ModelFileEntry,
   ModelFileFormat,

@@ -37,8 +37,17 @@ export { loadMnist, MNIST_CLASSES, MNIST_TEST_FRACTION, type MnistOptions } from
 export { computeNormalization } from './data/normalization.js';
 export { type PreviewOptions, renderPreviewGrid } from './data/preview.js';
 export { DATASET_NAMES, type DatasetName, type LoadDatasetOptions, loadDataset } from './data/registry.js';
+export { renormalizeSplit, sameNormalization } from './data/renormalize.js';
 export { type ReshapeOptions, reshapeDataset } from './data/reshaped-dataset.js';
 export { defaultCacheDir } from './data/source-cache.js';
+export {
+  type LoadedTrainedPackage,
+  loadTrainedPackage,
+  preprocessingFor,
+  TFJS_MODEL_PATH,
+  type TrainedPackageInput,
+  writeTrainedPackage,
+} from './package/trained-package.js';
 export { augmentBatch, horizontalFlip, randomCrop, randomResizedCrop } from './train/augment.js';
 export {
   type CheckpointState,
@@ -67,7 +76,14 @@ export { type EvaluateOptions, type EvaluationResult, evaluate } from './train/e
 export { numClassesOf } from './train/logits.js';
 export { balancedClassWeights, classificationLoss, type LossOptions, perSampleLoss } from './train/losses.js';
 export { mixupBatch, sampleBeta } from './train/mixup.js';
-export { loadLayersModelFromDir, type SavedModelFiles, saveLayersModelToDir } from './train/model-io.js';
+export {
+  deserializeLayersModel,
+  loadLayersModelFromDir,
+  type SavedModelFiles,
+  type SerializedLayersModel,
+  saveLayersModelToDir,
+  serializeLayersModel,
+} from './train/model-io.js';
 export { TrainingOptimizer } from './train/optimizer.js';
 export type { EpochRecord, TrainingRecord } from './train/record.js';
 export { LearningRateSchedule, type ScheduleState } from './train/schedule.js';

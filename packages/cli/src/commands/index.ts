@@ -2,5 +2,7 @@
 import type { Command } from '../command.js';
 import { dataInfo } from './data-info.js';
 import { dataPreview } from './data-preview.js';
+import { evalCommand } from './eval.js';
+import { trainCommand } from './train.js';
 
-export const COMMANDS: readonly Command[] = [dataInfo, dataPreview];
+export const COMMANDS: readonly Command[] = [dataInfo, dataPreview, trainCommand, evalCommand];

@@ -89,7 +89,7 @@ export const FILE_ROLES = [
 export type FileRole = (typeof FILE_ROLES)[number];
 
 /** Named data splits; other names are allowed, these are the ones tools recognise. */
-export type DataSplit = 'train' | 'val' | 'test' | (string & {});
+export type MetricSplit = 'train' | 'validation' | 'test' | (string & {});
 
 /** What the model takes: one image per batch element. */
 export interface ModelInput {
@@ -150,7 +150,7 @@ export interface MeasuredMetric {
   /** The measured number (accuracy as a fraction in [0, 1], latency in `unit`, ...). */
   value: number;
   /** Data split it was measured on. */
-  split?: DataSplit;
+  split?: MetricSplit;
   /** Number of samples it was measured on. */
   samples?: number;
   /** Path of the package file that was measured (for per-variant metrics: int8 vs float32). */
@@ -207,7 +207,7 @@ export interface TrainingInfo {
   /** Random seed of the run. */
   seed?: number;
   /** Samples per split. */
-  samples?: { train?: number; val?: number; test?: number };
+  samples?: { train?: number; validation?: number; test?: number };
 }
 
 /** The content of `manifest.json`. */

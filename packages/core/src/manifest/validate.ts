@@ -353,9 +353,9 @@ function checkTraining(value: unknown, path: string): TrainingInfo {
   if (record['seed'] !== undefined)
     training.seed = checkNumber(record['seed'], `${path}.seed`, { integer: true });
   if (record['samples'] !== undefined) {
-    const samples = checkObject(record['samples'], `${path}.samples`, ['train', 'val', 'test']);
+    const samples = checkObject(record['samples'], `${path}.samples`, ['train', 'validation', 'test']);
     training.samples = {};
-    for (const split of ['train', 'val', 'test'] as const) {
+    for (const split of ['train', 'validation', 'test'] as const) {
       if (samples[split] !== undefined) {
         training.samples[split] = checkNumber(samples[split], `${path}.samples.${split}`, {
           integer: true,

@@ -25,7 +25,7 @@ export interface EvaluationResult {
 export interface EvaluateOptions {
   /** Images per forward pass. @default 256 */
   readonly batchSize?: number;
-  /** Evaluate only the first N images of the split. */
+  /** Evaluate only N images of the split: a seeded sample (seed 0), the same on every call. */
   readonly limit?: number;
 }
 
@@ -50,7 +50,8 @@ export async function evaluateLogits(
   let count = 0;
   const batchOptions = {
     batchSize: options.batchSize ?? 256,
-    ...(options.limit === undefined ? {} : { limit: options.limit }),
+    // Splits are stored class by class: a limited evaluation takes a seeded sample, not the first classes.
+    ...(options.limit === undefined ? {} : { limit: options.limit, shuffle: true, seed: 0 }),
   };
   for await (const batch of split.batches(batchOptions)) {
     const [losses, predicted] = tf.tidy(() => {

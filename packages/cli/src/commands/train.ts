@@ -1,0 +1,398 @@
+/**
+ * `edgeml train`: trains a zoo model (or fine-tunes a saved one) on a data set and writes a model
+ * package: the TF.js model, labels, summary.json (params, MACs, backend, speed, accuracies) and a
+ * manifest with the metrics and the lineage. Checkpoints go to <out>/checkpoints; --resume
+ * continues a killed run.
+ */
+
+import { readFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { ConfigError, createLineageStep, type JsonObject, sha256Hex } from '@edgeml/core';
+import {
+  BACKEND_NAMES,
+  type BackendRequest,
+  buildModel,
+  describeModel,
+  evaluate,
+  loadTrainedPackage,
+  numClassesOf,
+  OPTIMIZER_NAMES,
+  replaceHead,
+  SCHEDULE_NAMES,
+  selectBackend,
+  type TrainConfigInput,
+  train,
+  validateTrainConfig,
+  writeTrainedPackage,
+  ZOO_MODEL_NAMES,
+} from '@edgeml/trainer';
+import type { Command, OptionValues } from '../command.js';
+import { loadDatasetFromOptions } from '../dataset-from-options.js';
+import {
+  choiceOption,
+  DATASET_OPTIONS,
+  intOption,
+  numberOption,
+  optionalInt,
+  optionalString,
+  stringOption,
+} from '../options.js';
+import { formatTable } from '../output.js';
+import { createProgressDisplay, formatDuration } from '../progress.js';
+import { TOOL_VERSION } from '../version.js';
+
+/** The training config the flags describe, on top of --config FILE when given. */
+async function configFromOptions(values: OptionValues): Promise<TrainConfigInput> {
+  const file = optionalString(values, 'config');
+  let base: Record<string, unknown> = {};
+  if (file) {
+    try {
+      base = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+    } catch (error) {
+      throw new ConfigError(`--config ${file}: ${(error as Error).message}`, { option: 'config' });
+    }
+  }
+  const set = (key: string, value: unknown) => {
+    if (value !== undefined) base[key] = value;
+  };
+  const nested = (key: string, entries: Record<string, unknown>) => {
+    const defined = Object.fromEntries(Object.entries(entries).filter(([, v]) => v !== undefined));
+    if (Object.keys(defined).length > 0)
+      base[key] = { ...((base[key] as object | undefined) ?? {}), ...defined };
+  };
+  set('epochs', optionalInt(values, 'epochs', { min: 1 }));
+  set('batchSize', optionalInt(values, 'batch', { min: 1 }));
+  set('seed', optionalInt(values, 'seed', { min: 0 }));
+  set('limit', optionalInt(values, 'limit', { min: 1 }));
+  set(
+    'labelSmoothing',
+    values['label-smoothing'] === undefined
+      ? undefined
+      : numberOption(values, 'label-smoothing', { min: 0, max: 0.999 }),
+  );
+  set('mixupAlpha', values.mixup === undefined ? undefined : numberOption(values, 'mixup', { min: 0 }));
+  set('oversample', values.oversample ? true : undefined);
+  set(
+    'classWeights',
+    values['class-weights'] === undefined
+      ? undefined
+      : choiceOption(values, 'class-weights', ['none', 'balanced']),
+  );
+  nested('optimizer', {
+    name: values.optimizer === undefined ? undefined : choiceOption(values, 'optimizer', OPTIMIZER_NAMES),
+    lr: values.lr === undefined ? undefined : numberOption(values, 'lr', { min: 0 }),
+    weightDecay:
+      values['weight-decay'] === undefined ? undefined : numberOption(values, 'weight-decay', { min: 0 }),
+  });
+  nested('schedule', {
+    name: values.schedule === undefined ? undefined : choiceOption(values, 'schedule', SCHEDULE_NAMES),
+    warmupEpochs: optionalInt(values, 'warmup', { min: 0 }),
+  });
+  nested('augment', {
+    randomCropPadding: optionalInt(values, 'crop-padding', { min: 0, max: 64 }),
+    horizontalFlip: values.flip ? true : undefined,
+  });
+  if (values.loss !== undefined)
+    nested('loss', { name: choiceOption(values, 'loss', ['crossentropy', 'focal']) });
+  const patience = optionalInt(values, 'early-stopping', { min: 1 });
+  if (patience !== undefined)
+    base.earlyStopping = { ...((base.earlyStopping as object | undefined) ?? {}), patience };
+  const freeze = optionalString(values, 'freeze');
+  if (freeze !== undefined)
+    base.freeze =
+      freeze === 'backbone' || freeze === 'none' ? freeze : intOption(values, 'freeze', { min: 1 });
+  set('unfreezeAtEpoch', optionalInt(values, 'unfreeze-at', { min: 1 }));
+  return base as TrainConfigInput;
+}
+
+export const trainCommand: Command = {
+  name: 'train',
+  summary: 'train a zoo model (or fine-tune a saved one) and write a model package',
+  examples: [
+    'pnpm edgeml train --dataset fashion-mnist --model cnn-small --epochs 10 --batch 128 --out runs/teacher',
+    'pnpm edgeml train --model resnet8 --epochs 2 --limit 5000 --out runs/quick',
+    'pnpm edgeml train --out runs/teacher --resume          # continue a killed run (same flags)',
+    'pnpm edgeml train --from runs/teacher --dataset mnist --freeze backbone --unfreeze-at 3 --out runs/ft',
+  ],
+  options: {
+    ...DATASET_OPTIONS,
+    model: {
+      type: 'string',
+      placeholder: 'NAME',
+      description: `zoo model: ${ZOO_MODEL_NAMES.join(', ')}`,
+      default: 'cnn-small',
+    },
+    from: {
+      type: 'string',
+      placeholder: 'DIR',
+      description: 'start from a saved model package (transfer learning) instead of --model',
+    },
+    out: {
+      type: 'string',
+      placeholder: 'DIR',
+      description: 'model package directory to write',
+      default: 'runs/<dataset>-<model>',
+    },
+    epochs: {
+      type: 'string',
+      placeholder: 'N',
+      description: 'passes over the training split',
+      default: '10',
+    },
+    batch: { type: 'string', placeholder: 'N', description: 'images per step', default: '64' },
+    backend: {
+      type: 'string',
+      placeholder: 'NAME',
+      description: `TF.js backend: ${BACKEND_NAMES.join(', ')}`,
+      default: 'auto',
+    },
+    threads: {
+      type: 'string',
+      placeholder: 'N',
+      description: 'wasm threads (default: all cores, at most 8)',
+    },
+    limit: { type: 'string', placeholder: 'N', description: 'train on a seeded subset of N training images' },
+    'eval-limit': {
+      type: 'string',
+      placeholder: 'N',
+      description: 'evaluate on the first N validation and test images',
+    },
+    resume: { type: 'boolean', description: 'continue from the newest checkpoint in <out>/checkpoints' },
+    config: {
+      type: 'string',
+      placeholder: 'FILE',
+      description: 'training config JSON (the trainer README lists its keys); flags override it',
+    },
+    optimizer: {
+      type: 'string',
+      placeholder: 'NAME',
+      description: "'adam', 'adamw' or 'sgd'",
+      default: 'adam',
+    },
+    lr: { type: 'string', placeholder: 'X', description: 'learning rate' },
+    'weight-decay': {
+      type: 'string',
+      placeholder: 'X',
+      description: 'L2 (adam, sgd) or decoupled (adamw) weight decay',
+    },
+    schedule: {
+      type: 'string',
+      placeholder: 'NAME',
+      description: "'constant', 'cosine', 'step' or 'plateau'",
+    },
+    warmup: { type: 'string', placeholder: 'N', description: 'linear warm-up epochs' },
+    'label-smoothing': { type: 'string', placeholder: 'X', description: 'label smoothing epsilon' },
+    mixup: { type: 'string', placeholder: 'ALPHA', description: 'mixup Beta(alpha, alpha); 0 = off' },
+    'crop-padding': {
+      type: 'string',
+      placeholder: 'PX',
+      description: 'random crop augmentation with this zero padding',
+    },
+    flip: {
+      type: 'boolean',
+      description: 'random horizontal flips (off by default: orientation matters for digits)',
+    },
+    loss: { type: 'string', placeholder: 'NAME', description: "'crossentropy' or 'focal'" },
+    'class-weights': {
+      type: 'string',
+      placeholder: 'MODE',
+      description: "'none' or 'balanced' (from class counts)",
+    },
+    oversample: { type: 'boolean', description: 'class-balanced sampling' },
+    'early-stopping': {
+      type: 'string',
+      placeholder: 'PATIENCE',
+      description: 'stop after PATIENCE epochs without validation improvement; restore the best',
+    },
+    freeze: {
+      type: 'string',
+      placeholder: 'WHAT',
+      description: "with --from: 'backbone' or the first N layers",
+    },
+    'unfreeze-at': {
+      type: 'string',
+      placeholder: 'EPOCH',
+      description: 'epoch from which every layer trains again',
+    },
+    se: {
+      type: 'boolean',
+      description: 'squeeze-and-excitation blocks (resnet8, resnet20, mobilenetv2-tiny)',
+    },
+    width: { type: 'string', placeholder: 'X', description: 'width multiplier (mobilenetv2-tiny)' },
+  },
+  async run(values, out) {
+    const started = performance.now();
+    const fromDir = optionalString(values, 'from');
+    const modelName = fromDir ? undefined : choiceOption(values, 'model', ZOO_MODEL_NAMES, 'cnn-small');
+    const datasetName = stringOption(values, 'dataset', 'fashion-mnist');
+    const outDir = resolve(
+      stringOption(
+        values,
+        'out',
+        join('runs', `${datasetName}-${modelName ?? basename(fromDir ?? 'model')}`),
+      ),
+    );
+    const backendName = choiceOption<BackendRequest>(values, 'backend', BACKEND_NAMES, 'auto');
+    const threads = optionalInt(values, 'threads', { min: 1, max: 64 });
+    const evalLimit = optionalInt(values, 'eval-limit', { min: 1 });
+    const input = await configFromOptions(values);
+
+    const backend = await selectBackend(backendName, threads === undefined ? {} : { threads });
+    out.note(`backend: ${backend.name} (${backend.detail})`);
+    for (const s of backend.skipped) out.note(`  skipped ${s.name}: ${s.reason}`);
+
+    const dataset = await loadDatasetFromOptions(values);
+    const { info } = dataset;
+    const numClasses = info.classNames.length;
+    const config = validateTrainConfig(input, { trainSize: dataset.split('train').size, numClasses });
+
+    let model: ReturnType<typeof buildModel>;
+    let fromManifestSha: string | undefined;
+    if (fromDir) {
+      const loaded = await loadTrainedPackage(fromDir);
+      fromManifestSha = loaded.manifestSha256;
+      model =
+        numClassesOf(loaded.model) === numClasses
+          ? loaded.model
+          : replaceHead(loaded.model, numClasses, { seed: config.seed });
+    } else {
+      const width =
+        values.width === undefined ? undefined : numberOption(values, 'width', { min: 0.1, max: 4 });
+      model = buildModel(modelName ?? 'cnn-small', {
+        inputShape: info.inputShape,
+        numClasses,
+        seed: config.seed,
+        ...(values.se ? { se: true } : {}),
+        ...(width === undefined ? {} : { widthMultiplier: width }),
+      });
+    }
+    const description = describeModel(model);
+    out.note(
+      `model: ${modelName ?? `from ${fromDir}`}, ${description.params.toLocaleString('en-US')} parameters, ${(description.macs / 1e6).toFixed(2)} M MACs; ` +
+        `training on ${config.limit ?? dataset.split('train').size} of ${dataset.split('train').size} ${info.name} training images`,
+    );
+
+    const progress = createProgressDisplay(out);
+    let result: Awaited<ReturnType<typeof train>>;
+    try {
+      result = await train(model, dataset, config, {
+        onProgress: progress.onProgress,
+        checkpointDir: join(outDir, 'checkpoints'),
+        resume: Boolean(values.resume),
+      });
+    } finally {
+      progress.stop();
+    }
+    const { record } = result;
+    if (record.resumedFromEpoch !== null) out.note(`resumed after epoch ${record.resumedFromEpoch}`);
+
+    const evalOptions = evalLimit === undefined ? {} : { limit: evalLimit };
+    const validation =
+      dataset.split('validation').size > 0
+        ? await evaluate(result.model, dataset.split('validation'), evalOptions)
+        : undefined;
+    const test = await evaluate(result.model, dataset.split('test'), evalOptions);
+    const trainedEpochs = record.epochs.filter(
+      (e) => record.resumedFromEpoch === null || e.epoch > record.resumedFromEpoch,
+    );
+    const samplesPerS =
+      trainedEpochs.length > 0
+        ? trainedEpochs.reduce((s, e) => s + e.samplesPerSecond, 0) / trainedEpochs.length
+        : Number.NaN;
+    const wallS = (performance.now() - started) / 1000;
+
+    const summary = {
+      model: modelName ?? `from:${fromDir}`,
+      dataset: info.name,
+      params: description.params,
+      macs: description.macs,
+      backend: backend.name,
+      backend_detail: backend.detail,
+      epochs: record.epochs.length,
+      batch_size: config.batchSize,
+      train_images: config.limit ?? dataset.split('train').size,
+      samples_per_s: Math.round(samplesPerS * 10) / 10,
+      val_accuracy: validation?.accuracy ?? null,
+      test_accuracy: test.accuracy,
+      test_loss: test.loss,
+      test_images: test.count,
+      per_class_test_accuracy: Object.fromEntries(
+        info.classNames.map((c, i) => [c, test.perClassAccuracy[i] ?? null]),
+      ),
+      confusion_matrix: test.confusionMatrix.map((row) => [...row]),
+      wall_s: Math.round(wallS * 10) / 10,
+      best_epoch: record.bestEpoch,
+      stopped_early: record.stoppedEarly,
+      record: record.epochs.map((e) => ({ ...e })),
+    };
+    const lineage = createLineageStep({
+      kind: 'command',
+      name: 'train',
+      config: JSON.parse(
+        JSON.stringify({ model: summary.model, backend: backend.name, ...config }),
+      ) as JsonObject,
+      inputs: [
+        { name: info.name, sha256: await sha256Hex(JSON.stringify(info)), kind: 'dataset' },
+        ...(fromDir && fromManifestSha
+          ? [{ name: fromDir, sha256: fromManifestSha, kind: 'manifest' as const }]
+          : []),
+      ],
+      toolVersion: TOOL_VERSION,
+      durationMs: Math.round(wallS * 1000),
+      report: {
+        val_accuracy: summary.val_accuracy,
+        test_accuracy: summary.test_accuracy,
+        samples_per_s: summary.samples_per_s,
+      },
+    });
+    await writeTrainedPackage(outDir, {
+      name: basename(outDir),
+      model: result.model,
+      dataset: info,
+      metrics: {
+        ...(validation
+          ? { val_accuracy: { value: validation.accuracy, split: 'validation', samples: validation.count } }
+          : {}),
+        test_accuracy: { value: test.accuracy, split: 'test', samples: test.count },
+        test_loss: { value: test.loss, split: 'test', samples: test.count },
+      },
+      lineage: [lineage],
+      training: {
+        dataset: info.name,
+        backend: backend.name,
+        epochs: record.epochs.length,
+        batchSize: config.batchSize,
+        seed: config.seed,
+        samples: { train: summary.train_images, validation: validation?.count ?? 0, test: test.count },
+      },
+      summary: summary as unknown as JsonObject,
+    });
+
+    if (out.json) {
+      out.printJson({ out: outDir, ...summary });
+      return 0;
+    }
+    out.print(
+      formatTable(
+        ['epoch', 'loss', 'acc', 'val_loss', 'val_acc', 'lr', 'samples/s', 'seconds'],
+        record.epochs.map((e) => [
+          e.epoch,
+          Number(e.loss.toFixed(4)),
+          Number(e.accuracy.toFixed(4)),
+          e.valLoss === null ? '-' : e.valLoss.toFixed(4),
+          e.valAccuracy === null ? '-' : e.valAccuracy.toFixed(4),
+          e.lr.toExponential(2),
+          Math.round(e.samplesPerSecond),
+          Math.round(e.seconds),
+        ]),
+      ),
+    );
+    out.print();
+    out.print(
+      `validation accuracy ${validation ? (validation.accuracy * 100).toFixed(2) : '-'}%, test accuracy ${(test.accuracy * 100).toFixed(2)}% (${test.count} images)`,
+    );
+    out.print(`${summary.samples_per_s} samples/s on ${backend.name}; ${formatDuration(wallS)} in all`);
+    out.print(`wrote ${outDir}`);
+    return 0;
+  },
+};
