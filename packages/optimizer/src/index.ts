@@ -1,4 +1,4 @@
-// @edgeml/optimizer: the graph IR, TF.js <-> IR conversion, IR passes and the ONNX emitter.
+// @edgeml/optimizer: the graph IR, TF.js <-> IR conversion, IR passes and the ONNX and TFLite emitters.
 
 export type { FromLayersModelOptions } from './convert/from-tfjs.js';
 export { fromLayersModel, SUPPORTED_LAYER_CLASSES } from './convert/from-tfjs.js';
@@ -8,12 +8,14 @@ export { emitOnnx, ONNX_IR_VERSION, ONNX_METADATA_KEYS, ONNX_OPSET } from './exp
 export type { ExportOnnxOptions, OnnxExport } from './export/onnx/export-onnx.js';
 export { exportOnnx } from './export/onnx/export-onnx.js';
 export type {
+  MeasureParityOptions,
   OrtOptimizationLevel,
   ParityImages,
   ParityReport,
   ParityRow,
   ParityRuntime,
   ParitySession,
+  ParitySignature,
 } from './export/onnx/parity.js';
 export {
   formatParityTable,
@@ -21,6 +23,16 @@ export {
   onnxruntimeNodeRuntimes,
   readOnnxSignature,
 } from './export/onnx/parity.js';
+export type { EmitTfliteOptions, TfliteEdgemlMetadata } from './export/tflite/emit-tflite.js';
+export { emitTflite, TFLITE_METADATA_NAME } from './export/tflite/emit-tflite.js';
+export type { ExportTfliteOptions, TfliteExport } from './export/tflite/export-tflite.js';
+export { exportTflite } from './export/tflite/export-tflite.js';
+export { measureTfliteParity, tfliteNodeRuntime } from './export/tflite/parity.js';
+export type { TfliteModelInfo, TfliteOperatorInfo, TfliteTensorInfo } from './export/tflite/read-tflite.js';
+export { readTfliteMetadata, readTfliteModel } from './export/tflite/read-tflite.js';
+export { TFLITE_FILE_IDENTIFIER, TFLITE_SCHEMA_VERSION } from './export/tflite/schema.js';
+export type { LoadTfliteOptions, TfliteNodeModel } from './export/tflite/tflite-runtime-node.js';
+export { loadTfliteModel } from './export/tflite/tflite-runtime-node.js';
 export { consumers, isInitializer, producers } from './ir/graph.js';
 export { interpretGraph } from './ir/interpret.js';
 export type { RefTensor } from './ir/reference-kernels.js';

@@ -1,8 +1,8 @@
 /**
- * Parity between a TF.js model and its ONNX export: runs both on the same images and reports, per
- * ONNX runtime and optimisation level, the largest absolute difference of the outputs and how many
+ * Parity between a TF.js model and its export: runs both on the same images and reports, per
+ * runtime and optimisation level, the largest absolute difference of the outputs and how many
  * images get the same top-1 class. Runtimes are pluggable (onnxruntime-node built in; the
- * conformance suite adds onnxruntime-web).
+ * conformance suite adds onnxruntime-web; export/tflite/parity.ts adds tfjs-tflite).
  */
 
 import * as tf from '@tensorflow/tfjs';
@@ -41,7 +41,7 @@ export interface ParityRow {
   readonly optLevel: string;
   /** Images compared. */
   readonly images: number;
-  /** Largest |tfjs - onnx| over every output element. */
+  /** Largest |tfjs - exported| over every output element. */
   readonly maxAbsDiff: number;
   /** Images whose top-1 class agrees, out of `images`. */
   readonly top1Agree: number;
@@ -115,16 +115,37 @@ function argmaxRows(data: Float32Array, rows: number): Int32Array {
   return out;
 }
 
-/** Compares `model` (TF.js, current backend) with `onnxBytes` on every runtime, batch by batch. */
+/** Input/output names and input layout of an exported model, as measureParity feeds it. */
+export interface ParitySignature {
+  readonly input: string;
+  readonly output: string;
+  /** 'NHWC' or 'NCHW'. */
+  readonly inputLayout: string;
+}
+
+/** Options of measureParity. */
+export interface MeasureParityOptions {
+  /** Runtimes to compare. @default onnxruntimeNodeRuntimes() */
+  readonly runtimes?: readonly ParityRuntime[];
+  /** Images per batch. @default 64 */
+  readonly batchSize?: number;
+  /** Signature of `bytes`; read from the ONNX model when absent (other formats must pass it). */
+  readonly signature?: ParitySignature;
+}
+
+/**
+ * Compares `model` (TF.js, current backend) with its export `bytes` on every runtime, batch by
+ * batch. Format-agnostic given `signature` (TFLite uses it through measureTfliteParity).
+ */
 export async function measureParity(
   model: tf.LayersModel,
-  onnxBytes: Uint8Array,
+  bytes: Uint8Array,
   images: ParityImages,
-  options: { runtimes?: readonly ParityRuntime[]; batchSize?: number } = {},
+  options: MeasureParityOptions = {},
 ): Promise<ParityReport> {
   const runtimes = options.runtimes ?? onnxruntimeNodeRuntimes();
   const batchSize = options.batchSize ?? 64;
-  const signature = readOnnxSignature(onnxBytes);
+  const signature = options.signature ?? readOnnxSignature(bytes);
   const [count, h, w, c] = images.shape;
   const per = h * w * c;
   const batches: { x: Float32Array; shape: number[]; expected: Float32Array }[] = [];
@@ -143,7 +164,7 @@ export async function measureParity(
   }
   const rows: ParityRow[] = [];
   for (const runtime of runtimes) {
-    const session = await runtime.createSession(onnxBytes, signature);
+    const session = await runtime.createSession(bytes, signature);
     let maxAbsDiff = 0;
     let top1Agree = 0;
     try {
