@@ -89,3 +89,104 @@ describe('edgeml CLI', () => {
     expect(image.height).toBeGreaterThan(28 * 3);
   });
 });
+
+describe('edgeml train, eval and export on real Fashion-MNIST images', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'edgeml-train-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('trains a small model, evaluates it and exports it with parity', async () => {
+    const model = join(dir, 'tiny');
+    const trained = await edgeml(
+      'train',
+      '--model',
+      'cnn-tiny',
+      '--epochs',
+      '2',
+      '--limit',
+      '2048',
+      '--batch',
+      '64',
+      '--lr',
+      '0.01',
+      '--eval-limit',
+      '1000',
+      '--backend',
+      'wasm',
+      '--out',
+      model,
+      '--json',
+    );
+    expect(trained.code, trained.stderr).toBe(0);
+    const summary = JSON.parse(trained.stdout);
+    expect(summary.backend).toBe('wasm');
+    expect(summary.epochs).toBe(2);
+    expect(summary.params).toBe(6386);
+    // Two epochs on 2,048 images: far from converged, far above chance (10%).
+    expect(summary.test_accuracy).toBeGreaterThan(0.5);
+    expect(summary.record).toHaveLength(2);
+
+    const evaluated = await edgeml(
+      'eval',
+      '--model',
+      model,
+      '--limit',
+      '1000',
+      '--backend',
+      'wasm',
+      '--json',
+    );
+    expect(evaluated.code, evaluated.stderr).toBe(0);
+    const result = JSON.parse(evaluated.stdout);
+    expect(result.count).toBe(1000);
+    expect(result.accuracy).toBeCloseTo(summary.test_accuracy, 6);
+    expect(result.confusionMatrix.flat().reduce((a: number, b: number) => a + b, 0)).toBe(1000);
+
+    const exported = await edgeml(
+      'export',
+      '--model',
+      model,
+      '--parity-images',
+      '128',
+      '--out',
+      join(dir, 'exp'),
+      '--json',
+    );
+    expect(exported.code, exported.stderr).toBe(0);
+    const files = JSON.parse(exported.stdout).files as {
+      path: string;
+      parity: { maxAbsDiff: number; top1Agreement: number }[];
+    }[];
+    expect(files.map((f) => f.path)).toEqual(['model.onnx', 'model.tflite', 'tfjs/model.json']);
+    for (const p of files.flatMap((f) => f.parity)) {
+      expect(p.maxAbsDiff).toBeLessThanOrEqual(1e-4);
+      expect(p.top1Agreement).toBe(1);
+    }
+  });
+
+  it('refuses bad training options with exit code 2', async () => {
+    const negative = await edgeml('train', '--epochs', '-3', '--out', join(dir, 'bad'));
+    expect(negative.code).toBe(2);
+    expect(negative.stderr).toMatch(/--epochs/);
+    const unknown = await edgeml('train', '--model', 'resnet1000', '--out', join(dir, 'bad'));
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/cnn-small/);
+    const tooBig = await edgeml(
+      'train',
+      '--dataset',
+      'mnist',
+      '--batch',
+      '100000',
+      '--backend',
+      'cpu',
+      '--out',
+      join(dir, 'bad'),
+    );
+    expect(tooBig.code).toBe(2);
+    expect(tooBig.stderr).toMatch(/batch/i);
+  });
+});

@@ -23,6 +23,16 @@ export {
   onnxruntimeNodeRuntimes,
   readOnnxSignature,
 } from './export/onnx/parity.js';
+export type {
+  ExportedFile,
+  ExportFormat,
+  ExportPackageOptions,
+  ExportPackageResult,
+  FileParity,
+} from './export/package/export-package.js';
+export { EXPORT_FORMATS, exportModelPackage, parseExportFormats } from './export/package/export-package.js';
+export type { ExportPassReports, PreparedGraph, PrepareGraphOptions } from './export/prepare-graph.js';
+export { prepareGraphForExport } from './export/prepare-graph.js';
 export type { EmitTfliteOptions, TfliteEdgemlMetadata } from './export/tflite/emit-tflite.js';
 export { emitTflite, TFLITE_METADATA_NAME } from './export/tflite/emit-tflite.js';
 export type { ExportTfliteOptions, TfliteExport } from './export/tflite/export-tflite.js';

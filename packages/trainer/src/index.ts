@@ -39,6 +39,7 @@ export { type PreviewOptions, renderPreviewGrid } from './data/preview.js';
 export { DATASET_NAMES, type DatasetName, type LoadDatasetOptions, loadDataset } from './data/registry.js';
 export { renormalizeSplit, sameNormalization } from './data/renormalize.js';
 export { type ReshapeOptions, reshapeDataset } from './data/reshaped-dataset.js';
+export { sampleBatch } from './data/sample.js';
 export { defaultCacheDir } from './data/source-cache.js';
 export {
   type LoadedTrainedPackage,

@@ -3,6 +3,7 @@ import type { Command } from '../command.js';
 import { dataInfo } from './data-info.js';
 import { dataPreview } from './data-preview.js';
 import { evalCommand } from './eval.js';
+import { exportCommand } from './export.js';
 import { trainCommand } from './train.js';
 
-export const COMMANDS: readonly Command[] = [dataInfo, dataPreview, trainCommand, evalCommand];
+export const COMMANDS: readonly Command[] = [dataInfo, dataPreview, trainCommand, evalCommand, exportCommand];

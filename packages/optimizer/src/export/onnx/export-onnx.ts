@@ -5,25 +5,12 @@
  */
 
 import type * as tf from '@tensorflow/tfjs';
-import { fromLayersModel } from '../../convert/from-tfjs.js';
-import type { IrGraph, IrMetadata } from '../../ir/types.js';
-import { type DropIdentitiesReport, dropIdentities } from '../../passes/drop-identities/drop-identities.js';
-import { type FoldBatchNormReport, foldBatchNorm } from '../../passes/fold-bn/fold-batch-norm.js';
-import {
-  type FuseActivationsReport,
-  fuseActivations,
-} from '../../passes/fuse-activations/fuse-activations.js';
+import type { IrGraph } from '../../ir/types.js';
+import { type ExportPassReports, type PrepareGraphOptions, prepareGraphForExport } from '../prepare-graph.js';
 import { type EmitOnnxOptions, emitOnnx } from './emit-onnx.js';
 
 /** Options of exportOnnx. */
-export interface ExportOnnxOptions extends EmitOnnxOptions {
-  /** Labels, preprocessing and extra properties written into `metadata_props`. */
-  readonly metadata?: IrMetadata;
-  /** Fold BatchNorm into the preceding conv/dense. @default true */
-  readonly foldBatchNorm?: boolean;
-  /** Fuse ReLU/ReLU6 into the preceding conv/dense. @default true */
-  readonly fuseActivations?: boolean;
-}
+export interface ExportOnnxOptions extends EmitOnnxOptions, PrepareGraphOptions {}
 
 /** The result of exportOnnx. */
 export interface OnnxExport {
@@ -32,37 +19,11 @@ export interface OnnxExport {
   /** The IR graph that was emitted (after the passes). */
   readonly graph: IrGraph;
   /** Reports of the passes that ran. */
-  readonly passes: {
-    readonly dropIdentities: DropIdentitiesReport;
-    readonly foldBatchNorm?: FoldBatchNormReport;
-    readonly fuseActivations?: FuseActivationsReport;
-  };
+  readonly passes: ExportPassReports;
 }
 
 /** Converts a TF.js LayersModel to ONNX (opset 13); the input is NHWC unless `inputLayout: 'NCHW'`. */
 export function exportOnnx(model: tf.LayersModel, options: ExportOnnxOptions = {}): OnnxExport {
-  const imported = fromLayersModel(model, options.metadata ? { metadata: options.metadata } : {});
-  const dropped = dropIdentities(imported);
-  let graph = dropped.graph;
-  let foldReport: FoldBatchNormReport | undefined;
-  let fuseReport: FuseActivationsReport | undefined;
-  if (options.foldBatchNorm ?? true) {
-    const folded = foldBatchNorm(graph);
-    graph = folded.graph;
-    foldReport = folded.report;
-  }
-  if (options.fuseActivations ?? true) {
-    const fused = fuseActivations(graph);
-    graph = fused.graph;
-    fuseReport = fused.report;
-  }
-  return {
-    bytes: emitOnnx(graph, options),
-    graph,
-    passes: {
-      dropIdentities: dropped.report,
-      ...(foldReport ? { foldBatchNorm: foldReport } : {}),
-      ...(fuseReport ? { fuseActivations: fuseReport } : {}),
-    },
-  };
+  const { graph, passes } = prepareGraphForExport(model, options);
+  return { bytes: emitOnnx(graph, options), graph, passes };
 }

@@ -1,0 +1,114 @@
+/**
+ * `edgeml export`: writes ONNX, TFLite and TF.js files for a trained model package, each checked
+ * against the TF.js model on real test images of the model's data set in the runtime that reads it
+ * (onnxruntime-node, tfjs-tflite), into a new model package.
+ */
+import { resolve } from 'node:path';
+import { exportModelPackage, type ParityImages, parseExportFormats } from '@edgeml/optimizer';
+import { loadTrainedPackage, renormalizeSplit, sampleBatch, selectBackend } from '@edgeml/trainer';
+import type { Command } from '../command.js';
+import { loadDatasetFromOptions } from '../dataset-from-options.js';
+import { choiceOption, DATASET_OPTIONS, intOption, stringOption } from '../options.js';
+import { formatTable } from '../output.js';
+import { createProgressDisplay } from '../progress.js';
+import { TOOL_VERSION } from '../version.js';
+
+export const exportCommand: Command = {
+  name: 'export',
+  summary: 'write ONNX, TFLite and TF.js files of a model package, with measured parity',
+  examples: [
+    'pnpm edgeml export --model runs/teacher --format onnx,tflite,tfjs --out runs/teacher-export',
+    'pnpm edgeml export --model runs/teacher --format onnx --onnx-layout NCHW --out runs/teacher-nchw',
+  ],
+  options: {
+    ...DATASET_OPTIONS,
+    dataset: {
+      ...DATASET_OPTIONS.dataset!,
+      description: 'data set of the parity images (default: the one the model was trained on)',
+      default: undefined,
+    },
+    model: { type: 'string', placeholder: 'DIR', description: 'model package to export' },
+    format: {
+      type: 'string',
+      placeholder: 'LIST',
+      description: "comma-separated: 'onnx', 'tflite', 'tfjs'",
+      default: 'onnx,tflite,tfjs',
+    },
+    out: {
+      type: 'string',
+      placeholder: 'DIR',
+      description: 'package to write (may be --model itself)',
+      default: '<model>-export',
+    },
+    'onnx-layout': {
+      type: 'string',
+      placeholder: 'NHWC|NCHW',
+      description: 'input layout of the ONNX model',
+      default: 'NHWC',
+    },
+    'parity-images': {
+      type: 'string',
+      placeholder: 'N',
+      description: 'test images for the parity check (0 = skip)',
+      default: '256',
+    },
+  },
+  async run(values, out) {
+    const modelDir = stringOption(values, 'model');
+    const formats = parseExportFormats(stringOption(values, 'format', 'onnx,tflite,tfjs').split(','));
+    const outDir = resolve(stringOption(values, 'out', `${modelDir.replace(/\/+$/, '')}-export`));
+    const onnxInputLayout = choiceOption(values, 'onnx-layout', ['NHWC', 'NCHW'], 'NHWC');
+    const count = intOption(values, 'parity-images', { min: 0, max: 100_000, fallback: 256 });
+
+    let parityImages: ParityImages | undefined;
+    if (count > 0) {
+      // The TF.js reference runs on the cpu backend: pure JS kernels, independent of the XNNPACK
+      // code that onnxruntime and tfjs-tflite share with the wasm backend.
+      await selectBackend('cpu');
+      const { manifest } = await loadTrainedPackage(modelDir);
+      const dataset = await loadDatasetFromOptions({
+        ...values,
+        dataset: values.dataset ?? manifest.training?.dataset ?? 'fashion-mnist',
+      });
+      const split = renormalizeSplit(
+        dataset.split('test'),
+        dataset.info.normalization,
+        manifest.preprocessing,
+      );
+      const batch = await sampleBatch(split, count, 0);
+      parityImages = { x: batch.x, shape: batch.shape };
+      out.note(`parity: ${batch.size} ${dataset.info.name} test images`);
+    }
+    const progress = createProgressDisplay(out);
+    let result: Awaited<ReturnType<typeof exportModelPackage>>;
+    try {
+      result = await exportModelPackage(modelDir, outDir, {
+        formats,
+        onnxInputLayout,
+        toolVersion: TOOL_VERSION,
+        onProgress: progress.onProgress,
+        ...(parityImages ? { parityImages } : {}),
+      });
+    } finally {
+      progress.stop();
+    }
+    if (out.json) {
+      out.printJson({ out: outDir, files: result.files });
+      return 0;
+    }
+    const rows = result.files.flatMap((f) =>
+      f.parity.length === 0
+        ? [[f.path, f.bytes, '-', '-', '-']]
+        : f.parity.map((p) => [
+            f.path,
+            f.bytes,
+            `${p.runtime} (${p.optLevel})`,
+            p.maxAbsDiff.toExponential(2),
+            `${p.top1Agreement * 100}%`,
+          ]),
+    );
+    out.print(formatTable(['file', 'bytes', 'runtime', 'max abs diff', 'top-1 agreement'], rows));
+    out.print(`wrote ${outDir}`);
+    return 0;
+  },
+};
