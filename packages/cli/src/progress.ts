@@ -34,11 +34,18 @@ function describeMetrics(event: ProgressEvent): string {
 interface PhaseState {
   start: number;
   lastLog: number;
+  /** `current` of the previous event: a smaller one starts the phase over (the next epoch's batches). */
+  lastCurrent: number;
+  /** `current` of the phase's first event (batch 1 of N is reported when it is already done). */
+  startCurrent: number;
   bar?: cliProgress.SingleBar;
 }
 
 /** Creates the progress display for a command run. */
-export function createProgressDisplay(out: Output, { logIntervalMs = 5000 } = {}): ProgressDisplay {
+export function createProgressDisplay(
+  out: Output,
+  { logIntervalMs = 5000, clock = Date.now }: { logIntervalMs?: number; clock?: () => number } = {},
+): ProgressDisplay {
   const phases = new Map<string, PhaseState>();
   const multibar = out.interactive
     ? new cliProgress.MultiBar(
@@ -54,14 +61,15 @@ export function createProgressDisplay(out: Output, { logIntervalMs = 5000 } = {}
     : undefined;
 
   const onProgress: ProgressCallback = (event) => {
-    const now = Date.now();
+    const now = clock();
     let state = phases.get(event.phase);
-    if (!state || event.current === 0) {
+    if (!state || event.current === 0 || event.current < state.lastCurrent) {
       state?.bar?.stop();
       if (state?.bar) multibar?.remove(state.bar);
-      state = { start: now, lastLog: 0 };
+      state = { start: now, lastLog: Number.NEGATIVE_INFINITY, lastCurrent: event.current, startCurrent: event.current };
       phases.set(event.phase, state);
     }
+    state.lastCurrent = event.current;
     const detail = describeMetrics(event);
     if (multibar) {
       if (!state.bar) state.bar = multibar.create(event.total, 0, { phase: event.phase.padEnd(6), detail });
@@ -69,14 +77,12 @@ export function createProgressDisplay(out: Output, { logIntervalMs = 5000 } = {}
       state.bar.update(event.current, { detail });
       return;
     }
-    const done = event.total > 0 && event.current >= event.total;
-    if (!done && now - state.lastLog < logIntervalMs) return;
+    const finished = event.total > 0 && event.current >= event.total;
+    if (!finished && now - state.lastLog < logIntervalMs) return;
     state.lastLog = now;
     const elapsed = (now - state.start) / 1000;
-    const eta =
-      event.total > 0 && event.current > 0
-        ? (elapsed / event.current) * (event.total - event.current)
-        : Number.NaN;
+    const done = event.current - state.startCurrent;
+    const eta = event.total > 0 && done > 0 ? (elapsed / done) * (event.total - event.current) : Number.NaN;
     const of = event.total > 0 ? `${event.current}/${event.total}` : `${event.current}`;
     out.note(
       `[${event.phase}] ${of} elapsed ${formatDuration(elapsed)} ETA ${formatDuration(eta)} ${detail}`.trimEnd(),
