@@ -41,6 +41,7 @@ export { renormalizeSplit, sameNormalization } from './data/renormalize.js';
 export { type ReshapeOptions, reshapeDataset } from './data/reshaped-dataset.js';
 export { sampleBatch } from './data/sample.js';
 export { defaultCacheDir } from './data/source-cache.js';
+export { isSoftmaxLayer, logitsLayer, logitsModel, numClassesOf } from './model/logits.js';
 export {
   type LoadedTrainedPackage,
   loadTrainedPackage,
@@ -74,7 +75,6 @@ export {
   type TrainConfigInput,
 } from './train/config.js';
 export { type EvaluateOptions, type EvaluationResult, evaluate } from './train/evaluate.js';
-export { numClassesOf } from './train/logits.js';
 export { balancedClassWeights, classificationLoss, type LossOptions, perSampleLoss } from './train/losses.js';
 export { mixupBatch, sampleBeta } from './train/mixup.js';
 export {
@@ -108,4 +108,3 @@ export {
   type ZooModelTraits,
   type ZooOptionName,
 } from './zoo/options.js';
-export { outputsProbabilities, withoutSoftmax } from './zoo/without-softmax.js';

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { DataSplit } from '../data/dataset.js';
-import { logitsModel, numClassesOf } from './logits.js';
+import { logitsModel, numClassesOf } from '../model/logits.js';
 
 /** What `evaluate` measures. */
 export interface EvaluationResult {

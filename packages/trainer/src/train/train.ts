@@ -9,6 +9,7 @@
 import { ConfigError, EdgemlError, type ProgressCallback, SeededRandom, silentProgress } from '@edgeml/core';
 import type * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/dataset.js';
+import { logitsModel, numClassesOf } from '../model/logits.js';
 import { augmentBatch, hasAugmentation } from './augment.js';
 import { BestTracker, type MonitoredMetric } from './best-tracker.js';
 import {
@@ -21,7 +22,6 @@ import {
 import type { TrainConfig, TrainConfigInput } from './config.js';
 import { evaluateLogits } from './evaluate.js';
 import { holdFrozenBatchNorm } from './frozen-batchnorm.js';
-import { logitsModel, numClassesOf } from './logits.js';
 import { balancedClassWeights, type LossOptions } from './losses.js';
 import { mixupBatch } from './mixup.js';
 import { assignWeights, namedWeights, orderedWeights, snapshotWeights } from './model-weights.js';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { logitsModel, numClassesOf } from './logits.js';
+import { logitsModel, numClassesOf } from '../model/logits.js';
 import { toyDataset, toyModel } from './testing/toy-dataset.js';
 import { train } from './train.js';
 import { freezeBackbone, freezeFirstLayers, headIndex, replaceHead, unfreezeAll } from './transfer.js';

@@ -6,7 +6,7 @@
  */
 import { ConfigError } from '@edgeml/core';
 import * as tf from '@tensorflow/tfjs';
-import { logitsLayer } from './logits.js';
+import { logitsLayer } from '../model/logits.js';
 
 /** Index in `model.layers` of the head (the logits layer). */
 export function headIndex(model: tf.LayersModel): number {

@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { logitsModel } from '../model/logits.js';
 import { LOGITS_LAYER_NAME, PROBS_LAYER_NAME } from './blocks/classifier-head.js';
 import { buildModel, zooModelTraits } from './build-model.js';
 import { ZOO_DOCS, ZOO_MODEL_NAMES } from './catalog.js';
 import { describeModel } from './describe-model.js';
 import { makeDivisible } from './models/mobilenetv2-tiny.js';
-import { outputsProbabilities, withoutSoftmax } from './without-softmax.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -23,7 +23,7 @@ describe('buildModel', () => {
         const model = buildModel(name, { inputShape, numClasses: 10, seed: 1 });
         expect(model.inputs[0]?.shape).toEqual([null, ...inputShape]);
         expect(model.outputs[0]?.shape).toEqual([null, 10]);
-        expect(outputsProbabilities(model)).toBe(true);
+        expect(model.outputLayers.map((l) => l.name)).toEqual([PROBS_LAYER_NAME]);
         const logitsLayer = model.getLayer(LOGITS_LAYER_NAME);
         expect(logitsLayer.getClassName()).toBe('Dense');
         expect(model.getLayer(PROBS_LAYER_NAME).getClassName()).toBe('Activation');
@@ -32,7 +32,7 @@ describe('buildModel', () => {
 
         const x = tf.randomUniform([2, ...inputShape], 0, 1, 'float32', 7);
         const probs = model.predict(x) as tf.Tensor;
-        const logits = withoutSoftmax(model).predict(x) as tf.Tensor;
+        const logits = logitsModel(model).predict(x) as tf.Tensor;
         expect(probs.shape).toEqual([2, 10]);
         expect(logits.shape).toEqual([2, 10]);
         for (const sum of probs.sum(1).arraySync() as number[]) expect(sum).toBeCloseTo(1, 5);

@@ -43,7 +43,7 @@ export function zooModelTraits(name: string): ZooModelTraits {
 
 /**
  * Builds the zoo model `name` with fresh, seeded weights. Output: softmax probabilities
- * [batch, numClasses] from the layer `probs`; the logits are the layer `logits` (withoutSoftmax).
+ * [batch, numClasses] from the layer `probs`; the logits are the layer `logits` (logitsModel).
  * Throws ConfigError for an unknown name, an option the model does not support, or a bad value.
  */
 export function buildModel(name: string, options: ZooModelOptions): tf.LayersModel {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { logitsModel } from '../model/logits.js';
 import { buildModel } from './build-model.js';
-import { withoutSoftmax } from './without-softmax.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -25,7 +25,7 @@ describe('zoo models train', () => {
   for (const { name, lr, options } of CASES) {
     it(`${name}: a few SGD steps on the logits lower the loss`, () => {
       const model = buildModel(name, { inputShape: [12, 12, 1], numClasses: classes, seed: 3, ...options });
-      const logits = withoutSoftmax(model);
+      const logits = logitsModel(model);
       const x = tf.randomNormal([n, 12, 12, 1], 0, 1, 'float32', 11);
       const labels = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 0, 1, 2, 3], 'int32'), classes);
       const loss = () =>
