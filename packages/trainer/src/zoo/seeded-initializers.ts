@@ -27,7 +27,8 @@ export class InitializerSeeds {
     return tf.initializers.glorotUniform({ seed: this.nextSeed() });
   }
 
+  /** A seed in [1, 2^31 - 1]: tfjs treats a seed of 0 as "no seed" and falls back to Math.random. */
   private nextSeed(): number {
-    return this.random.int(0x7fff_ffff);
+    return 1 + this.random.int(0x7fff_fffe);
   }
 }
