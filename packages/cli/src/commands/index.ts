@@ -2,8 +2,20 @@
 import type { Command } from '../command.js';
 import { dataInfo } from './data-info.js';
 import { dataPreview } from './data-preview.js';
+import { deployCommand } from './deploy.js';
 import { evalCommand } from './eval.js';
 import { exportCommand } from './export.js';
+import { packageCommand } from './package.js';
+import { serveCommand } from './serve.js';
 import { trainCommand } from './train.js';
 
-export const COMMANDS: readonly Command[] = [dataInfo, dataPreview, trainCommand, evalCommand, exportCommand];
+export const COMMANDS: readonly Command[] = [
+  dataInfo,
+  dataPreview,
+  trainCommand,
+  evalCommand,
+  exportCommand,
+  packageCommand,
+  serveCommand,
+  deployCommand,
+];

@@ -1,0 +1,23 @@
+/** onnxruntime-node (native CPU execution provider) as a runtime adapter. Node only. */
+import { BackendUnavailableError } from '@edgeml/core';
+import type { AdapterContext, RuntimeAdapter } from '../adapter.js';
+import { modelLoadError } from '../model-load-error.js';
+import { createOrtAdapter, type OrtModule } from '../ort-session.js';
+
+/** Loads the context's ONNX file into an onnxruntime-node session (CPU). */
+export async function loadOrtNodeAdapter(context: AdapterContext): Promise<RuntimeAdapter> {
+  let ort: OrtModule;
+  try {
+    ort = (await import('onnxruntime-node')) as unknown as OrtModule;
+  } catch (error) {
+    throw new BackendUnavailableError('ort-node', 'package onnxruntime-node is not installed', {
+      cause: String(error),
+    });
+  }
+  const bytes = await context.pkg.readFile(context.file.path);
+  try {
+    return await createOrtAdapter('ort-node', ort, bytes, { executionProviders: ['cpu'] });
+  } catch (error) {
+    throw modelLoadError('ort-node', context.file.path, error);
+  }
+}

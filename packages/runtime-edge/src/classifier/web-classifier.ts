@@ -1,0 +1,17 @@
+/** createClassifier of the web entry: runtimes 'ort-web' and 'tfjs'; packages from URLs, sources or memory. */
+import type { AdapterLoader, RuntimeName } from '../adapters/adapter.js';
+import { loadOrtWebAdapter } from '../adapters/ort-web/ort-web-adapter.js';
+import { loadTfjsAdapter } from '../adapters/tfjs/tfjs-adapter.js';
+import type { Classifier, ClassifierOptions, ModelPackageInput } from './classifier.js';
+import { createClassifierWith } from './create-classifier.js';
+
+/** Runtime loaders available in web-standard environments (browsers, Workers, Deno, Node). */
+export const WEB_ADAPTERS: Readonly<Partial<Record<RuntimeName, AdapterLoader>>> = {
+  'ort-web': loadOrtWebAdapter,
+  tfjs: loadTfjsAdapter,
+};
+
+/** Creates a classifier for a model package (URL prefix, source or read package) on a web runtime. */
+export function createClassifier(input: ModelPackageInput, options: ClassifierOptions): Promise<Classifier> {
+  return createClassifierWith(WEB_ADAPTERS, input, options);
+}

@@ -1,0 +1,21 @@
+// @edgeml/runtime-edge/node: the Node-only half: onnxruntime-node and tfjs-tflite adapters, a
+// createClassifier that also reads directories, and the packagers for deployment targets.
+// Heavy runtimes are imported lazily, on first use.
+
+export { loadOrtNodeAdapter } from './adapters/ort-node/ort-node-adapter.js';
+export { loadTfliteAdapter } from './adapters/tflite/tflite-adapter.js';
+export type { LoadTfliteOptions, TfliteNodeModel } from './adapters/tflite/tflite-runtime-node.js';
+export { loadTfliteModel } from './adapters/tflite/tflite-runtime-node.js';
+export { createClassifier, NODE_ADAPTERS } from './node/node-classifier.js';
+export { ORT_WEB_WASM_FILE, ortWebWasmPath, readOrtWebWasm } from './node/ort-web-wasm.js';
+export type { SpawnWranglerOptions, WranglerInstall } from './node/wrangler.js';
+export { findWrangler, runWrangler, spawnWrangler, wranglerEnv } from './node/wrangler.js';
+export type { BundleModuleSize, BundleSize } from './targets/worker/bundle-size.js';
+export {
+  measureWorkerBundle,
+  WORKER_GZIP_LIMIT_BYTES,
+  WORKER_GZIP_WARN_BYTES,
+} from './targets/worker/bundle-size.js';
+export { bundleWorkerRuntime } from './targets/worker/bundle-worker-runtime.js';
+export type { PackageWorkerOptions, PackageWorkerResult } from './targets/worker/package-worker.js';
+export { packageWorker, WORKER_COMPATIBILITY_DATE } from './targets/worker/package-worker.js';

@@ -1,0 +1,172 @@
+/**
+ * `packageWorker`: a model package to a complete, self-contained Wrangler project: wrangler.toml,
+ * the entry module, the bundled runtime (Hono + onnxruntime-web + @edgeml/core), ORT's `.wasm`
+ * (CompiledWasm), the model file and its manifest. The project is staged in a temporary sibling,
+ * measured with `wrangler deploy --dry-run`, checked against the size budget, then renamed into
+ * place; nothing half-written is left behind. Node only.
+ */
+import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import {
+  ConfigError,
+  EdgemlError,
+  findModelFile,
+  formatAllowed,
+  MANIFEST_FILE_NAME,
+  type ModelFileEntry,
+} from '@edgeml/core';
+import { readModelPackageDir } from '@edgeml/core/node';
+import { CLASSIFIER_PRECISIONS, type ClassifierPrecision } from '../../classifier/classifier.js';
+import { ORT_WEB_WASM_FILE, ortWebWasmPath } from '../../node/ort-web-wasm.js';
+import { findWrangler } from '../../node/wrangler.js';
+import { inputSpecFor } from '../../preprocess/input-spec.js';
+import {
+  type BundleSize,
+  measureWorkerBundle,
+  WORKER_GZIP_LIMIT_BYTES,
+  WORKER_GZIP_WARN_BYTES,
+} from './bundle-size.js';
+import { bundleWorkerRuntime } from './bundle-worker-runtime.js';
+import {
+  projectPackageJson,
+  projectReadme,
+  type WorkerProjectSpec,
+  WRANGLER_MARKER,
+  workerEntry,
+  wranglerToml,
+} from './wrangler-project.js';
+
+/** Options of packageWorker. */
+export interface PackageWorkerOptions {
+  /** Model variant to serve. @default 'float32' */
+  readonly precision?: ClassifierPrecision;
+  /** Worker name. @default the model's name, slugified */
+  readonly name?: string;
+  /** wrangler compatibility_date. @default '2025-09-01' */
+  readonly compatibilityDate?: string;
+  /** EDGEML_CORS_ORIGINS: '' (off), '*', or comma-separated origins. @default '' */
+  readonly corsOrigins?: string;
+  /** EDGEML_MAX_BODY_BYTES. @default 4 MiB */
+  readonly maxBodyBytes?: number;
+  /** Package even when the bundle exceeds the 10 MB gzip budget. @default false */
+  readonly force?: boolean;
+  /** Skip the `wrangler deploy --dry-run` measurement (no size budget check). @default false */
+  readonly skipMeasure?: boolean;
+}
+
+/** What packageWorker wrote. */
+export interface PackageWorkerResult {
+  readonly outDir: string;
+  readonly name: string;
+  readonly modelFile: ModelFileEntry;
+  /** Raw and gzip sizes from the dry run (absent with skipMeasure). */
+  readonly size?: BundleSize;
+  /** Budget warnings (gzip above 3 MB, or forced past 10 MB). */
+  readonly warnings: readonly string[];
+}
+
+/** Default compatibility date of generated projects. */
+export const WORKER_COMPATIBILITY_DATE = '2025-09-01';
+
+function workerName(name: string): string {
+  const slug = name
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 54);
+  return slug === '' ? 'edgeml-classifier' : slug;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function checkOverwritable(outDir: string): Promise<void> {
+  if (!(await exists(outDir))) return;
+  const toml = await readFile(join(outDir, 'wrangler.toml'), 'utf8').catch(() => '');
+  if (!toml.startsWith(WRANGLER_MARKER)) {
+    throw new ConfigError(
+      `'out' ${outDir} exists and is not a Worker project written by edgeml; choose another directory`,
+    );
+  }
+}
+
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
+
+/** Packages the model in `modelDir` as a Wrangler project in `outDir` (see the file comment). */
+export async function packageWorker(
+  modelDir: string,
+  outDir: string,
+  options: PackageWorkerOptions = {},
+): Promise<PackageWorkerResult> {
+  const precision = options.precision ?? 'float32';
+  if (!CLASSIFIER_PRECISIONS.includes(precision)) {
+    throw new ConfigError(`'precision' must be ${formatAllowed(CLASSIFIER_PRECISIONS)}, got '${precision}'`);
+  }
+  const target = resolve(outDir);
+  await checkOverwritable(target);
+  const pkg = await readModelPackageDir(modelDir, { verify: true });
+  const modelFile = findModelFile(pkg.manifest, 'onnx', precision);
+  inputSpecFor(pkg.manifest, modelFile); // float32 input, or a typed error now
+  const wrangler = findWrangler();
+  const name = workerName(options.name ?? pkg.manifest.name);
+  const spec: WorkerProjectSpec = {
+    name,
+    compatibilityDate: options.compatibilityDate ?? WORKER_COMPATIBILITY_DATE,
+    precision,
+    modelFiles: [MANIFEST_FILE_NAME, modelFile.path],
+    wasmFile: ORT_WEB_WASM_FILE,
+    corsOrigins: options.corsOrigins ?? '',
+    ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
+  };
+
+  const staging = join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${Date.now()}`);
+  try {
+    const src = join(staging, 'src');
+    await mkdir(join(src, 'model', dirname(modelFile.path)), { recursive: true });
+    await writeFile(
+      join(src, 'model', MANIFEST_FILE_NAME),
+      (await pkg.source.read(MANIFEST_FILE_NAME)) ?? '',
+    );
+    await writeFile(join(src, 'model', modelFile.path), await pkg.readFile(modelFile.path));
+    await copyFile(ortWebWasmPath(), join(src, ORT_WEB_WASM_FILE));
+    await bundleWorkerRuntime(join(src, 'edgeml-worker.js'));
+    await writeFile(join(src, 'index.js'), workerEntry(spec));
+    await writeFile(join(staging, 'wrangler.toml'), wranglerToml(spec));
+    await writeFile(join(staging, 'package.json'), projectPackageJson(spec, wrangler.version));
+    await writeFile(join(staging, 'README.md'), projectReadme(spec));
+    await writeFile(join(staging, '.gitignore'), 'node_modules/\n.wrangler/\n');
+
+    const warnings: string[] = [];
+    let size: BundleSize | undefined;
+    if (!options.skipMeasure) {
+      size = await measureWorkerBundle(staging);
+      if (size.gzipBytes > WORKER_GZIP_LIMIT_BYTES) {
+        const message = `Worker bundle is ${mb(size.gzipBytes)} gzip, over the ${mb(WORKER_GZIP_LIMIT_BYTES)} limit of the Workers Paid plan`;
+        if (!options.force) {
+          throw new EdgemlError(
+            'UNSUPPORTED',
+            `${message}; use a smaller (int8) model, or --force to package anyway`,
+            {
+              gzipBytes: size.gzipBytes,
+              limit: WORKER_GZIP_LIMIT_BYTES,
+            },
+          );
+        }
+        warnings.push(`${message} (forced)`);
+      } else if (size.gzipBytes > WORKER_GZIP_WARN_BYTES) {
+        warnings.push(
+          `Worker bundle is ${mb(size.gzipBytes)} gzip, over the ${mb(WORKER_GZIP_WARN_BYTES)} limit of the Workers Free plan (fits Paid: ${mb(WORKER_GZIP_LIMIT_BYTES)})`,
+        );
+      }
+    }
+    await rm(target, { recursive: true, force: true });
+    await rename(staging, target);
+    return { outDir: target, name, modelFile, ...(size ? { size } : {}), warnings };
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}
