@@ -66,7 +66,12 @@ export function createProgressDisplay(
     if (!state || event.current === 0 || event.current < state.lastCurrent) {
       state?.bar?.stop();
       if (state?.bar) multibar?.remove(state.bar);
-      state = { start: now, lastLog: Number.NEGATIVE_INFINITY, lastCurrent: event.current, startCurrent: event.current };
+      state = {
+        start: now,
+        lastLog: Number.NEGATIVE_INFINITY,
+        lastCurrent: event.current,
+        startCurrent: event.current,
+      };
       phases.set(event.phase, state);
     }
     state.lastCurrent = event.current;
