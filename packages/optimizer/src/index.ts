@@ -5,8 +5,11 @@ export { fromLayersModel, SUPPORTED_LAYER_CLASSES } from './convert/from-tfjs.js
 export { toLayersModel } from './convert/to-tfjs.js';
 export type { EmitOnnxOptions, OnnxInputLayout } from './export/onnx/emit-onnx.js';
 export { emitOnnx, ONNX_IR_VERSION, ONNX_METADATA_KEYS, ONNX_OPSET } from './export/onnx/emit-onnx.js';
+export { emitOnnxQdq } from './export/onnx/emit-qdq.js';
 export type { ExportOnnxOptions, OnnxExport } from './export/onnx/export-onnx.js';
 export { exportOnnx } from './export/onnx/export-onnx.js';
+export type { KernelCounts, ProfileOnnxOptions } from './export/onnx/ort-profile.js';
+export { profileOnnxKernels } from './export/onnx/ort-profile.js';
 export type {
   MeasureParityOptions,
   OrtOptimizationLevel,
@@ -33,6 +36,8 @@ export type {
 export { EXPORT_FORMATS, exportModelPackage, parseExportFormats } from './export/package/export-package.js';
 export type { ExportPassReports, PreparedGraph, PrepareGraphOptions } from './export/prepare-graph.js';
 export { prepareGraphForExport } from './export/prepare-graph.js';
+export type { EmitTfliteInt8Options } from './export/tflite/emit-int8.js';
+export { emitTfliteInt8 } from './export/tflite/emit-int8.js';
 export type { EmitTfliteOptions, TfliteEdgemlMetadata } from './export/tflite/emit-tflite.js';
 export { emitTflite, TFLITE_METADATA_NAME } from './export/tflite/emit-tflite.js';
 export type { ExportTfliteOptions, TfliteExport } from './export/tflite/export-tflite.js';
@@ -85,3 +90,51 @@ export type {
 } from './passes/fuse-activations/fuse-activations.js';
 export { fuseActivations } from './passes/fuse-activations/fuse-activations.js';
 export type { IrPassResult, SkippedNode } from './passes/pass-result.js';
+export type { AccuracyAwareReport, LayerSensitivity } from './passes/quantize/accuracy-aware.js';
+export { quantizeWithinAccuracy } from './passes/quantize/accuracy-aware.js';
+export type {
+  ActivationRanges,
+  CalibrateOptions,
+  CalibrationEngine,
+  CollectOptions,
+} from './passes/quantize/calibrate.js';
+export {
+  activationTensors,
+  calibrate,
+  collectHistograms,
+  rangesFromHistograms,
+} from './passes/quantize/calibrate.js';
+export { ValueHistogram } from './passes/quantize/histogram.js';
+export type { Int8Output } from './passes/quantize/int8-reference.js';
+export { interpretInt8Graph } from './passes/quantize/int8-reference.js';
+export type { TensorRange } from './passes/quantize/quant-math.js';
+export {
+  activationParams,
+  dequantizeTensor,
+  quantizeBias,
+  quantizeTensor,
+  quantizeWeights,
+} from './passes/quantize/quant-math.js';
+export type {
+  QuantizedWeight,
+  QuantizeGraphOptions,
+  QuantizeGraphReport,
+  QuantizeMode,
+} from './passes/quantize/quantize-graph.js';
+export { isInt8Node, quantizeGraph, SOFTMAX_OUTPUT_PARAMS } from './passes/quantize/quantize-graph.js';
+export type {
+  LabeledImages,
+  QuantizationMethod,
+  QuantizationReport,
+  QuantizePackageOptions,
+  QuantizePackageResult,
+  RuntimeAccuracy,
+} from './passes/quantize/quantize-package.js';
+export { QUANTIZATION_METHODS, quantizeModelPackage } from './passes/quantize/quantize-package.js';
+export type { CalibrationMethod, RangeEstimatorOptions } from './passes/quantize/range-estimators.js';
+export {
+  CALIBRATION_METHODS,
+  entropyThreshold,
+  estimateRange,
+  parseCalibrationMethod,
+} from './passes/quantize/range-estimators.js';

@@ -6,6 +6,7 @@ import { deployCommand } from './deploy.js';
 import { evalCommand } from './eval.js';
 import { exportCommand } from './export.js';
 import { packageCommand } from './package.js';
+import { quantizeCommand } from './quantize.js';
 import { serveCommand } from './serve.js';
 import { trainCommand } from './train.js';
 
@@ -15,6 +16,7 @@ export const COMMANDS: readonly Command[] = [
   trainCommand,
   evalCommand,
   exportCommand,
+  quantizeCommand,
   packageCommand,
   serveCommand,
   deployCommand,

@@ -25,6 +25,10 @@ import { attribute, floatInitializer, int64Initializer, type OnnxAttributeValue 
 export class OnnxGraphBuilder {
   readonly nodes: onnxProto.onnx.INodeProto[] = [];
   readonly initializers: onnxProto.onnx.ITensorProto[] = [];
+  /** Per-node overrides of the ONNX value an IR input is read from (set by the int8 QDQ emitter). */
+  readonly reads = new Map<string, string>();
+  /** Per-node overrides of the ONNX value an IR output is written to (set by the int8 QDQ emitter). */
+  readonly writes = new Map<string, string>();
   private readonly names = new Set<string>();
 
   constructor(
@@ -111,8 +115,8 @@ export class OnnxGraphBuilder {
   /** Emits one IR node. */
   emit(node: IrNode): void {
     const g = this.graph;
-    const input = (i: number) => this.valueName(node.inputs[i]!);
-    const out = this.valueName(node.outputs[0]!);
+    const input = (i: number) => this.reads.get(node.inputs[i]!) ?? this.valueName(node.inputs[i]!);
+    const out = this.writes.get(node.outputs[0]!) ?? this.valueName(node.outputs[0]!);
     const inShape = g.tensors[node.inputs[0]!]!.shape;
     const outShape = g.tensors[node.outputs[0]!]!.shape;
     const pads2d = (

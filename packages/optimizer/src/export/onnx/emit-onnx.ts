@@ -6,7 +6,7 @@
  */
 
 import { ConfigError, formatAllowed, UnsupportedError } from '@edgeml/core';
-import type { IrGraph } from '../../ir/types.js';
+import type { IrGraph, IrNode } from '../../ir/types.js';
 import { validateGraph } from '../../ir/validate.js';
 import { OnnxGraphBuilder } from './emit-nodes.js';
 import { NCHW_TO_NHWC, NHWC_TO_NCHW, onnxShape } from './layout.js';
@@ -39,8 +39,20 @@ export const ONNX_METADATA_KEYS = {
   inputLayout: 'input_layout',
 } as const;
 
+/** Emits one IR node into the builder (the float emitter's `builder.emit`, or the int8 QDQ one). */
+export type OnnxNodeEmitter = (builder: OnnxGraphBuilder, node: IrNode) => void;
+
 /** Serialises `graph` as an ONNX model; returns the protobuf bytes. */
 export function emitOnnx(graph: IrGraph, options: EmitOnnxOptions = {}): Uint8Array {
+  return emitOnnxWith(graph, options, (builder, node) => builder.emit(node));
+}
+
+/** emitOnnx with a custom node emitter (used by the int8 QDQ emitter); the rest of the model is the same. */
+export function emitOnnxWith(
+  graph: IrGraph,
+  options: EmitOnnxOptions,
+  emitNode: OnnxNodeEmitter,
+): Uint8Array {
   validateGraph(graph);
   const layout = options.inputLayout ?? 'NHWC';
   if (layout !== 'NHWC' && layout !== 'NCHW') {
@@ -73,7 +85,7 @@ export function emitOnnx(graph: IrGraph, options: EmitOnnxOptions = {}): Uint8Ar
   const builder = new OnnxGraphBuilder(graph, valueName);
   if (transposeIn)
     builder.node('Transpose', [inputName], valueName(irInput), { perm: [...NHWC_TO_NCHW] }, 'input_to_nchw');
-  for (const node of graph.nodes) builder.emit(node);
+  for (const node of graph.nodes) emitNode(builder, node);
   const outputs = graph.outputs.map((name, i) => {
     const shape = graph.tensors[name]!.shape;
     const publicName = publicOutputs[i]!;

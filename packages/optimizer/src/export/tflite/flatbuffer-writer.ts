@@ -74,6 +74,12 @@ export interface TfliteTensorDef {
   readonly type: number;
   /** Index into `buffers` (0 = no data). */
   readonly buffer: number;
+  /** Affine quantisation (`QuantizationParameters`) of an int8/int32 tensor. */
+  readonly quantization?: {
+    readonly scale: readonly number[];
+    readonly zeroPoint: readonly number[];
+    readonly quantizedDimension?: number;
+  };
 }
 
 /** One `Operator`. */
@@ -141,8 +147,25 @@ function writeOperatorCode(b: Builder, code: TfliteOperatorCode): number {
   return b.endObject();
 }
 
+/** `QuantizationParameters { scale:[float]; zero_point:[long]; quantized_dimension:int }`. */
+function writeQuantization(b: Builder, q: NonNullable<TfliteTensorDef['quantization']>): number {
+  const f = Field.QuantizationParameters;
+  b.startVector(4, q.scale.length, 4);
+  for (let i = q.scale.length - 1; i >= 0; i--) b.addFloat32(q.scale[i]!);
+  const scale = b.endVector();
+  b.startVector(8, q.zeroPoint.length, 8);
+  for (let i = q.zeroPoint.length - 1; i >= 0; i--) b.addInt64(BigInt(q.zeroPoint[i]!));
+  const zeroPoint = b.endVector();
+  b.startObject(f.count);
+  b.addFieldOffset(f.scale, scale, 0);
+  b.addFieldOffset(f.zero_point, zeroPoint, 0);
+  b.addFieldInt32(f.quantized_dimension, q.quantizedDimension ?? 0, 0);
+  return b.endObject();
+}
+
 function writeTensor(b: Builder, t: TfliteTensorDef): number {
   const f = Field.Tensor;
+  const quantization = t.quantization ? writeQuantization(b, t.quantization) : 0;
   const shape = int32Vector(b, t.shape);
   const signature = t.shapeSignature ? int32Vector(b, t.shapeSignature) : 0;
   const name = b.createString(t.name);
@@ -151,6 +174,7 @@ function writeTensor(b: Builder, t: TfliteTensorDef): number {
   b.addFieldInt8(f.type, t.type, null);
   b.addFieldInt32(f.buffer, t.buffer, null);
   b.addFieldOffset(f.name, name, 0);
+  if (quantization) b.addFieldOffset(f.quantization, quantization, 0);
   if (signature) b.addFieldOffset(f.shape_signature, signature, 0);
   return b.endObject();
 }

@@ -24,6 +24,7 @@ export const BuiltinOperator = {
   CONCATENATION: 2,
   CONV_2D: 3,
   DEPTHWISE_CONV_2D: 4,
+  DEQUANTIZE: 6,
   FULLY_CONNECTED: 9,
   LOGISTIC: 14,
   MAX_POOL_2D: 17,
@@ -34,6 +35,7 @@ export const BuiltinOperator = {
   SOFTMAX: 25,
   PAD: 34,
   MEAN: 40,
+  QUANTIZE: 114,
   HARD_SWISH: 117,
 } as const;
 

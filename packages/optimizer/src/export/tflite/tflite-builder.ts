@@ -49,7 +49,8 @@ export class TfliteGraphBuilder {
     return name;
   }
 
-  private add(def: TfliteTensorDef): number {
+  /** Appends a tensor as given (the int8 emitter's quantised tensors); returns its index. */
+  add(def: TfliteTensorDef): number {
     this.tensors.push(def);
     return this.tensors.length - 1;
   }

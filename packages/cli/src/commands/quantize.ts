@@ -1,0 +1,128 @@
+/**
+ * `edgeml quantize`: post-training int8 quantisation of a model package (static PTQ with
+ * calibration, or dynamic weights-only), writing model.int8.onnx and model.int8.tflite with a
+ * report (sizes, accuracy float vs int8 in onnxruntime-node and tfjs-tflite, latency, kernels).
+ */
+import { resolve } from 'node:path';
+import { CALIBRATION_METHODS, QUANTIZATION_METHODS, quantizeModelPackage } from '@edgeml/optimizer';
+import type { Command } from '../command.js';
+import { choiceOption, intOption, numberOption, optionalString, stringOption } from '../options.js';
+import { formatTable } from '../output.js';
+import { createProgressDisplay } from '../progress.js';
+import { TOOL_VERSION } from '../version.js';
+
+export const quantizeCommand: Command = {
+  name: 'quantize',
+  summary: 'int8 post-training quantisation (ONNX QDQ + full-integer TFLite) with a measured report',
+  examples: [
+    'pnpm edgeml quantize --model runs/cnn-small --method ptq --calib 512 --calibration entropy --eval 10000 --out runs/cnn-small-int8',
+    'pnpm edgeml quantize --model runs/cnn-small --method dynamic --out runs/cnn-small-dyn',
+  ],
+  options: {
+    model: { type: 'string', placeholder: 'DIR', description: 'model package to quantise' },
+    method: {
+      type: 'string',
+      placeholder: 'ptq|dynamic',
+      description: 'quantisation method',
+      default: 'ptq',
+    },
+    calib: {
+      type: 'string',
+      placeholder: 'N',
+      description: 'calibration images from the training split',
+      default: '512',
+    },
+    calibration: {
+      type: 'string',
+      placeholder: 'minmax|percentile|entropy',
+      description: 'range estimator',
+      default: 'minmax',
+    },
+    'per-tensor': { type: 'boolean', description: 'one weight scale per tensor instead of per channel' },
+    'max-drop': {
+      type: 'string',
+      placeholder: 'POINTS',
+      description: 'keep the most sensitive layers float until top-1 drops at most this much',
+    },
+    eval: {
+      type: 'string',
+      placeholder: 'N',
+      description: 'test images for accuracy (0 = skip)',
+      default: '1000',
+    },
+    'latency-runs': {
+      type: 'string',
+      placeholder: 'N',
+      description: 'timed ORT runs per latency',
+      default: '200',
+    },
+    dataset: {
+      type: 'string',
+      placeholder: 'NAME',
+      description: 'data set (default: the one the model was trained on)',
+    },
+    out: { type: 'string', placeholder: 'DIR', description: 'package to write', default: '<model>-int8' },
+  },
+  async run(values, out) {
+    const modelDir = stringOption(values, 'model');
+    const outDir = resolve(stringOption(values, 'out', `${modelDir.replace(/\/+$/, '')}-int8`));
+    const method = choiceOption(values, 'method', QUANTIZATION_METHODS, 'ptq');
+    const calibration = choiceOption(values, 'calibration', CALIBRATION_METHODS, 'minmax');
+    const calibrationImages = intOption(values, 'calib', { min: 1, max: 100_000, fallback: 512 });
+    const evalImages = intOption(values, 'eval', { min: 0, max: 100_000, fallback: 1000 });
+    const latencyRuns = intOption(values, 'latency-runs', { min: 0, max: 100_000, fallback: 200 });
+    const maxDrop =
+      values['max-drop'] === undefined ? undefined : numberOption(values, 'max-drop', { min: 0, max: 100 });
+    const dataset = optionalString(values, 'dataset');
+    const progress = createProgressDisplay(out);
+    let result: Awaited<ReturnType<typeof quantizeModelPackage>>;
+    try {
+      result = await quantizeModelPackage(modelDir, outDir, {
+        method,
+        calibration,
+        calibrationImages,
+        evalImages,
+        latencyRuns,
+        perTensor: values['per-tensor'] === true,
+        toolVersion: TOOL_VERSION,
+        onProgress: progress.onProgress,
+        ...(maxDrop !== undefined ? { maxDrop } : {}),
+        ...(dataset ? { dataset } : {}),
+      });
+    } finally {
+      progress.stop();
+    }
+    const r = result.report;
+    if (out.json) {
+      out.printJson({ out: outDir, report: r });
+      return 0;
+    }
+    out.print(
+      formatTable(
+        ['file', 'float bytes', 'int8 bytes', 'ratio'],
+        r.files.map((f) => [f.path, f.floatBytes, f.int8Bytes, f.ratio.toFixed(2)]),
+      ),
+    );
+    if (r.accuracy.length > 0) {
+      const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
+      out.print(
+        formatTable(
+          ['runtime', 'float top-1', 'int8 top-1', 'agreement'],
+          r.accuracy.map((a) => [a.runtime, pct(a.float), pct(a.int8), pct(a.top1Agreement)]),
+        ),
+      );
+    }
+    if (r.latencyMs.length > 0) {
+      out.print(
+        formatTable(
+          ['batch', 'float ms', 'int8 ms', 'speedup'],
+          r.latencyMs.map((l) => [l.batch, l.float.toFixed(3), l.int8.toFixed(3), l.speedup.toFixed(2)]),
+        ),
+      );
+    }
+    out.print(`int8 kernels (onnxruntime-node): ${Object.keys(r.kernels.int8).join(', ')}`);
+    if (r.accuracyAware) out.print(`kept float: ${r.accuracyAware.keptFloat.join(', ') || 'none'}`);
+    out.print(`wrote ${outDir}`);
+    return 0;
+  },
+};

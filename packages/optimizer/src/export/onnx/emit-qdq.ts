@@ -1,0 +1,210 @@
+/**
+ * Quantised IR (quantizeGraph's output) -> ONNX in QDQ format, arranged in the patterns onnxruntime
+ * fuses into integer kernels:
+ * - an int8 Conv reads `DequantizeLinear` of its int8 input, of its int8 weight (per output channel:
+ *   `axis` 0 of OIHW) and of its int32 bias (scale `inputScale * weightScale`), and its output goes
+ *   straight into `QuantizeLinear`: `DQ -> Conv -> Q`, fused into QLinearConv. A fused ReLU sits
+ *   between Conv and Q and is absorbed because a ReLU output's zero point is -128; a fused ReLU6
+ *   (Clip 0..6) likewise because its range lies inside [0, 6].
+ * - an int8 Dense is `DQ -> Gemm -> Q` (fused into QGemm), pools `DQ -> MaxPool/AveragePool -> Q`
+ *   (MaxPool runs on int8). GlobalAvgPool is `DQ -> GlobalAveragePool -> Flatten -> Q` and runs
+ *   in float: the alternative (`GAP -> Q`, Flatten on int8) kept ORT from fusing the next Gemm.
+ * - every reader gets its own DequantizeLinear (onnxruntime fuses a DQ only when it has one reader);
+ *   a float value read by an int8 node (the model input, a float node's output) is quantised once.
+ * - float nodes (kept float, or ops without an int8 form) read dequantised values and run as in
+ *   the float emitter; weights quantised by dynamic quantisation are int8 initializers with a
+ *   DequantizeLinear in front of the float Conv/Gemm.
+ * The model input and outputs stay float32 (NHWC input, `probs` output), as emitOnnx writes them.
+ */
+
+import type onnxProto from 'onnx-proto';
+import { invalidModel } from '../../ir/errors.js';
+import type { IrGraph, IrNode, IrTensor } from '../../ir/types.js';
+import { dequantizeTensor, roundHalfToEven } from '../../passes/quantize/quant-math.js';
+import { isInt8Node } from '../../passes/quantize/quantize-graph.js';
+import type { OnnxGraphBuilder } from './emit-nodes.js';
+import { type EmitOnnxOptions, emitOnnxWith } from './emit-onnx.js';
+import { onnx } from './proto.js';
+
+const DataType = onnx.TensorProto.DataType;
+
+function rawInitializer(
+  name: string,
+  dims: readonly number[],
+  dataType: number,
+  data: Int8Array | Int32Array | Float32Array,
+): onnxProto.onnx.ITensorProto {
+  const copy = data.slice();
+  return {
+    name,
+    dims: [...dims],
+    dataType,
+    rawData: new Uint8Array(copy.buffer, copy.byteOffset, copy.byteLength),
+  };
+}
+
+/** The float graph emitOnnx can walk: int8/int32 initializers dequantised, names and nodes unchanged. */
+function floatView(graph: IrGraph): IrGraph {
+  const tensors: Record<string, IrTensor> = {};
+  for (const [name, t] of Object.entries(graph.tensors)) {
+    tensors[name] =
+      t.data !== undefined && !(t.data instanceof Float32Array)
+        ? { name, shape: t.shape, dtype: 'float32', data: dequantizeTensor(t.data, t.quant!) }
+        : { name, shape: t.shape, dtype: 'float32', ...(t.data ? { data: t.data } : {}) };
+  }
+  return { ...graph, tensors };
+}
+
+/** Emits the QDQ structure around the float emitter's nodes. */
+class QdqEmitter {
+  private readonly int8Values = new Map<string, string>();
+  private readonly paramConsts = new Map<string, { scale: string; zeroPoint: string }>();
+
+  constructor(readonly graph: IrGraph) {}
+
+  private params(b: OnnxGraphBuilder, ir: string): { scale: string; zeroPoint: string } {
+    const known = this.paramConsts.get(ir);
+    if (known) return known;
+    const q = this.graph.tensors[ir]!.quant!;
+    const scale = b.fresh(`${ir}/scale`);
+    const zeroPoint = b.fresh(`${ir}/zero_point`);
+    b.initializers.push(rawInitializer(scale, [], DataType.FLOAT, new Float32Array([q.scale[0]!])));
+    b.initializers.push(rawInitializer(zeroPoint, [], DataType.INT8, new Int8Array([q.zeroPoint[0]!])));
+    const consts = { scale, zeroPoint };
+    this.paramConsts.set(ir, consts);
+    return consts;
+  }
+
+  /** The int8 ONNX value of IR tensor `ir` (quantising a float value once, on first use). */
+  private int8Of(b: OnnxGraphBuilder, ir: string): string {
+    const known = this.int8Values.get(ir);
+    if (known) return known;
+    const { scale, zeroPoint } = this.params(b, ir);
+    const q = b.node('QuantizeLinear', [b.valueName(ir), scale, zeroPoint], b.fresh(`${ir}/quantized`));
+    this.int8Values.set(ir, q);
+    return q;
+  }
+
+  /** A fresh DequantizeLinear of `ir` for one reader. */
+  private dequantized(b: OnnxGraphBuilder, ir: string): string {
+    const { scale, zeroPoint } = this.params(b, ir);
+    return b.node('DequantizeLinear', [this.int8Of(b, ir), scale, zeroPoint], b.fresh(`${ir}/dequantized`));
+  }
+
+  private isInt8Tensor(ir: string): boolean {
+    return this.graph.tensors[ir]?.dtype === 'int8' && this.graph.tensors[ir]?.data === undefined;
+  }
+
+  /**
+   * Replaces the float weight/bias initializers the float emitter just wrote for `node` with int8 /
+   * int32 ones behind a DequantizeLinear (inserted before the node's first ONNX node).
+   */
+  private quantizeConstants(b: OnnxGraphBuilder, node: IrNode, firstInit: number, firstNode: number): void {
+    const w = this.graph.tensors[node.inputs[1]!]!;
+    const bias = node.inputs[2] === undefined ? undefined : this.graph.tensors[node.inputs[2]]!;
+    const dqNodes: onnxProto.onnx.INodeProto[] = [];
+    const swap = (index: number, t: IrTensor, kind: 'weight' | 'bias') => {
+      const init = b.initializers[index]!;
+      const dims = (init.dims ?? []).map(Number);
+      const q = t.quant!;
+      const perAxis = q.scale.length > 1;
+      const raw = init.rawData!;
+      const float = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+      let data: Int8Array | Int32Array;
+      if (kind === 'bias') data = (t.data as Int32Array).slice();
+      else {
+        // The float emitter wrote s * q in ONNX layout: recover q (exact) with the channel of axis 0.
+        const inner = float.length / (dims[0] ?? 1);
+        data = new Int8Array(float.length);
+        for (let i = 0; i < float.length; i++) {
+          const s = q.scale[perAxis ? Math.floor(i / inner) : 0]!;
+          data[i] = roundHalfToEven(float[i]! / s);
+        }
+      }
+      const name = init.name!;
+      const qName = b.fresh(`${name}_quantized`);
+      b.initializers[index] = rawInitializer(
+        qName,
+        dims,
+        kind === 'bias' ? DataType.INT32 : DataType.INT8,
+        data,
+      );
+      const scale = b.fresh(`${name}_scale`);
+      const scales = perAxis ? q.scale : [q.scale[0]!];
+      b.initializers.push(
+        rawInitializer(scale, perAxis ? [scales.length] : [], DataType.FLOAT, Float32Array.from(scales)),
+      );
+      const inputs = [qName, scale];
+      if (kind === 'weight') {
+        const zp = b.fresh(`${name}_zero_point`);
+        b.initializers.push(
+          rawInitializer(zp, perAxis ? [scales.length] : [], DataType.INT8, new Int8Array(scales.length)),
+        );
+        inputs.push(zp);
+      }
+      dqNodes.push({
+        opType: 'DequantizeLinear',
+        name: b.fresh(`${name}/DequantizeLinear`),
+        input: inputs,
+        output: [name],
+        attribute: perAxis ? [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 0 }] : [],
+      });
+    };
+    if (w.dtype === 'int8') swap(firstInit, w, 'weight');
+    if (bias?.dtype === 'int32') swap(firstInit + 1, bias, 'bias');
+    b.nodes.splice(firstNode, 0, ...dqNodes);
+  }
+
+  /** Emits one node of the quantised graph. */
+  emit(b: OnnxGraphBuilder, node: IrNode): void {
+    const g = this.graph;
+    const out = node.outputs[0]!;
+    const int8 = isInt8Node(g, node);
+    for (const input of node.inputs) {
+      const t = g.tensors[input]!;
+      if (t.data !== undefined) continue;
+      if (int8 || this.isInt8Tensor(input)) b.reads.set(input, this.dequantized(b, input));
+    }
+    const preQuant = int8 ? b.fresh(`${out}/float`) : undefined;
+    if (preQuant) b.writes.set(out, preQuant);
+    const firstInit = b.initializers.length;
+    const firstNode = b.nodes.length;
+    b.emit(node);
+    if (node.op === 'Conv2D' || node.op === 'DepthwiseConv2D' || node.op === 'Dense') {
+      this.quantizeConstants(b, node, firstInit, firstNode);
+    }
+    if (preQuant) {
+      const { scale, zeroPoint } = this.params(b, out);
+      this.int8Values.set(
+        out,
+        b.node('QuantizeLinear', [preQuant, scale, zeroPoint], b.fresh(`${out}/quantized`)),
+      );
+    }
+    b.reads.clear();
+    b.writes.clear();
+    // A graph output that is int8 is dequantised into the value emitOnnx exposes.
+    if (int8 && g.outputs.includes(out)) {
+      const { scale, zeroPoint } = this.params(b, out);
+      b.node('DequantizeLinear', [this.int8Values.get(out)!, scale, zeroPoint], b.valueName(out));
+    }
+  }
+
+  /** Tensors read by an int8 node whose quantisation parameters are missing (a bug upstream). */
+  missingParams(): string[] {
+    return this.graph.nodes
+      .filter(
+        (node) => isInt8Node(this.graph, node) && this.graph.tensors[node.inputs[0]!]?.quant === undefined,
+      )
+      .map((node) => node.inputs[0]!);
+  }
+}
+
+/** Serialises a quantised graph as an ONNX QDQ model (opset 13); returns the protobuf bytes. */
+export function emitOnnxQdq(graph: IrGraph, options: EmitOnnxOptions = {}): Uint8Array {
+  const emitter = new QdqEmitter(graph);
+  const missing = emitter.missingParams();
+  if (missing.length > 0) {
+    throw invalidModel(`int8 nodes read tensors without quantisation parameters: ${missing.join(', ')}`);
+  }
+  return emitOnnxWith(floatView(graph), options, (b, node) => emitter.emit(b, node));
+}

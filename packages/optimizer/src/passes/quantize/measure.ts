@@ -1,0 +1,99 @@
+/**
+ * Measurements of quantised files: top-1 predictions in onnxruntime-node and tfjs-tflite, accuracy
+ * and agreement from them, and onnxruntime-node latency (median of N timed runs after warm-up,
+ * single-threaded). Used by quantizeModelPackage's report and its accuracy-aware fallback.
+ */
+
+import type { ParityImages } from '../../export/onnx/parity.js';
+import { loadTfliteModel } from '../../export/tflite/tflite-runtime-node.js';
+
+function argmaxRows(data: Float32Array, rows: number, out: Int32Array, offset: number): void {
+  const cols = data.length / rows;
+  for (let r = 0; r < rows; r++) {
+    let best = 0;
+    for (let k = 1; k < cols; k++) if (data[r * cols + k]! > data[r * cols + best]!) best = k;
+    out[offset + r] = best;
+  }
+}
+
+/** Top-1 class of every image in onnxruntime-node (NHWC float input `input`, first output). */
+export async function ortPredictions(
+  bytes: Uint8Array,
+  images: ParityImages,
+  batchSize = 256,
+): Promise<Int32Array> {
+  const ort = await import('onnxruntime-node');
+  const session = await ort.InferenceSession.create(bytes, {
+    graphOptimizationLevel: 'all',
+    intraOpNumThreads: 1,
+  });
+  try {
+    const [n, h, w, c] = images.shape;
+    const per = h * w * c;
+    const top1 = new Int32Array(n);
+    for (let start = 0; start < n; start += batchSize) {
+      const count = Math.min(batchSize, n - start);
+      const x = images.x.subarray(start * per, (start + count) * per);
+      const result = await session.run({
+        [session.inputNames[0]!]: new ort.Tensor('float32', x, [count, h, w, c]),
+      });
+      argmaxRows(result[session.outputNames[0]!]!.data as Float32Array, count, top1, start);
+    }
+    return top1;
+  } finally {
+    await session.release();
+  }
+}
+
+/** Top-1 class of every image in tfjs-tflite (float input and output files). */
+export async function tflitePredictions(bytes: Uint8Array, images: ParityImages): Promise<Int32Array> {
+  const model = await loadTfliteModel(bytes);
+  try {
+    const probs = model.predict(images.x, images.shape);
+    const top1 = new Int32Array(images.shape[0]);
+    argmaxRows(probs, images.shape[0], top1, 0);
+    return top1;
+  } finally {
+    model.close();
+  }
+}
+
+/** Fraction of equal entries. */
+export function agreement(a: Int32Array, b: Int32Array): number {
+  let same = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] === b[i]) same++;
+  return a.length === 0 ? Number.NaN : same / a.length;
+}
+
+/** Median latency in milliseconds of `runs` onnxruntime-node runs at `batch` (after 10 warm-up runs). */
+export async function ortLatencyMs(
+  bytes: Uint8Array,
+  images: ParityImages,
+  batch: number,
+  runs: number,
+): Promise<number> {
+  const ort = await import('onnxruntime-node');
+  const session = await ort.InferenceSession.create(bytes, {
+    graphOptimizationLevel: 'all',
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+  });
+  try {
+    const [n, h, w, c] = images.shape;
+    const per = h * w * c;
+    const x = new Float32Array(batch * per);
+    for (let i = 0; i < batch; i++) x.set(images.x.subarray((i % n) * per, ((i % n) + 1) * per), i * per);
+    const feeds = { [session.inputNames[0]!]: new ort.Tensor('float32', x, [batch, h, w, c]) };
+    for (let i = 0; i < 10; i++) await session.run(feeds);
+    const times: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      await session.run(feeds);
+      times.push(performance.now() - t0);
+    }
+    times.sort((p, q) => p - q);
+    return times[Math.floor(times.length / 2)]!;
+  } finally {
+    await session.release();
+  }
+}

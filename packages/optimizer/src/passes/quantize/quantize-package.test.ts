@@ -1,0 +1,97 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError } from '@edgeml/core';
+import { readModelPackageDir } from '@edgeml/core/node';
+import { buildModel, loadDataset, writeTrainedPackage } from '@edgeml/trainer';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { calibrateLogits, randomizeWeights } from '../../testing/stand-in-models.js';
+import { quantizeModelPackage } from './quantize-package.js';
+
+describe('quantizeModelPackage', () => {
+  let dir: string;
+  let source: string;
+  let noData: string;
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+    dir = await mkdtemp(join(tmpdir(), 'edgeml-quantize-'));
+    source = join(dir, 'trained');
+    noData = join(dir, 'no-data');
+    const dataset = await loadDataset({ name: 'fashion-mnist' });
+    const model = buildModel('cnn-tiny', { inputShape: [28, 28, 1], numClasses: 10, seed: 3 });
+    randomizeWeights(model, 3);
+    calibrateLogits(model, 3, 3);
+    const common = {
+      name: 'tiny',
+      model,
+      dataset: dataset.info,
+      metrics: { test_accuracy: 0.1 },
+      lineage: [],
+    };
+    await writeTrainedPackage(source, {
+      ...common,
+      summary: { model: 'cnn-tiny' },
+      training: { dataset: 'fashion-mnist', backend: 'cpu', epochs: 0 },
+    });
+    await writeTrainedPackage(noData, { ...common, summary: {} });
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('writes model.int8.onnx and model.int8.tflite with a measured report', async () => {
+    const out = join(dir, 'int8');
+    const { report } = await quantizeModelPackage(source, out, {
+      calibration: 'entropy',
+      calibrationImages: 64,
+      evalImages: 64,
+      latencyRuns: 3,
+      toolVersion: 'test',
+    });
+    expect(report.files.map((f) => f.path)).toEqual(['model.int8.onnx', 'model.int8.tflite']);
+    for (const f of report.files) expect(f.int8Bytes).toBeLessThan(f.floatBytes);
+    expect(report.accuracy.map((a) => a.runtime)).toEqual(['onnxruntime-node', 'tfjs-tflite']);
+    for (const a of report.accuracy) expect(a.top1Agreement).toBeGreaterThan(0.85);
+    expect(report.latencyMs.map((l) => l.batch)).toEqual([1, 32]);
+    expect(report.kernels.int8['QLinearConv']).toBe(3);
+    const pkg = await readModelPackageDir(out, { verify: true });
+    const paths = pkg.manifest.files.map((f) => f.path);
+    expect(paths).toEqual(expect.arrayContaining(['model.int8.onnx', 'model.int8.tflite', 'summary.json']));
+    expect(pkg.manifest.files.find((f) => f.path === 'model.int8.tflite')?.precision).toBe('int8');
+    expect(pkg.manifest.lineage.at(-1)?.name).toBe('quantize');
+    const summary = JSON.parse(new TextDecoder().decode(await pkg.readFile('summary.json')));
+    expect(summary.model).toBe('cnn-tiny');
+    expect(summary.quantization.calibration).toBe('entropy');
+  });
+
+  it('accuracy-aware mode reports sensitivity and which layers stayed float', async () => {
+    const { report } = await quantizeModelPackage(source, join(dir, 'aware'), {
+      calibrationImages: 32,
+      evalImages: 64,
+      latencyRuns: 0,
+      maxDrop: 0,
+      perTensor: true,
+      toolVersion: 'test',
+    });
+    const aware = report.accuracyAware!;
+    expect(aware.maxDrop).toBe(0);
+    expect(aware.finalAccuracy).toBeGreaterThanOrEqual(aware.int8Accuracy);
+    if (aware.keptFloat.length > 0) expect(aware.sensitivity.length).toBeGreaterThan(0);
+    for (const name of aware.keptFloat) expect(report.int8Nodes).not.toContain(name);
+  });
+
+  it('rejects bad configuration and models without calibration data with typed errors', async () => {
+    const base = { toolVersion: 'test', latencyRuns: 0 };
+    await expect(
+      quantizeModelPackage(source, join(dir, 'x'), { ...base, calibrationImages: 0 }),
+    ).rejects.toThrow(ConfigError);
+    await expect(
+      quantizeModelPackage(source, join(dir, 'x'), { ...base, method: 'qat' as never }),
+    ).rejects.toThrow(/'method' must be/);
+    await expect(
+      quantizeModelPackage(source, join(dir, 'x'), { ...base, calibration: 'kl' as never }),
+    ).rejects.toThrow(ConfigError);
+    await expect(quantizeModelPackage(noData, join(dir, 'x'), base)).rejects.toThrow(/no training data set/);
+  });
+});
