@@ -43,7 +43,7 @@ function requantize(
   const [lo, hi] = bounds;
   for (let c = 0; c < acc.length; c++) {
     const v = Math.round(acc[c]! * multipliers[c]!) + zeroPoint;
-    out[offset + c] = v < lo ? lo : v > hi ? hi : v;
+    out[offset + c] = v < lo ? lo : Math.min(v, hi);
   }
 }
 
@@ -189,7 +189,7 @@ export function activationInt8(x: Int8Value, kind: 'relu' | 'relu6', outQuant: Q
   const out = new Int8Array(x.data.length);
   for (let i = 0; i < out.length; i++) {
     const v = Math.round(((x.data[i]! - zx) * sx) / so) + zo;
-    out[i] = v < lo ? lo : v > hi ? hi : v;
+    out[i] = v < lo ? lo : Math.min(v, hi);
   }
   return { data: out, shape: x.shape, quant: outQuant };
 }

@@ -33,7 +33,7 @@ export function roundHalfToEven(x: number): number {
 }
 
 function clamp(v: number, lo: number, hi: number): number {
-  return v < lo ? lo : v > hi ? hi : v;
+  return v < lo ? lo : Math.min(v, hi);
 }
 
 /** Per-tensor asymmetric int8 parameters of an activation with the given range (widened to contain 0). */
