@@ -1,12 +1,13 @@
 /**
  * `pnpm bench:train`: trains the reference CNN (and, with --models, zoo models) for a fixed number
- * of steps on each available backend and prints samples/s (median of timed windows after warm-up)
- * and ms/step. Data is synthetic, Fashion-MNIST-shaped (28x28x1, 10 classes), seeded.
+ * of steps on each available backend and prints samples/s (median of timed windows after warm-up),
+ * ms/step and CPU ms/step. Data is synthetic, Fashion-MNIST-shaped (28x28x1, 10 classes), seeded.
  *
  *   pnpm bench:train [--backends wasm,webgpu,tensorflow,cpu] [--models reference,cnn-small,resnet8]
  *                    [--batch 128] [--steps 10] [--windows 3] [--warmup 3] [--threads N]
  */
 
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName, SelectedBackend } from '../src/backends/index.js';
@@ -41,6 +42,7 @@ interface Row {
   batch: number | string;
   samplesPerSecond: string;
   msPerStep: string;
+  cpuMsPerStep: string;
   note: string;
 }
 
@@ -81,20 +83,36 @@ async function measure(build: ModelBuilder, stepsPerWindow: number, windowCount:
   const y = tf.tidy(() => tf.oneHot(tf.randomUniform([batch], 0, CLASSES, 'int32', 43), CLASSES));
   for (let i = 0; i < warm; i++) await model.trainOnBatch(x, y);
   const windowMs: number[] = [];
+  const windowCpuMs: number[] = [];
   for (let w = 0; w < windowCount; w++) {
     const start = performance.now();
+    const cpuStart = process.cpuUsage();
     for (let i = 0; i < stepsPerWindow; i++) await model.trainOnBatch(x, y);
     windowMs.push(performance.now() - start);
+    const cpu = process.cpuUsage(cpuStart);
+    windowCpuMs.push((cpu.user + cpu.system) / 1000);
   }
   tf.dispose([x, y]);
   model.dispose();
   const ms = median(windowMs) / stepsPerWindow;
-  return { samplesPerSecond: (batch * 1000) / ms, msPerStep: ms };
+  return {
+    samplesPerSecond: (batch * 1000) / ms,
+    msPerStep: ms,
+    cpuMsPerStep: median(windowCpuMs) / stepsPerWindow,
+  };
 }
 
 const rows: Row[] = [];
 const skipRow = (backend: string, model: string, note: string) =>
-  rows.push({ backend, model, batch: '-', samplesPerSecond: '-', msPerStep: '-', note: `skipped: ${note}` });
+  rows.push({
+    backend,
+    model,
+    batch: '-',
+    samplesPerSecond: '-',
+    msPerStep: '-',
+    cpuMsPerStep: '-',
+    note: `skipped: ${note}`,
+  });
 
 const modelNames = values.models
   .split(',')
@@ -127,6 +145,7 @@ for (const backendName of values.backends.split(',').map((b) => b.trim()) as Bac
       batch,
       samplesPerSecond: result.samplesPerSecond.toFixed(result.samplesPerSecond < 10 ? 2 : 0),
       msPerStep: result.msPerStep.toFixed(0),
+      cpuMsPerStep: result.cpuMsPerStep.toFixed(0),
       note: isCpu ? `${selected.detail}; 1 window of ${values['cpu-steps']} step(s)` : selected.detail,
     });
   }
@@ -138,6 +157,7 @@ const header: Row = {
   batch: 'batch',
   samplesPerSecond: 'samples/s',
   msPerStep: 'ms/step',
+  cpuMsPerStep: 'CPU ms/step',
   note: 'note',
 };
 const cols = Object.keys(header) as (keyof Row)[];
@@ -148,5 +168,10 @@ console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
 for (const r of rows) console.log(line(r));
 console.log(
   `\nsynthetic Fashion-MNIST-shaped data, Adam, batch ${batch}; ${warmup} warm-up steps, then the median of ${windows} windows of ${steps} steps`,
+);
+console.log(
+  `CPU ms/step: this process's CPU time (all its threads) per step; with one thread it is the work done,\nless disturbed than ms/step by other jobs on the machine. Load average (1, 5, 15 min): ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(', ')}`,
 );
 process.exit(0);

@@ -2,13 +2,18 @@
  * Conv2DBackpropInput for the wasm backend, replacing its scalar C++ loop: dx is the stride-1
  * correlation of the stride-spread dy with the filter flipped in space and with in/out channels
  * swapped, run by the backend's own XNNPACK Conv2D (SIMD, multi-threaded when threads are on).
+ *
+ * With few input channels (KH*KW*Cin <= 64: an image model's first layer, whose dx tfjs computes
+ * even though nothing uses it, since fused convolutions return every gradient) that convolution
+ * has 1-3 output channels, which XNNPACK runs poorly. There dx is one GEMM, columns = dy · W^T
+ * ([N*Ho*Wo, Cout] x [Cout, KH*KW*Cin]), then a col2im scatter-add in JS.
  */
 
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import type { ConvPad } from './conv-geometry.js';
+import type { ConvInfo, ConvPad } from './conv-geometry.js';
 import { assertSupported, forwardInfo, pair } from './conv-geometry.js';
 import type { WasmBackend } from './kernel-context.js';
-import { callKernel, release } from './kernel-context.js';
+import { callKernel, release, view } from './kernel-context.js';
 import { spreadDy } from './spread-dy.js';
 
 interface Attrs {
@@ -36,6 +41,9 @@ export function conv2DBackpropInput(args: {
     attrs.dimRoundingMode,
     false,
   );
+  if (info.filterHeight * info.filterWidth * info.inChannels <= COLUMN_ROWS) {
+    return dxByColumns(backend, dy, filter, info);
+  }
   const reversed = callKernel(backend, 'Reverse', { x: filter }, { dims: [0, 1] });
   const flipped = callKernel(backend, 'Transpose', { x: reversed }, { perm: [0, 1, 3, 2] });
   release(backend, reversed);
@@ -49,6 +57,59 @@ export function conv2DBackpropInput(args: {
   if (spread.owned) release(backend, spread.dy);
   release(backend, flipped);
   return dx;
+}
+
+/** Largest KH*KW*Cin computed through columns and col2im. */
+const COLUMN_ROWS = 64;
+
+/** dx = col2im(dy · W^T), for convolutions with few input channels. */
+function dxByColumns(backend: WasmBackend, dy: TensorInfo, filter: TensorInfo, info: ConvInfo): TensorInfo {
+  const taps = info.filterHeight * info.filterWidth;
+  const width = taps * info.inChannels;
+  const cout = info.outChannels;
+  const rows = info.batchSize * info.outHeight * info.outWidth;
+  const filterT = callKernel(backend, 'Transpose', { x: view(filter, [width, cout]) }, { perm: [1, 0] });
+  const columns = callKernel(
+    backend,
+    'BatchMatMul',
+    { a: view(dy, [1, rows, cout]), b: view(filterT, [1, cout, width]) },
+    { transposeA: false, transposeB: false },
+  );
+  release(backend, filterT);
+  const dx = backend.makeOutput([info.batchSize, info.inHeight, info.inWidth, info.inChannels], 'float32');
+  const dxv = backend.typedArrayFromHeap(dx) as Float32Array;
+  dxv.fill(0);
+  const cols = backend.typedArrayFromHeap(columns) as Float32Array;
+  for (let n = 0; n < info.batchSize; n++) {
+    for (let oh = 0; oh < info.outHeight; oh++) {
+      col2imRow(dxv, cols, info, n, oh);
+    }
+  }
+  release(backend, columns);
+  return dx;
+}
+
+/** Adds the columns of output row (n, oh) into dx (kept apart so that V8 optimises it whole). */
+function col2imRow(dxv: Float32Array, cols: Float32Array, info: ConvInfo, n: number, oh: number): void {
+  const { inHeight, inWidth, inChannels: cin, filterHeight: kh, filterWidth: kw, outWidth } = info;
+  const width = kh * kw * cin;
+  const top = info.padInfo.top;
+  const left = info.padInfo.left;
+  let r = (n * info.outHeight + oh) * outWidth * width;
+  for (let ow = 0; ow < outWidth; ow++, r += width) {
+    for (let i = 0; i < kh; i++) {
+      const ih = oh * info.strideHeight - top + i;
+      if (ih < 0 || ih >= inHeight) continue;
+      const rowBase = (n * inHeight + ih) * inWidth;
+      for (let j = 0; j < kw; j++) {
+        const iw = ow * info.strideWidth - left + j;
+        if (iw < 0 || iw >= inWidth) continue;
+        const target = (rowBase + iw) * cin;
+        const source = r + (i * kw + j) * cin;
+        for (let c = 0; c < cin; c++) dxv[target + c]! += cols[source + c]!;
+      }
+    }
+  }
 }
 
 /** Registration of Conv2DBackpropInput for 'wasm' (replaces the backend's own). */

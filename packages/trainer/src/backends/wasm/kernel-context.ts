@@ -116,6 +116,53 @@ export function stridedSlice(
   return out;
 }
 
+type NativeTranspose = (
+  xId: number,
+  xShape: Uint8Array,
+  xRank: number,
+  dtype: number,
+  outId: number,
+  perm: Uint8Array,
+  permLength: number,
+) => void;
+
+const transposeByModule = new WeakMap<object, NativeTranspose>();
+
+/**
+ * Transposes float32 `x` by `perm` into the memory of `out` (which may be larger than x: the rest of
+ * it is left as it is), with the backend's C++ Transpose.
+ */
+export function transposeInto(
+  backend: WasmBackend,
+  x: TensorInfo,
+  perm: readonly number[],
+  out: TensorInfo,
+): void {
+  let fn = transposeByModule.get(backend.wasm);
+  if (fn === undefined) {
+    const module = backend.wasm as unknown as { cwrap(name: string, ret: null, args: string[]): unknown };
+    fn = module.cwrap('Transpose', null, [
+      'number',
+      'array',
+      'number',
+      'number',
+      'number',
+      'array',
+      'number',
+    ]) as NativeTranspose;
+    transposeByModule.set(backend.wasm, fn);
+  }
+  fn(
+    tensorId(backend, x),
+    int32Bytes(x.shape),
+    x.shape.length,
+    0,
+    tensorId(backend, out),
+    int32Bytes(perm),
+    perm.length,
+  );
+}
+
 /** Zero-pads a tensor by [before, after] per axis (no copy when all are zero: returns x itself). */
 export function padZeros(
   backend: WasmBackend,

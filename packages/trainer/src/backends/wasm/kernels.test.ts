@@ -24,6 +24,10 @@ const fixed: Case[] = [
   { n: 1, h: 6, w: 6, cin: 1, cout: 8, k: 3, stride: 1, pad: 'valid' },
   { n: 2, h: 5, w: 6, cin: 3, cout: 2, k: 1, stride: 2, pad: 'valid' },
   { n: 2, h: 10, w: 7, cin: 3, cout: 4, k: 5, stride: 2, pad: 'same' },
+  // Large enough for the filter gradient to block the batch into several chunks (and pad it).
+  { n: 13, h: 24, w: 24, cin: 32, cout: 32, k: 3, stride: 1, pad: 'same' },
+  { n: 9, h: 24, w: 24, cin: 48, cout: 48, k: 3, stride: 2, pad: 'same' },
+  { n: 20, h: 28, w: 28, cin: 1, cout: 32, k: 3, stride: 1, pad: 'same' },
 ];
 const randomCases: Case[] = Array.from({ length: 6 }, () => ({
   n: pick([1, 2, 3]),
@@ -83,7 +87,8 @@ function outSize(size: number, k: number, stride: number, pad: 'same' | 'valid')
 const label = (c: Case) => `n${c.n} ${c.h}x${c.w}x${c.cin}->${c.cout} k${c.k} s${c.stride} ${c.pad}`;
 
 beforeAll(async () => {
-  await setupWasmBackend({ threads: 1 });
+  // EDGEML_TEST_WASM_THREADS=2 runs the same checks on the threaded build.
+  await setupWasmBackend({ threads: Number(process.env.EDGEML_TEST_WASM_THREADS ?? 1) });
 });
 
 describe('wasm Conv2DBackpropFilter / Conv2DBackpropInput match the cpu backend', () => {
@@ -162,10 +167,146 @@ describe('wasm Tile / Sum / Mean fast paths match the cpu backend', () => {
     ['Sum leading', { x }, { axis: [0, 1, 2], keepDims: false }],
     ['Sum leading keepDims', { x }, { axis: [1, 0], keepDims: true }],
     ['Sum inner', { x }, { axis: [3], keepDims: false }],
+    [
+      'Sum leading, rows not a multiple of 4',
+      { x: { values: randomArray(3 * 5 * 7), shape: [3, 5, 1, 7] } },
+      { axis: [0, 1, 2], keepDims: false },
+    ],
     ['Mean leading', { x }, { axis: [0, 1, 2], keepDims: true }],
     ['Mean all', { x }, { axis: [0, 1, 2, 3], keepDims: false }],
   ] as const)('%s', async (_name, inputs, attrs) => {
     const kernel = _name.split(' ')[0]!;
     await compare(kernel, inputs as Parameters<typeof runOn>[2], attrs);
+  });
+});
+
+describe('wasm MaxPoolGrad matches the cpu backend', () => {
+  type PoolCase = { n: number; h: number; w: number; c: number; k: number; s: number; pad: 'same' | 'valid' };
+  const poolCases: PoolCase[] = [
+    { n: 2, h: 8, w: 8, c: 3, k: 2, s: 2, pad: 'valid' },
+    { n: 2, h: 7, w: 9, c: 4, k: 2, s: 2, pad: 'valid' },
+    { n: 1, h: 7, w: 9, c: 2, k: 2, s: 2, pad: 'same' },
+    { n: 2, h: 9, w: 8, c: 5, k: 3, s: 2, pad: 'same' },
+    { n: 1, h: 6, w: 6, c: 3, k: 2, s: 1, pad: 'same' },
+    { n: 2, h: 10, w: 7, c: 1, k: 3, s: 3, pad: 'valid' },
+  ];
+  const variants = poolCases.flatMap((c) => [
+    [`${c.n}x${c.h}x${c.w}x${c.c} k${c.k} s${c.s} ${c.pad}, random`, c, false] as const,
+    [`${c.n}x${c.h}x${c.w}x${c.c} k${c.k} s${c.s} ${c.pad}, ties`, c, true] as const,
+  ]);
+  it.each(variants)('%s', async (_name, c, ties) => {
+    const size = c.n * c.h * c.w * c.c;
+    // Ties: few distinct values (as after a ReLU), where the first maximum must win.
+    const values = ties ? randomArray(size).map((v) => Math.max(0, Math.round(v * 2))) : randomArray(size);
+    const ho = outSize(c.h, c.k, c.s, c.pad);
+    const wo = outSize(c.w, c.k, c.s, c.pad);
+    const pool = { filterSize: [c.k, c.k], strides: [c.s, c.s], pad: c.pad, dimRoundingMode: undefined };
+    const input = { values, shape: [c.n, c.h, c.w, c.c] };
+    const dy = { values: randomArray(c.n * ho * wo * c.c), shape: [c.n, ho, wo, c.c] };
+    const output = await runOn('cpu', 'MaxPool', { x: input }, pool);
+    await compare('MaxPoolGrad', { dy, input, output }, pool);
+  });
+});
+
+describe('filter-gradient batch blocking', () => {
+  it('splits the batch evenly and covers it', async () => {
+    const { batchChunks } = await import('./conv2d-backprop-filter.js');
+    expect(batchChunks(128, 900, 64)).toEqual({ images: 4, chunks: 32 });
+    expect(batchChunks(13, 484, 32)).toEqual({ images: 13, chunks: 1 });
+    expect(batchChunks(13, 676, 64)).toEqual({ images: 7, chunks: 2 });
+    expect(batchChunks(9, 625, 96)).toEqual({ images: 3, chunks: 3 });
+    expect(batchChunks(20, 900, 33)).toEqual({ images: 10, chunks: 2 });
+    expect(batchChunks(1, 100_000, 512)).toEqual({ images: 1, chunks: 1 });
+    expect(batchChunks(5, 10, 2)).toEqual({ images: 5, chunks: 1 });
+  });
+});
+
+describe('wasm Identity shares memory', () => {
+  it('clones without a copy and frees the memory with the last reference', async () => {
+    await tf.setBackend('wasm');
+    const before = tf.memory().numBytes;
+    const x = tf.tensor([1, 2, 3, 4], [2, 2]);
+    const y = tf.clone(x);
+    expect(y.dataId).toBe(x.dataId);
+    x.dispose();
+    expect(Array.from(y.dataSync())).toEqual([1, 2, 3, 4]);
+    y.dispose();
+    expect(tf.memory().numBytes).toBe(before);
+    const backend = tf.backend() as unknown as { dataIdMap: { has(id: object): boolean } };
+    expect(backend.dataIdMap.has(y.dataId)).toBe(false);
+  });
+  it('casts to the same dtype without a copy, and converts otherwise', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor([1.5, -2, 0], [3]);
+    const same = tf.cast(x, 'float32');
+    const ints = tf.cast(x, 'int32');
+    expect(same.dataId).toBe(x.dataId);
+    x.dispose();
+    expect(Array.from(same.dataSync())).toEqual([1.5, -2, 0]);
+    expect(Array.from(ints.dataSync())).toEqual([1, -2, 0]);
+    tf.dispose([same, ints]);
+  });
+});
+
+describe('wasm FusedBatchNorm matches the cpu backend', () => {
+  const x = { values: randomArray(4 * 5 * 3 * 6), shape: [4, 5, 3, 6] };
+  const channel = () => ({ values: randomArray(6), shape: [6] });
+  const variance = { values: randomArray(6).map((v) => v * v + 0.1), shape: [6] };
+  it.each([
+    ['all parameters', { x, mean: channel(), variance, offset: channel(), scale: channel() }],
+    ['no offset, no scale', { x, mean: channel(), variance }],
+    [
+      'broadcast [1,1,1,C] parameters',
+      { x, mean: { ...channel(), shape: [1, 1, 1, 6] }, variance: { ...variance, shape: [1, 1, 1, 6] } },
+    ],
+    [
+      'full-shape statistics (backend kernel)',
+      {
+        x,
+        mean: { values: randomArray(360), shape: [4, 5, 3, 6] },
+        variance: { values: randomArray(360).map((v) => v * v + 0.1), shape: [4, 5, 3, 6] },
+      },
+    ],
+  ] as const)('%s', async (_name, inputs) => {
+    await compare('FusedBatchNorm', inputs as Parameters<typeof runOn>[2], { varianceEpsilon: 1e-3 });
+  });
+});
+
+describe('batch-norm gradient on wasm matches tfjs-core on the cpu backend', () => {
+  it.each([
+    ['NHWC', [3, 4, 5, 6]],
+    // (Without a scale, tfjs-core's batchNorm cannot be differentiated at all: it saves the missing input.)
+    ['[N, C]', [7, 5]],
+  ] as const)('%s', async (_name, shape) => {
+    const channels = shape[shape.length - 1]!;
+    const size = shape.reduce((p, d) => p * d, 1);
+    const values = {
+      x: randomArray(size),
+      mean: randomArray(channels),
+      variance: randomArray(channels).map((v) => v * v + 0.2),
+      offset: randomArray(channels),
+      scale: randomArray(channels),
+      dy: randomArray(size),
+    };
+    const gradients = async (backend: string) => {
+      await tf.setBackend(backend);
+      return tf.tidy(() => {
+        const dy = tf.tensor(values.dy, [...shape]);
+        const inputs = [
+          tf.tensor(values.x, [...shape]),
+          tf.tensor(values.mean, [channels]),
+          tf.tensor(values.variance, [channels]),
+          tf.tensor(values.offset, [channels]),
+          tf.tensor(values.scale, [channels]),
+        ];
+        const grads = tf.grads((...args: tf.Tensor[]) =>
+          tf.batchNorm(args[0]!, args[1]!, args[2]!, args[3]!, args[4], 1e-3),
+        )(inputs, dy);
+        return grads.map((g) => ({ values: g.dataSync() as Float32Array, shape: g.shape }));
+      });
+    };
+    const expected = await gradients('cpu');
+    const actual = await gradients('wasm');
+    for (let i = 0; i < expected.length; i++) expectClose(actual[i]!, expected[i]!);
   });
 });

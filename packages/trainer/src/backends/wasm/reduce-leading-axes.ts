@@ -22,6 +22,25 @@ export function leadingAxes(rank: number, axis: number | number[]): number | und
   return axes.every((a, i) => a === i) ? axes.length : undefined;
 }
 
+/** Sums of the columns of a row-major [rows, cols] matrix, in float64, four rows per pass. */
+export function columnSums(values: Float32Array, rows: number, cols: number): Float64Array {
+  const acc = new Float64Array(cols);
+  const c2 = 2 * cols;
+  const c3 = 3 * cols;
+  let r = 0;
+  let base = 0;
+  for (; r + 4 <= rows; r += 4, base += 4 * cols) {
+    for (let c = 0; c < cols; c++) {
+      const i = base + c;
+      acc[c]! += values[i]! + values[i + cols]! + (values[i + c2]! + values[i + c3]!);
+    }
+  }
+  for (; r < rows; r++, base += cols) {
+    for (let c = 0; c < cols; c++) acc[c]! += values[base + c]!;
+  }
+  return acc;
+}
+
 function createConfig(kernelName: 'Sum' | 'Mean', original: KernelConfig): KernelConfig {
   const originalFunc = original.kernelFunc as unknown as (args: Args) => TensorInfo;
   const kernelFunc = (args: Args): TensorInfo => {
@@ -32,11 +51,7 @@ function createConfig(kernelName: 'Sum' | 'Mean', original: KernelConfig): Kerne
     const rows = x.shape.slice(0, k).reduce((p, d) => p * d, 1);
     const kept = x.shape.slice(k);
     const cols = kept.reduce((p, d) => p * d, 1);
-    const acc = new Float64Array(cols);
-    const values = backend.typedArrayFromHeap(x) as Float32Array;
-    for (let r = 0, base = 0; r < rows; r++, base += cols) {
-      for (let c = 0; c < cols; c++) acc[c]! += values[base + c]!;
-    }
+    const acc = columnSums(backend.typedArrayFromHeap(x) as Float32Array, rows, cols);
     const shape = attrs.keepDims ? [...x.shape.slice(0, k).map(() => 1), ...kept] : kept;
     const out = backend.makeOutput(shape, 'float32');
     const scale = kernelName === 'Mean' ? 1 / rows : 1;

@@ -5,7 +5,7 @@
  * tfjs-backend-wasm's own `setWasmPaths` with file paths.
  */
 
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { BackendUnavailableError, ConfigError } from '@edgeml/core';
 import * as tf from '@tensorflow/tfjs';
@@ -21,7 +21,7 @@ import {
 export interface WasmBackendOptions {
   /**
    * Threads for XNNPACK (convolutions, matMul). 1 selects the single-threaded SIMD build.
-   * @default the machine's available parallelism, at most 8
+   * @default see `defaultWasmThreads`: the cores (at most 8), or 1 when other processes keep them busy
    */
   readonly threads?: number;
 }
@@ -36,11 +36,32 @@ export interface WasmBackendInfo {
   readonly kernels: readonly string[];
   /** tfjs-backend-wasm version. */
   readonly version: string;
-  /** Why threads were not used, when more than one was asked for and one runs. */
+  /** Why one thread runs where more could: not asked for on a busy machine, or the build failed. */
   readonly threadsNote?: string;
 }
 
 let current: WasmBackendInfo | undefined;
+
+/**
+ * Threads when none are asked for: the available cores (at most 8), but one when the 1-minute load
+ * average shows other processes already using them (load >= cores - 0.5). XNNPACK's thread pool
+ * waits for every worker at each operator, so a descheduled worker stalls all of them: on the
+ * shared 2-core development machine (load 4-6) the reference CNN trained at 303-312 samples/s
+ * with one thread and 140-200 with two.
+ */
+export function defaultWasmThreads(
+  cores: number = availableParallelism(),
+  load: number = loadavg()[0] ?? 0,
+): { threads: number; note?: string } {
+  if (cores <= 1) return { threads: 1 };
+  if (load >= cores - 0.5) {
+    return {
+      threads: 1,
+      note: `one thread by default: load average ${load.toFixed(1)} on ${cores} cores (pass threads to override)`,
+    };
+  }
+  return { threads: Math.min(8, cores) };
+}
 
 type BackendFactory = () => tf.KernelBackend | Promise<tf.KernelBackend>;
 
@@ -53,7 +74,8 @@ function registryFactory(name: string): { factory: BackendFactory; priority: num
 
 /** Sets up the wasm backend (once per process) and makes it the active one. */
 export async function setupWasmBackend(options: WasmBackendOptions = {}): Promise<WasmBackendInfo> {
-  const requested = options.threads ?? Math.min(8, availableParallelism());
+  const byDefault = options.threads === undefined ? defaultWasmThreads() : undefined;
+  const requested = options.threads ?? byDefault?.threads ?? 1;
   if (!Number.isInteger(requested) || requested < 1 || requested > 64) {
     throw new ConfigError(`'threads' must be an integer in [1, 64], got ${String(options.threads)}`, {
       key: 'threads',
@@ -69,7 +91,7 @@ export async function setupWasmBackend(options: WasmBackendOptions = {}): Promis
   }
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   let build: WasmBackendInfo['build'] = simd ? 'simd' : 'plain';
-  let threadsNote: string | undefined;
+  let threadsNote: string | undefined = byDefault?.note;
   const original = registryFactory('wasm');
   if (requested > 1 && simd && original !== undefined) {
     tf.removeBackend('wasm');
