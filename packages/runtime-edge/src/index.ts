@@ -1,5 +1,5 @@
-// @edgeml/runtime-edge: one Classifier API over onnxruntime-web and TF.js, the shared preprocessing
-// and the Cloudflare Worker app. Web-standard code only; Node runtimes and packagers live in './node'.
+// @edgeml/runtime-edge: one Classifier API over onnxruntime-web and TF.js, the shared preprocessing,
+// the Cloudflare Worker app and the browser loader of the web target. Web-standard code only; Node runtimes and packagers live in './node'.
 
 export type {
   AdapterContext,
@@ -33,3 +33,7 @@ export type { InputSpec } from './preprocess/input-spec.js';
 export { inputSpecFor } from './preprocess/input-spec.js';
 export type { PreprocessedInput, PreprocessTimings } from './preprocess/preprocess.js';
 export { normalizeImage, preprocessInput } from './preprocess/preprocess.js';
+export type { BrowserOrtOptions, WebBackend } from './targets/web/browser-ort-adapter.js';
+export { createBrowserOrtLoader, hasWebGpuAdapter, WEB_BACKENDS } from './targets/web/browser-ort-adapter.js';
+export type { WebClassifier, WebClassifierOptions } from './targets/web/web-runtime.js';
+export { loadWebClassifier } from './targets/web/web-runtime.js';

@@ -10,6 +10,17 @@ export { createClassifier, NODE_ADAPTERS } from './node/node-classifier.js';
 export { ORT_WEB_WASM_FILE, ortWebWasmPath, readOrtWebWasm } from './node/ort-web-wasm.js';
 export type { SpawnWranglerOptions, WranglerInstall } from './node/wrangler.js';
 export { findWrangler, runWrangler, spawnWrangler, wranglerEnv } from './node/wrangler.js';
+export { MOBILE_METADATA_SCHEMA } from './targets/mobile/mobile-metadata.js';
+export type { PackageMobileOptions, PackageMobileResult } from './targets/mobile/package-mobile.js';
+export { MOBILE_LABELS_FILE, MOBILE_METADATA_FILE, packageMobile } from './targets/mobile/package-mobile.js';
+export type {
+  TfliteIoTensor,
+  TfliteQuantization,
+  TfliteSignature,
+} from './targets/mobile/read-tflite-signature.js';
+export { readTfliteSignature } from './targets/mobile/read-tflite-signature.js';
+export type { PackageWebOptions, PackageWebResult, WebFileSize } from './targets/web/package-web.js';
+export { packageWeb } from './targets/web/package-web.js';
 export type { BundleModuleSize, BundleSize } from './targets/worker/bundle-size.js';
 export {
   measureWorkerBundle,

@@ -1,5 +1,6 @@
 /** Every CLI command, in the order `edgeml --help` lists them. */
 import type { Command } from '../command.js';
+import { benchCommand } from './bench.js';
 import { dataInfo } from './data-info.js';
 import { dataPreview } from './data-preview.js';
 import { deployCommand } from './deploy.js';
@@ -20,4 +21,5 @@ export const COMMANDS: readonly Command[] = [
   packageCommand,
   serveCommand,
   deployCommand,
+  benchCommand,
 ];

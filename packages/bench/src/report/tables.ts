@@ -1,0 +1,244 @@
+/**
+ * The report's tables as plain data (title, header, rows of strings), shared by report.md, the
+ * HTML report and the CLI's printed output.
+ */
+import type { BenchReport, CaseResult, OkCase } from './types.js';
+
+/** One table of the report. */
+export interface ReportTable {
+  readonly title: string;
+  readonly header: readonly string[];
+  readonly rows: readonly (readonly string[])[];
+}
+
+/** Milliseconds with 3 significant digits ('0.412', '12.3', '1530'). */
+export function ms(value: number | undefined): string {
+  if (value === undefined || !Number.isFinite(value)) return '-';
+  if (value >= 100) return value.toFixed(0);
+  return value.toPrecision(3);
+}
+
+/** Bytes as KiB or MiB. */
+export function bytes(value: number | undefined): string {
+  if (value === undefined) return '-';
+  if (value >= 1024 * 1024) return `${(value / 1024 / 1024).toFixed(1)} MiB`;
+  return `${(value / 1024).toFixed(1)} KiB`;
+}
+
+/** A share as a percentage with 2 decimals. */
+export function percent(value: number | undefined): string {
+  return value === undefined ? '-' : `${(value * 100).toFixed(2)}%`;
+}
+
+const rate = (value: number | undefined) =>
+  value === undefined ? '-' : value >= 100 ? value.toFixed(0) : value.toFixed(1);
+
+const okRows = (report: BenchReport): OkCase[] => report.cases.filter((c): c is OkCase => c.status === 'ok');
+const keyOf = (c: CaseResult) => [c.model, c.precision, c.target];
+
+/** Every table of a report, most important first. */
+export function reportTables(report: BenchReport): ReportTable[] {
+  const ok = okRows(report);
+  const tables: ReportTable[] = [
+    {
+      title: 'Summary (latency: batch 1, end to end from PNG bytes; ms)',
+      header: [
+        'model',
+        'precision',
+        'target',
+        'status',
+        'cold start p50',
+        'p50',
+        'p90',
+        'p99',
+        'infer p50',
+        'img/s (b=1)',
+        'best batch img/s',
+        'peak RSS',
+        'file (gzip)',
+        'accuracy',
+        'agreement',
+      ],
+      rows: report.cases.map((c) =>
+        c.status !== 'ok'
+          ? [...keyOf(c), c.status, '-', '-', '-', '-', '-', '-', '-', '-', '-', '-', '-']
+          : [
+              ...keyOf(c),
+              'ok',
+              ms(c.coldStart.total.p50),
+              ms(c.latency.endToEnd.p50),
+              ms(c.latency.endToEnd.p90),
+              ms(c.latency.endToEnd.p99),
+              ms(c.latency.inference.p50),
+              rate(c.throughput.sequentialImagesPerSecond),
+              c.throughput.bestBatch
+                ? `${rate(c.throughput.bestBatch.imagesPerSecond)} (b=${c.throughput.bestBatch.batchSize})`
+                : '-',
+              bytes(c.memory.rssPeakBytes),
+              `${bytes(c.file.bytes)} (${bytes(c.file.gzipBytes)})`,
+              percent(c.accuracy.accuracy),
+              percent(c.accuracy.agreement),
+            ],
+      ),
+    },
+    {
+      title: 'Latency, batch 1 (ms): end to end | inference alone',
+      header: [
+        'model',
+        'precision',
+        'target',
+        'n',
+        'e2e mean',
+        'e2e sd',
+        'e2e min',
+        'e2e max',
+        'inf p50',
+        'inf p90',
+        'inf p99',
+        'inf mean',
+        'inf sd',
+        'inf min',
+        'inf max',
+      ],
+      rows: ok.map((c) => {
+        const e = c.latency.endToEnd;
+        const i = c.latency.inference;
+        return [
+          ...keyOf(c),
+          String(e.n),
+          ms(e.mean),
+          ms(e.sd),
+          ms(e.min),
+          ms(e.max),
+          ms(i.p50),
+          ms(i.p90),
+          ms(i.p99),
+          ms(i.mean),
+          ms(i.sd),
+          ms(i.min),
+          ms(i.max),
+        ];
+      }),
+    },
+    {
+      title: 'Cold start (ms, median of fresh processes; Worker: wrangler dev spawn)',
+      header: [
+        'model',
+        'precision',
+        'target',
+        'runs',
+        'import',
+        'create',
+        'ready',
+        'first inference',
+        'total p50',
+        'total min',
+        'total max',
+      ],
+      rows: ok.map((c) => {
+        const median = (key: 'import' | 'create' | 'ready' | 'firstInference') => {
+          const values = c.coldStart.samples
+            .map((s) => s[key])
+            .filter((v): v is number => v !== undefined)
+            .sort((a, b) => a - b);
+          return values.length === 0 ? undefined : values[Math.floor((values.length - 1) / 2)];
+        };
+        return [
+          ...keyOf(c),
+          String(c.coldStart.samples.length),
+          ms(median('import')),
+          ms(median('create')),
+          ms(median('ready')),
+          ms(median('firstInference')),
+          ms(c.coldStart.total.p50),
+          ms(c.coldStart.total.min),
+          ms(c.coldStart.total.max),
+        ];
+      }),
+    },
+    {
+      title: 'Throughput and memory',
+      header: [
+        'model',
+        'precision',
+        'target',
+        'img/s by batch size',
+        'heap peak',
+        'wasm memory',
+        'memory source',
+      ],
+      rows: ok.map((c) => [
+        ...keyOf(c),
+        c.throughput.batches?.map((b) => `b=${b.batchSize}: ${rate(b.imagesPerSecond)}`).join(', ') ||
+          (c.throughput.batchNote ?? '-'),
+        bytes(c.memory.heapUsedPeakBytes),
+        bytes(c.memory.wasmMemoryBytes),
+        c.memory.source,
+      ]),
+    },
+  ];
+  const concurrent = ok.flatMap((c) =>
+    (c.throughput.concurrency ?? []).map((k) => [
+      ...keyOf(c),
+      String(k.clients),
+      String(k.requests),
+      String(k.failures),
+      rate(k.requestsPerSecond),
+      ms(k.latency.p50),
+      ms(k.latency.p90),
+      ms(k.latency.p99),
+    ]),
+  );
+  if (concurrent.length > 0) {
+    tables.push({
+      title: 'Worker under concurrency (parallel HTTP clients on 127.0.0.1)',
+      header: [
+        'model',
+        'precision',
+        'target',
+        'clients',
+        'requests',
+        'failures',
+        'req/s',
+        'p50',
+        'p90',
+        'p99',
+      ],
+      rows: concurrent,
+    });
+  }
+  const notOk = report.cases.filter((c) => c.status !== 'ok');
+  if (notOk.length > 0) {
+    tables.push({
+      title: 'Skipped and errored',
+      header: ['model', 'precision', 'target', 'status', 'reason'],
+      rows: notOk.map((c) => [
+        ...keyOf(c),
+        c.status,
+        c.status === 'skipped' ? c.reason : `${c.code ? `${c.code}: ` : ''}${c.message.split('\n')[0]}`,
+      ]),
+    });
+  }
+  tables.push({
+    title: 'Backends',
+    header: ['model', 'precision', 'target', 'backend'],
+    rows: ok.map((c) => [...keyOf(c), c.backend]),
+  });
+  return tables;
+}
+
+/** The environment as label/value lines. */
+export function environmentLines(report: BenchReport): string[] {
+  const e = report.environment;
+  const load = (l: readonly number[]) => l.map((v) => v.toFixed(2)).join(' ');
+  return [
+    `CPU: ${e.cpuModel}, ${e.cores} cores, ${bytes(e.totalMemoryBytes)} RAM, ${e.platform}/${e.arch}`,
+    `load average (1/5/15 min): start ${load(e.loadAverage.start)}, end ${load(e.loadAverage.end)}`,
+    `versions: ${Object.entries(e.versions)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+    ...Object.entries(e.wasm).map(([k, v]) => `wasm ${k}: ${v}`),
+    `images: ${report.images.dataset} ${report.images.split}, ${report.images.selection}`,
+    `settings: ${report.settings.coldStarts} cold starts; ${report.settings.warmupIterations} warm-up, then ${report.settings.minIterations}-${report.settings.maxIterations} iterations over >= ${report.settings.timeMs} ms; batches ${report.settings.batchSizes.join('/')}; Worker clients ${report.settings.concurrency.join('/')} (<= ${report.settings.concurrencyRequests} requests, <= ${report.settings.concurrencyTimeMs} ms each)`,
+  ];
+}

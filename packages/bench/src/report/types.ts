@@ -1,0 +1,218 @@
+/**
+ * The benchmark report: the environment, the data used, and one row per (model, precision,
+ * target) case with every raw sample, as a tagged union on `status` (ok | skipped | errored).
+ */
+import type { Summary } from '../stats/summary.js';
+
+/** Version of the report.json layout. */
+export const BENCH_REPORT_VERSION = 1;
+
+/** Targets the harness knows. */
+export const TARGET_NAMES = [
+  'ort-node',
+  'ort-web',
+  'tflite',
+  'tfjs-wasm',
+  'tfjs-cpu',
+  'worker',
+  'chromium',
+  'chromium-webgpu',
+] as const;
+
+/** A benchmark target: an in-process runtime, the Worker over HTTP, or a Chromium page. */
+export type TargetName = (typeof TARGET_NAMES)[number];
+
+/** Model precisions benchmarked. */
+export type BenchPrecision = 'float32' | 'int8';
+
+/** One cold start, in a fresh process (ms). Phases absent where a target cannot split them. */
+export interface ColdStartSample {
+  /** Importing the runtime's modules (and, for wasm runtimes set up at import, compiling Wasm). */
+  readonly import?: number;
+  /** Reading the package, creating the session (Wasm instantiation where lazy), one validation run. */
+  readonly create?: number;
+  /** The Worker: `wrangler dev` spawned until /v1/health answers. */
+  readonly ready?: number;
+  /** The first classify() of a real PNG (the Worker: first POST, which creates the isolate's session). */
+  readonly firstInference: number;
+  /** From process start (or wrangler spawn) to the first answer. */
+  readonly total: number;
+}
+
+/** The per-iteration samples of the batch-1 latency run, in run order (ms). */
+export interface LatencySamples {
+  /** End to end as the caller sees it: PNG bytes in, top-k out (the Worker: HTTP round trip). */
+  readonly endToEnd: readonly number[];
+  /** The runtime's inference alone (Classifier `timings.inference`). */
+  readonly inference: readonly number[];
+  readonly decode: readonly number[];
+  readonly preprocess: readonly number[];
+}
+
+/** Batch-1 latency after warm-up. */
+export interface LatencyResult {
+  readonly warmupIterations: number;
+  readonly samples: LatencySamples;
+  readonly endToEnd: Summary;
+  readonly inference: Summary;
+}
+
+/** Inference throughput at one batch size (preprocessed tensors, adapter only). */
+export interface BatchThroughput {
+  readonly batchSize: number;
+  readonly runs: number;
+  readonly seconds: number;
+  readonly imagesPerSecond: number;
+}
+
+/** k parallel HTTP clients against the Worker. */
+export interface ConcurrencyResult {
+  readonly clients: number;
+  readonly requests: number;
+  readonly failures: number;
+  readonly seconds: number;
+  readonly requestsPerSecond: number;
+  readonly latencySamples: readonly number[];
+  readonly latency: Summary;
+}
+
+/** Throughput figures of a case. */
+export interface ThroughputResult {
+  /** Batch 1, one image after the other, end to end: latency samples / their sum. */
+  readonly sequentialImagesPerSecond: number;
+  /** Batch sizes tried (runtimes that take batches); the unsupported ones are left out. */
+  readonly batches?: readonly BatchThroughput[];
+  /** The batch size with the most images/s. */
+  readonly bestBatch?: BatchThroughput;
+  /** Why batches were not measured, when they were not. */
+  readonly batchNote?: string;
+  readonly concurrency?: readonly ConcurrencyResult[];
+}
+
+/** Peak memory of the process that ran the model (bytes). */
+export interface MemoryResult {
+  /** Where it was read: 'node process', 'workerd /proc', 'chromium cdp'. */
+  readonly source: string;
+  readonly rssPeakBytes: number;
+  readonly heapUsedPeakBytes?: number;
+  /** Sum of the WebAssembly memories the runtime created, at the end of the run. */
+  readonly wasmMemoryBytes?: number;
+}
+
+/** Accuracy on the benchmark images. */
+export interface AccuracyResult {
+  readonly images: number;
+  readonly correct: number;
+  readonly accuracy: number;
+  /** Top-1 class per image, in the order of the report's image indices. */
+  readonly predictions: readonly number[];
+  /** Share of images with the same top-1 as the model's float32 reference row. */
+  readonly agreement?: number;
+  /** Which row is the reference: 'float32 ort-node' etc. */
+  readonly reference?: string;
+}
+
+/** The model file a case loaded. */
+export interface CaseFile {
+  readonly path: string;
+  readonly bytes: number;
+  readonly gzipBytes: number;
+}
+
+/** Fields every case row has. */
+export interface CaseKey {
+  readonly model: string;
+  readonly precision: BenchPrecision;
+  readonly target: string;
+}
+
+/** A case that ran to the end. */
+export interface OkCase extends CaseKey {
+  readonly status: 'ok';
+  /** What ran it: 'onnxruntime-node 1.30.0 (cpu EP)', 'tfjs-backend-wasm simd build, 1 thread', ... */
+  readonly backend: string;
+  readonly file: CaseFile;
+  readonly coldStart: { readonly samples: readonly ColdStartSample[]; readonly total: Summary };
+  readonly latency: LatencyResult;
+  readonly throughput: ThroughputResult;
+  readonly memory: MemoryResult;
+  readonly accuracy: AccuracyResult;
+  /** Target-specific facts (Worker bundle size, ...). */
+  readonly extra?: Record<string, unknown>;
+}
+
+/** A case that could not run here. */
+export interface SkippedCase extends CaseKey {
+  readonly status: 'skipped';
+  readonly reason: string;
+}
+
+/** A case that failed while running. */
+export interface ErroredCase extends CaseKey {
+  readonly status: 'errored';
+  readonly message: string;
+  /** EdgemlError code, when it was one. */
+  readonly code?: string;
+}
+
+/** One row of the report. */
+export type CaseResult = OkCase | SkippedCase | ErroredCase;
+
+/** Where and with what the bench ran. */
+export interface BenchEnvironment {
+  readonly cpuModel: string;
+  readonly cores: number;
+  /** os.loadavg() at the start and at the end. */
+  readonly loadAverage: { readonly start: readonly number[]; readonly end: readonly number[] };
+  readonly totalMemoryBytes: number;
+  readonly platform: string;
+  readonly arch: string;
+  /** name → version (node, onnxruntime-node, onnxruntime-web, tfjs, tfjs-tflite, wrangler, workerd, chromium, ...). */
+  readonly versions: Readonly<Record<string, string>>;
+  /** onnxruntime-web's Wasm flavour in Node: 'simd, 1 thread', and the like. */
+  readonly wasm: Readonly<Record<string, string>>;
+}
+
+/** A model package benchmarked. */
+export interface BenchModel {
+  readonly name: string;
+  readonly dir: string;
+  readonly manifestSha256: string;
+  /** Model files of the package (path, format, precision, raw and gzip bytes). */
+  readonly files: readonly (CaseFile & { readonly format: string; readonly precision: string })[];
+}
+
+/** The images every case classified. */
+export interface BenchImages {
+  readonly dataset: string;
+  readonly split: string;
+  /** How the subset was drawn: 'seeded subset of 200 of 10000, seed 0'. */
+  readonly selection: string;
+  readonly indices: readonly number[];
+  readonly labels: readonly number[];
+}
+
+/** The settings a run used. */
+export interface BenchSettings {
+  readonly coldStarts: number;
+  readonly warmupIterations: number;
+  readonly minIterations: number;
+  readonly maxIterations: number;
+  readonly timeMs: number;
+  readonly batchSizes: readonly number[];
+  readonly concurrency: readonly number[];
+  readonly concurrencyRequests: number;
+  readonly concurrencyTimeMs: number;
+}
+
+/** report.json. */
+export interface BenchReport {
+  readonly reportVersion: typeof BENCH_REPORT_VERSION;
+  readonly createdAt: string;
+  readonly durationMs: number;
+  readonly settings: BenchSettings;
+  readonly environment: BenchEnvironment;
+  readonly images: BenchImages;
+  readonly models: readonly BenchModel[];
+  readonly cases: readonly CaseResult[];
+}

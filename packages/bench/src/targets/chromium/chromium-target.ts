@@ -1,0 +1,189 @@
+/**
+ * The Chromium target: the model packaged by runtime-edge's web target (`packageWeb`, what
+ * `edgeml package --target web` writes), served on 127.0.0.1 and run by its own `edgeml-web.js`
+ * (onnxruntime-web in the page) in headless Chromium driven over CDP (playwright-core). Each cold
+ * start is a fresh browser; latency and accuracy run inside the page; memory: JS heap from CDP
+ * Performance.getMetrics, peak RSS of the browser's processes from /proc, Wasm memory from a probe.
+ * The 'webgpu' flavour is skipped when the page gets no WebGPU adapter.
+ */
+import { join } from 'node:path';
+import { findModelFile } from '@edgeml/core';
+import { readModelPackageDir } from '@edgeml/core/node';
+import type { ColdStartSample } from '../../report/types.js';
+import type { BenchTarget, CaseContext, TargetMeasurement } from '../target.js';
+import { descendantMemory } from '../worker/process-memory.js';
+import { findChromium } from './chromium-path.js';
+import { coldStartScript, runScript, WASM_PROBE_SCRIPT, WEBGPU_PROBE_SCRIPT } from './page-scripts.js';
+import { BLANK_PAGE, serveStatic } from './static-server.js';
+
+type Browser = import('playwright-core').Browser;
+type Page = import('playwright-core').Page;
+
+/** ORT backend the page uses. */
+export type ChromiumBackend = 'wasm' | 'webgpu';
+
+const LAUNCH_ARGS = ['--no-sandbox', '--enable-unsafe-webgpu', '--disable-dev-shm-usage'];
+
+async function launch(executablePath: string): Promise<Browser> {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({ executablePath, args: LAUNCH_ARGS });
+}
+
+async function packageWebOf(): Promise<
+  | ((dir: string, out: string, o: { precision: 'float32' | 'int8'; webgpu: boolean }) => Promise<unknown>)
+  | undefined
+> {
+  const edge = (await import('@edgeml/runtime-edge/node')) as Record<string, unknown>;
+  const fn = edge['packageWeb'];
+  return typeof fn === 'function' ? (fn as never) : undefined;
+}
+
+/** Creates the Chromium target for one ORT backend ('chromium' = wasm, 'chromium-webgpu'). */
+export function createChromiumTarget(backend: ChromiumBackend = 'wasm'): BenchTarget {
+  const name = backend === 'wasm' ? 'chromium' : 'chromium-webgpu';
+  let webgpuProblem: Promise<string> | undefined;
+  return {
+    name,
+    format: 'onnx',
+    async unavailable() {
+      const chromium = findChromium();
+      if (!chromium)
+        return 'no Chromium executable (set EDGEML_CHROMIUM or install Debian chromium at /usr/bin/chromium)';
+      try {
+        await import('playwright-core');
+      } catch {
+        return 'package playwright-core is not installed';
+      }
+      if (!(await packageWebOf())) return 'runtime-edge has no web target (packageWeb)';
+      if (backend === 'webgpu') {
+        webgpuProblem ??= (async () => {
+          const browser = await launch(chromium);
+          try {
+            const page = await browser.newPage();
+            return (await page.evaluate(WEBGPU_PROBE_SCRIPT)) as string;
+          } finally {
+            await browser.close();
+          }
+        })();
+        const problem = await webgpuProblem;
+        if (problem) return `no WebGPU in headless Chromium here: ${problem}`;
+      }
+      return undefined;
+    },
+    async unsupported(context: CaseContext) {
+      const pkg = await readModelPackageDir(context.modelDir, { verify: false });
+      try {
+        findModelFile(pkg.manifest, 'onnx', context.precision);
+        return undefined;
+      } catch (error) {
+        return (error as Error).message;
+      }
+    },
+    async describe() {
+      const chromium = findChromium();
+      if (!chromium) return {};
+      try {
+        const browser = await launch(chromium);
+        const version = browser.version();
+        await browser.close();
+        return {
+          versions: { chromium: version },
+          wasm: {
+            chromium:
+              'onnxruntime-web in the page: ort-wasm-simd-threaded.wasm (SIMD), numThreads 1, cross-origin isolated',
+          },
+        };
+      } catch {
+        return {};
+      }
+    },
+    async measure(context: CaseContext): Promise<TargetMeasurement> {
+      const chromium = findChromium();
+      const packageWeb = await packageWebOf();
+      if (!chromium || !packageWeb) throw new Error('Chromium or the web target went away');
+      const site = join(context.workDir, `web-${context.precision}`);
+      context.note('edgeml package --target web');
+      await packageWeb(context.modelDir, site, {
+        precision: context.precision,
+        webgpu: backend === 'webgpu',
+      });
+      const server = await serveStatic(site);
+      const b64 = context.images.pngs.map((p) => Buffer.from(p).toString('base64'));
+      const coldStarts: ColdStartSample[] = [];
+      let browser: Browser | undefined;
+      let page: Page | undefined;
+      let fallback: unknown;
+      try {
+        for (let i = 1; i <= context.settings.coldStarts; i++) {
+          context.note(`fresh browser ${i}/${context.settings.coldStarts}`);
+          await browser?.close();
+          const t0 = performance.now();
+          browser = await launch(chromium);
+          page = await browser.newPage();
+          await page.addInitScript(WASM_PROBE_SCRIPT);
+          await page.goto(`${server.base}${BLANK_PAGE}`);
+          const ready = performance.now() - t0;
+          const phases = (await page.evaluate(coldStartScript(backend, b64[0] ?? ''))) as {
+            import: number;
+            create: number;
+            firstInference: number;
+            backend: string;
+            fallbackReasons: string[];
+          };
+          if (phases.backend !== backend)
+            throw new Error(
+              `the page ran '${phases.backend}', not '${backend}': ${phases.fallbackReasons.join('; ')}`,
+            );
+          fallback = phases.fallbackReasons;
+          coldStarts.push({
+            ready,
+            import: phases.import,
+            create: phases.create,
+            firstInference: phases.firstInference,
+            total: performance.now() - t0,
+          });
+        }
+        const live = page as Page;
+        context.note('latency, accuracy');
+        const run = (await live.evaluate(runScript(b64, context.settings))) as {
+          samples: TargetMeasurement['samples'];
+          predictions: number[];
+          warmupIterations: number;
+          wasmMemoryBytes: number;
+          isolated: boolean;
+        };
+        const cdp = await live.context().newCDPSession(live);
+        await cdp.send('Performance.enable');
+        const { metrics } = await cdp.send('Performance.getMetrics');
+        const heap = metrics.find((m) => m.name === 'JSHeapUsedSize')?.value;
+        const processes = await descendantMemory(process.pid, /chrom/i);
+        const renderer = await descendantMemory(process.pid, /chrom/i, /--type=renderer/);
+        return {
+          backend: `Chromium ${browser?.version()} headless, onnxruntime-web ${backend} in the page (numThreads 1)`,
+          coldStarts,
+          warmupIterations: run.warmupIterations,
+          samples: run.samples,
+          predictions: run.predictions,
+          batchNote: 'the web Classifier takes one image per call',
+          memory: {
+            source: `chromium renderer /proc VmHWM (${renderer.length} process), JS heap from CDP Performance.getMetrics`,
+            rssPeakBytes: renderer.reduce((a, p) => a + p.peakRssBytes, 0),
+            ...(heap === undefined ? {} : { heapUsedPeakBytes: Math.round(heap) }),
+            ...(run.wasmMemoryBytes > 0 ? { wasmMemoryBytes: run.wasmMemoryBytes } : {}),
+          },
+          extra: {
+            crossOriginIsolated: run.isolated,
+            browserProcessesPeakRssBytes: processes.reduce((a, p) => a + p.peakRssBytes, 0),
+            browserProcesses: processes.length,
+            fallbackReasons: fallback ?? [],
+            timingsNote:
+              'latency loop inside the page (performance.now, cross-origin isolated); not tinybench',
+          },
+        };
+      } finally {
+        await browser?.close();
+        await server.close();
+      }
+    },
+  };
+}

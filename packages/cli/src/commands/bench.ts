@@ -1,0 +1,158 @@
+/**
+ * `edgeml bench`: model packages × precisions × targets (ort-node, ort-web, tflite, tfjs-wasm,
+ * tfjs-cpu, worker, chromium): cold start, latency, throughput, memory, size and accuracy, written
+ * to report.json (schema-checked), report.md and report.html, with the tables printed.
+ */
+import { resolve } from 'node:path';
+import {
+  type BenchPrecision,
+  parseTargetNames,
+  reportTables,
+  runBench,
+  writeBenchReport,
+} from '@edgeml/bench';
+import { ConfigError } from '@edgeml/core';
+import type { Command } from '../command.js';
+import { intOption, stringOption } from '../options.js';
+import { formatTable } from '../output.js';
+import { createProgressDisplay } from '../progress.js';
+
+function intList(name: string, raw: string): number[] {
+  const values = raw.split(',').map((s) => s.trim());
+  if (values.some((v) => !/^\d+$/.test(v) || Number(v) < 1)) {
+    throw new ConfigError(`--${name} must be a comma-separated list of positive integers, got '${raw}'`, {
+      option: name,
+    });
+  }
+  return values.map(Number);
+}
+
+function precisions(raw: string): BenchPrecision[] {
+  const values = raw.split(',').map((s) => s.trim());
+  for (const v of values) {
+    if (v !== 'float32' && v !== 'int8') {
+      throw new ConfigError(`--precision must list 'float32' and/or 'int8', got '${v}'`, {
+        option: 'precision',
+      });
+    }
+  }
+  return values as BenchPrecision[];
+}
+
+export const benchCommand: Command = {
+  name: 'bench',
+  summary: 'benchmark model packages on every runtime and target; write report.json/.md/.html',
+  examples: [
+    'pnpm edgeml bench --models runs/a,runs/b --targets ort-node,ort-web,tflite,worker,chromium --out reports/bench',
+    'pnpm edgeml bench --models runs/cnn-small-export --targets ort-node --images 1000 --time-ms 5000',
+  ],
+  options: {
+    models: { type: 'string', placeholder: 'DIRS', description: 'comma-separated model package directories' },
+    targets: {
+      type: 'string',
+      placeholder: 'LIST',
+      description: "ort-node, ort-web, tflite, tfjs-wasm, tfjs-cpu ('tfjs' = both), worker, chromium",
+      default: 'ort-node,ort-web,tflite,tfjs,worker,chromium',
+    },
+    precision: {
+      type: 'string',
+      placeholder: 'LIST',
+      description: 'float32,int8 (int8 only where the package has an int8 file)',
+      default: 'float32,int8',
+    },
+    out: { type: 'string', placeholder: 'DIR', description: 'report directory', default: 'reports/bench' },
+    images: {
+      type: 'string',
+      placeholder: 'N',
+      description: 'Fashion-MNIST test images (seeded subset)',
+      default: '1000',
+    },
+    seed: { type: 'string', placeholder: 'S', description: 'seed of the image subset', default: '0' },
+    'cold-starts': {
+      type: 'string',
+      placeholder: 'N',
+      description: 'fresh processes per case',
+      default: '3',
+    },
+    warmup: { type: 'string', placeholder: 'N', description: 'warm-up iterations', default: '20' },
+    'min-iterations': {
+      type: 'string',
+      placeholder: 'N',
+      description: 'least latency iterations',
+      default: '50',
+    },
+    'max-iterations': {
+      type: 'string',
+      placeholder: 'N',
+      description: 'most latency iterations',
+      default: '2000',
+    },
+    'time-ms': { type: 'string', placeholder: 'MS', description: 'latency run time budget', default: '2000' },
+    batches: {
+      type: 'string',
+      placeholder: 'LIST',
+      description: 'batch sizes for throughput',
+      default: '1,8,32,64',
+    },
+    concurrency: {
+      type: 'string',
+      placeholder: 'LIST',
+      description: 'parallel HTTP clients (worker)',
+      default: '1,4,8',
+    },
+    requests: {
+      type: 'string',
+      placeholder: 'N',
+      description: 'requests per concurrency level, at most',
+      default: '300',
+    },
+  },
+  async run(values, out) {
+    const models = stringOption(values, 'models')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+    const targets = parseTargetNames(
+      stringOption(values, 'targets', 'ort-node,ort-web,tflite,tfjs,worker,chromium'),
+    );
+    const outDir = resolve(stringOption(values, 'out', 'reports/bench'));
+    const progress = createProgressDisplay(out, { logIntervalMs: 2000 });
+    let report: Awaited<ReturnType<typeof runBench>>;
+    try {
+      report = await runBench({
+        models,
+        targets,
+        precisions: precisions(stringOption(values, 'precision', 'float32,int8')),
+        images: intOption(values, 'images', { min: 1, max: 10_000, fallback: 1000 }),
+        seed: intOption(values, 'seed', { min: 0, fallback: 0 }),
+        coldStarts: intOption(values, 'cold-starts', { min: 1, max: 100, fallback: 3 }),
+        warmupIterations: intOption(values, 'warmup', { min: 0, fallback: 20 }),
+        minIterations: intOption(values, 'min-iterations', { min: 1, fallback: 50 }),
+        maxIterations: intOption(values, 'max-iterations', { min: 1, fallback: 2000 }),
+        timeMs: intOption(values, 'time-ms', { min: 0, fallback: 2000 }),
+        batchSizes: intList('batches', stringOption(values, 'batches', '1,8,32,64')),
+        concurrency: intList('concurrency', stringOption(values, 'concurrency', '1,4,8')),
+        concurrencyRequests: intOption(values, 'requests', { min: 1, fallback: 300 }),
+        onProgress: progress.onProgress,
+        onCase: (row) =>
+          out.note(
+            `${row.model} ${row.precision} ${row.target}: ${row.status}${row.status === 'skipped' ? ` (${row.reason})` : row.status === 'errored' ? ` (${row.message.split('\n')[0]})` : ''}`,
+          ),
+      });
+    } finally {
+      progress.stop();
+    }
+    const files = await writeBenchReport(report, outDir);
+    if (out.json) {
+      out.printJson({ out: outDir, files, cases: report.cases.length });
+      return 0;
+    }
+    for (const table of reportTables(report)) {
+      out.print(table.title);
+      out.print(formatTable(table.header, table.rows));
+      out.print();
+    }
+    out.print(`wrote ${files.json}, ${files.markdown}, ${files.html}`);
+    return report.cases.some((c) => c.status === 'errored') ? 1 : 0;
+  },
+};

@@ -1,0 +1,180 @@
+// The benchmark harness end to end on a real (seeded cnn-tiny) model package: every built-in
+// target that can run here (onnxruntime-node, onnxruntime-web wasm, tfjs-tflite, TF.js wasm/cpu,
+// the Worker under wrangler dev; Chromium when installed) plus one case whose process is killed
+// mid-run, which must become an errored row while the others finish; the report validates against
+// its schema; report.html is opened in Chromium (when present) and its SVG charts counted.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import {
+  type BenchReport,
+  createRuntimeTarget,
+  findChromium,
+  type OkCase,
+  runBench,
+  validateReport,
+  writeBenchReport,
+} from '@edgeml/bench';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFixturePackage } from './support/fashion-fixture.js';
+
+const root = resolve(import.meta.dirname, '..');
+const chromium = findChromium();
+if (!chromium)
+  console.warn('bench.test: Chromium checks skipped: no /usr/bin/chromium (or $EDGEML_CHROMIUM)');
+
+const TINY = {
+  images: 40,
+  coldStarts: 1,
+  warmupIterations: 3,
+  minIterations: 10,
+  maxIterations: 40,
+  timeMs: 100,
+  batchSizes: [1, 8],
+  concurrency: [1, 4],
+  concurrencyRequests: 24,
+  concurrencyTimeMs: 3000,
+} as const;
+
+describe('edgeml bench', () => {
+  let dir: string;
+  let pkgDir: string;
+  let report: BenchReport;
+  let outDir: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'edgeml-bench-'));
+    pkgDir = await writeFixturePackage(dir);
+    outDir = join(dir, 'report');
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('runs every available target; a case killed mid-run is an errored row; the report validates', async () => {
+    report = await runBench({
+      models: [pkgDir],
+      targets: [
+        'ort-node',
+        // A real ort-web case process, killed 300 ms after it started (mid-run).
+        createRuntimeTarget('ort-web', { processTimeoutMs: 300, name: 'ort-web-killed' }),
+        'ort-web',
+        'tflite',
+        'tfjs-wasm',
+        'tfjs-cpu',
+        'worker',
+        'chromium',
+      ],
+      ...TINY,
+    });
+    const files = await writeBenchReport(report, outDir);
+    const json = validateReport(JSON.parse(await readFile(files.json, 'utf8')));
+    expect(json.cases.map((c) => c.target)).toEqual([
+      'ort-node',
+      'ort-web-killed',
+      'ort-web',
+      'tflite',
+      'tfjs-wasm',
+      'tfjs-cpu',
+      'worker',
+      'chromium',
+    ]);
+    const byTarget = new Map(json.cases.map((c) => [c.target, c]));
+    const killed = byTarget.get('ort-web-killed');
+    expect(killed).toMatchObject({
+      status: 'errored',
+      message: expect.stringMatching(/killed after 300 ms/),
+    });
+    for (const target of ['ort-node', 'ort-web', 'tflite', 'tfjs-wasm', 'tfjs-cpu', 'worker']) {
+      const row = byTarget.get(target);
+      expect({ target, status: row?.status, why: row?.status === 'errored' ? row.message : '' }).toEqual({
+        target,
+        status: 'ok',
+        why: '',
+      });
+      const ok = row as OkCase;
+      expect(ok.latency.samples.endToEnd.length).toBeGreaterThanOrEqual(TINY.minIterations);
+      expect(ok.latency.samples.endToEnd.length).toBeLessThanOrEqual(TINY.maxIterations);
+      expect(ok.latency.endToEnd.p50).toBeGreaterThan(0);
+      expect(ok.latency.inference.p50).toBeLessThanOrEqual(ok.latency.endToEnd.p99);
+      expect(ok.coldStart.samples).toHaveLength(1);
+      expect(ok.memory.rssPeakBytes).toBeGreaterThan(1 << 20);
+      expect(ok.accuracy.images).toBe(TINY.images);
+      // Same preprocessing everywhere: every runtime agrees with onnxruntime-node on top-1.
+      expect(ok.accuracy.agreement).toBe(1);
+      expect(ok.file.gzipBytes).toBeGreaterThan(0);
+    }
+    const worker = byTarget.get('worker') as OkCase;
+    expect(worker.throughput.concurrency?.map((k) => k.clients)).toEqual([1, 4]);
+    expect(worker.throughput.concurrency?.every((k) => k.failures === 0 && k.requests > 0)).toBe(true);
+    expect((byTarget.get('ort-node') as OkCase).throughput.bestBatch?.batchSize).toBeGreaterThan(0);
+    expect((byTarget.get('ort-web') as OkCase).memory.wasmMemoryBytes).toBeGreaterThan(0);
+    // Chromium runs onnxruntime-web in a page when it is installed; otherwise it is a skipped row.
+    expect(byTarget.get('chromium')).toMatchObject({ status: chromium ? 'ok' : 'skipped' });
+    expect(json.environment.versions).toHaveProperty('onnxruntime-node');
+    expect(json.environment.versions).toHaveProperty('workerd');
+    const md = await readFile(files.markdown, 'utf8');
+    expect(md).toMatch(/\| fashion-tiny \| float32 \| ort-web-killed \| errored \|/);
+  }, 300_000);
+
+  it('prints the tables from the CLI with its progress and writes the three files', async () => {
+    const cliOut = join(dir, 'cli-report');
+    const { stdout, stderr } = await promisify(execFile)(
+      join(root, 'node_modules/.bin/tsx'),
+      [
+        'packages/cli/src/bin.ts',
+        'bench',
+        '--models',
+        pkgDir,
+        '--targets',
+        'ort-node,chromium',
+        '--out',
+        cliOut,
+        '--images',
+        '20',
+        '--cold-starts',
+        '1',
+        '--warmup',
+        '2',
+        '--min-iterations',
+        '5',
+        '--max-iterations',
+        '20',
+        '--time-ms',
+        '50',
+        '--batches',
+        '1,4',
+      ],
+      { cwd: root, maxBuffer: 16 << 20 },
+    );
+    expect(stdout).toMatch(/model\s+precision\s+target\s+status/);
+    expect(stdout).toMatch(/fashion-tiny\s+float32\s+ort-node\s+ok/);
+    expect(stderr).toMatch(/\[case\] 2\/2/);
+    validateReport(JSON.parse(await readFile(join(cliOut, 'report.json'), 'utf8')));
+  }, 120_000);
+
+  it.skipIf(!chromium)('report.html renders its SVG charts in Chromium', async () => {
+    const { chromium: playwright } = await import('playwright-core');
+    const browser = await playwright.launch({ executablePath: chromium, args: ['--no-sandbox'] });
+    try {
+      const page = await browser.newPage();
+      await page.goto(pathToFileURL(join(outDir, 'report.html')).href);
+      const counts = await page.evaluate(() => ({
+        charts: document.querySelectorAll('svg.chart').length,
+        boxes: document.querySelectorAll('svg.latency-endToEnd g.box rect').length,
+        points: document.querySelectorAll('svg.tradeoff g.point circle').length,
+        bars: document.querySelectorAll('svg.cold-start g.bar').length,
+        drawn: [...document.querySelectorAll('svg.chart')].every(
+          (s) => s.getBoundingClientRect().width > 100,
+        ),
+      }));
+      const ok = report.cases.filter((c) => c.status === 'ok').length;
+      expect(counts).toEqual({ charts: 4, boxes: ok, points: ok, bars: ok, drawn: true });
+    } finally {
+      await browser.close();
+    }
+  });
+});

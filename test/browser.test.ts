@@ -1,0 +1,209 @@
+// The web target end to end: `edgeml package --target web` on a real model package, the output
+// served by a plain static server on 127.0.0.1 and opened in headless Chromium (Debian's, driven by
+// playwright-core): 30 real Fashion-MNIST PNGs fed through the page's own file input give the same
+// top-1 as onnxruntime-node, the drawing pad classifies, the ES module works on its own, and the
+// page loads nothing from anywhere but its own directory. Saves a screenshot under reports/e2e/.
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { createClassifier } from '@edgeml/runtime-edge/node';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_PATH, type ChromiumSession, hasChromium, launchChromium } from './support/chromium.js';
+import { type FixtureImages, fashionTestPngs, writeFixturePackage } from './support/fashion-fixture.js';
+import { type StaticServer, serveDirectory } from './support/static-server.js';
+
+const root = resolve(import.meta.dirname, '..');
+const IMAGES = 30;
+const SCREENSHOT = join(root, 'reports/e2e/web-demo.png');
+
+interface ShownPrediction {
+  readonly label: string;
+  readonly probability: number;
+}
+
+/** Feeds `png` through the page's file input and returns the top 5 the page shows. */
+async function classifyInPage(page: Page, png: Uint8Array, name: string): Promise<ShownPrediction[]> {
+  const runs = Number(await page.evaluate(() => document.body.dataset['runs']));
+  await page.setInputFiles('#file', { name, mimeType: 'image/png', buffer: Buffer.from(png) });
+  await page.waitForFunction(
+    (n) => Number(document.body.dataset['runs']) > n || document.body.dataset['state'] === 'error',
+    runs,
+  );
+  expect(await page.textContent('#error')).toBe('');
+  return page.$$eval('#top5 li', (items) =>
+    items.map((li) => ({
+      label: li.getAttribute('data-label') ?? '',
+      probability: Number(li.getAttribute('data-probability')),
+    })),
+  );
+}
+
+describe('web target (headless Chromium)', () => {
+  let dir: string;
+  let pkgDir: string;
+  let webDir: string;
+  let images: FixtureImages;
+  let server: StaticServer;
+  let browser: ChromiumSession;
+  let page: Page;
+  let packageStdout: string;
+  const foreignRequests: string[] = [];
+  const pageRequests: string[] = [];
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    if (!hasChromium()) {
+      throw new Error(`no Chromium at ${CHROMIUM_PATH}: apt-get install chromium (or set EDGEML_CHROMIUM)`);
+    }
+    dir = await mkdtemp(join(tmpdir(), 'edgeml-web-'));
+    pkgDir = await writeFixturePackage(dir);
+    images = await fashionTestPngs(IMAGES);
+    webDir = join(dir, 'web');
+    const { stdout } = await promisify(execFile)(
+      join(root, 'node_modules/.bin/tsx'),
+      ['packages/cli/src/bin.ts', 'package', '--model', pkgDir, '--target', 'web', '--out', webDir],
+      { cwd: root, maxBuffer: 16 << 20 },
+    );
+    packageStdout = stdout;
+    server = await serveDirectory(webDir);
+    browser = await launchChromium();
+    page = await browser.context.newPage();
+    page.on('request', (request) => {
+      const url = request.url();
+      pageRequests.push(url);
+      if (!url.startsWith(server.url) && !url.startsWith('blob:') && !url.startsWith('data:')) {
+        foreignRequests.push(url);
+      }
+    });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(server.url);
+    await page.waitForFunction(() => document.body.dataset['state'] !== 'loading', null, { timeout: 60_000 });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('writes a self-contained static site and reports its sizes', async () => {
+    const files = (await readdir(webDir, { recursive: true })).map(String).sort();
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'index.html',
+        'edgeml-web.js',
+        'demo.js',
+        'README.md',
+        'model/manifest.json',
+        'model/model.onnx',
+        'ort/ort-wasm-simd-threaded.wasm',
+        'ort/ort-wasm-simd-threaded.asyncify.wasm',
+      ]),
+    );
+    expect(packageStdout).toMatch(/edgeml-web\.js\s+[\d.]+ KiB\s+[\d.]+ KiB/);
+    expect(packageStdout).toMatch(/page without WebGPU/);
+    for (const file of ['index.html', 'edgeml-web.js', 'demo.js']) {
+      const text = await readFile(join(webDir, file), 'utf8');
+      expect(text).not.toMatch(/cdn\.jsdelivr|unpkg\.com|cdnjs|googleapis/);
+    }
+  });
+
+  it('loads on WebAssembly (no WebGPU adapter here) and shows the model', async () => {
+    expect(await page.evaluate(() => document.body.dataset['state'])).toBe('ready');
+    expect(await page.textContent('#backend')).toMatch(/WebAssembly/);
+    expect(await page.textContent('#model-name')).toBe('fashion-tiny');
+    expect(await page.textContent('#model-info')).toMatch(/10 classes · input 28×28×1/);
+  });
+
+  it(`classifies ${IMAGES} Fashion-MNIST PNGs through the file input with the same top-1 as onnxruntime-node`, async () => {
+    const reference = await createClassifier(pkgDir, { runtime: 'ort-node' });
+    let agree = 0;
+    for (const [i, png] of images.pngs.entries()) {
+      const shown = await classifyInPage(page, png, `fashion-${i}.png`);
+      const expected = (await reference.classify(png, { topK: 5 })).predictions;
+      expect(shown).toHaveLength(5);
+      if (shown[0]?.label === expected[0]?.label) agree++;
+      expect(shown[0]!.probability).toBeCloseTo(expected[0]!.probability, 5);
+    }
+    await reference.dispose();
+    expect(agree).toBe(IMAGES);
+    expect(await page.textContent('#latency')).toMatch(/ms total: decode .* inference .* \(wasm\)/);
+    await mkdir(join(root, 'reports/e2e'), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+  });
+
+  it('classifies a drawing on the pad', async () => {
+    const runs = Number(await page.evaluate(() => document.body.dataset['runs']));
+    const box = (await page.locator('#pad').boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.7, box.y + box.height * 0.2, { steps: 5 });
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.8, { steps: 5 });
+    await page.mouse.up();
+    await page.waitForFunction((n) => Number(document.body.dataset['runs']) > n, runs);
+    const probabilities = await page.$$eval('#top5 li', (items) =>
+      items.map((li) => Number(li.getAttribute('data-probability'))),
+    );
+    expect(probabilities).toHaveLength(5);
+    expect(probabilities.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(1 + 1e-5);
+  });
+
+  it('serves the ES module on its own: loadWebClassifier(), and a typed refusal when WebGPU is required', async () => {
+    const png = Array.from(images.pngs[1]!);
+    // A string, not a function: vitest rewrites `import()` inside test functions.
+    const answer = (await page.evaluate(`(async (bytes) => {
+      const lib = await import(new URL('./edgeml-web.js', document.baseURI).href);
+      const classifier = await lib.loadWebClassifier({ backends: ['wasm'] });
+      const result = await classifier.classify(new Uint8Array(bytes), { topK: 1 });
+      await classifier.dispose();
+      const refusal = await lib.loadWebClassifier({ backends: ['webgpu'] }).then(
+        () => 'loaded',
+        (error) => error.code + ': ' + error.message,
+      );
+      return { backend: classifier.backend, top: result.predictions[0], refusal };
+    })(${JSON.stringify(png)})`)) as { backend: string; top: ShownPrediction; refusal: string };
+    const reference = await createClassifier(pkgDir, { runtime: 'ort-node' });
+    const expected = (await reference.classify(images.pngs[1]!, { topK: 1 })).predictions[0];
+    await reference.dispose();
+    expect(answer.backend).toBe('wasm');
+    expect(answer.top.label).toBe(expected?.label);
+    expect(answer.refusal).toMatch(/^BACKEND_UNAVAILABLE: .*no WebGPU adapter/);
+  });
+
+  it('runs on the WebGPU build where an adapter exists (SwiftShader), with the same top-1', async (context) => {
+    const gpu = await launchChromium({ webgpu: true });
+    try {
+      const gpuPage = await gpu.context.newPage();
+      await gpuPage.goto(server.url);
+      await gpuPage.waitForFunction(() => document.body.dataset['state'] !== 'loading', null, {
+        timeout: 60_000,
+      });
+      const backend = await gpuPage.textContent('#backend');
+      if (!backend?.includes('WebGPU')) {
+        context.skip(`no software WebGPU adapter in this Chromium (${backend})`);
+      }
+      const reference = await createClassifier(pkgDir, { runtime: 'ort-node' });
+      for (const [i, png] of images.pngs.slice(0, 5).entries()) {
+        const shown = await classifyInPage(gpuPage, png, `gpu-${i}.png`);
+        const expected = (await reference.classify(png, { topK: 1 })).predictions[0]!;
+        expect(shown[0]?.label).toBe(expected.label);
+        expect(shown[0]!.probability).toBeCloseTo(expected.probability, 4);
+      }
+      await reference.dispose();
+      expect(await gpuPage.textContent('#latency')).toMatch(/\(webgpu\)$/);
+    } finally {
+      await gpu.close();
+    }
+  });
+
+  it('loaded nothing from outside its directory and threw no page errors', () => {
+    expect(foreignRequests).toEqual([]);
+    expect(pageErrors).toEqual([]);
+    // Without a WebGPU adapter the page never fetches the WebGPU build's 25 MiB binary.
+    expect(pageRequests.filter((url) => url.endsWith('.wasm'))).toEqual([
+      `${server.url}ort/ort-wasm-simd-threaded.wasm`,
+    ]);
+  });
+});
