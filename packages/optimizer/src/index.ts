@@ -80,6 +80,16 @@ export type {
 } from './ir/types.js';
 export { FUSED_ACTIVATIONS, OP_TYPES } from './ir/types.js';
 export { validateGraph } from './ir/validate.js';
+export type {
+  DistillConfig,
+  DistillModelReport,
+  DistillReport,
+} from './passes/distill/distill-pass.js';
+export { distillPass, validateDistillConfig } from './passes/distill/distill-pass.js';
+export type { DistillationLossOptions } from './passes/distill/kd-loss.js';
+export { distillationLoss, softTargetKl } from './passes/distill/kd-loss.js';
+export type { InputRemap, TeacherLogitsMode } from './passes/distill/teacher-logits.js';
+export { TEACHER_LOGITS_MODES, TeacherLogits } from './passes/distill/teacher-logits.js';
 export type { DropIdentitiesReport, DroppedNode } from './passes/drop-identities/drop-identities.js';
 export { dropIdentities } from './passes/drop-identities/drop-identities.js';
 export type { FoldBatchNormReport, FoldedBatchNorm } from './passes/fold-bn/fold-batch-norm.js';
@@ -90,6 +100,21 @@ export type {
 } from './passes/fuse-activations/fuse-activations.js';
 export { fuseActivations } from './passes/fuse-activations/fuse-activations.js';
 export type { IrPassResult, SkippedNode } from './passes/pass-result.js';
+export type { ChannelAnalysis, ChannelSpace } from './passes/prune/channel-spaces.js';
+export { analyzeChannels } from './passes/prune/channel-spaces.js';
+export type { LayerSparsity, MagnitudeScope } from './passes/prune/magnitude-pruner.js';
+export { MAGNITUDE_SCOPES, MagnitudePruner } from './passes/prune/magnitude-pruner.js';
+export type { PruneConfig, PruneMethod, PruneModelReport, PruneReport } from './passes/prune/prune-pass.js';
+export { PRUNE_METHODS, prunePass, validatePruneConfig } from './passes/prune/prune-pass.js';
+export type { PolynomialDecaySchedule } from './passes/prune/sparsity-schedule.js';
+export { isPruningStep, sparsityAt } from './passes/prune/sparsity-schedule.js';
+export type {
+  ChannelCriterion,
+  PrunedSpace,
+  StructuredPruneOptions,
+  StructuredPruneReport,
+} from './passes/prune/structured-prune.js';
+export { CHANNEL_CRITERIA, structuredPrune } from './passes/prune/structured-prune.js';
 export type { AccuracyAwareReport, LayerSensitivity } from './passes/quantize/accuracy-aware.js';
 export { quantizeWithinAccuracy } from './passes/quantize/accuracy-aware.js';
 export type {
@@ -138,3 +163,28 @@ export {
   estimateRange,
   parseCalibrationMethod,
 } from './passes/quantize/range-estimators.js';
+export type { NumberRange } from './pipeline/config-reader.js';
+export { ConfigReader } from './pipeline/config-reader.js';
+export type { ModelSize, OrtLatency } from './pipeline/measure-model.js';
+export { measureAccuracy, measureOrtLatency, measureSize } from './pipeline/measure-model.js';
+export type {
+  Pass,
+  PassContext,
+  PassDefinition,
+  PassFactory,
+  PassResult,
+  TransformResult,
+} from './pipeline/pass.js';
+export { definePass } from './pipeline/pass.js';
+export { cacheEntryDir, cacheKey, canonicalJson } from './pipeline/pass-cache.js';
+export type { PackageContents, PassPackage } from './pipeline/pass-package.js';
+export {
+  buildPassPackage,
+  loadPassPackage,
+  PASS_REPORT_PATH,
+  packageFromModel,
+  savePassPackage,
+} from './pipeline/pass-package.js';
+export type { FoldBnPassReport } from './pipeline/passes/fold-bn-pass.js';
+export { foldBnPass } from './pipeline/passes/fold-bn-pass.js';
+export { PASSES } from './pipeline/registry.js';

@@ -42,6 +42,7 @@ export { type ReshapeOptions, reshapeDataset } from './data/reshaped-dataset.js'
 export { sampleBatch } from './data/sample.js';
 export { defaultCacheDir } from './data/source-cache.js';
 export { isSoftmaxLayer, logitsLayer, logitsModel, numClassesOf } from './model/logits.js';
+export type { AfterStepHook, LossContext, LossFunction, StepInfo } from './train/hooks.js';
 export {
   type LoadedTrainedPackage,
   loadTrainedPackage,

@@ -4,9 +4,11 @@ import { benchCommand } from './bench.js';
 import { dataInfo } from './data-info.js';
 import { dataPreview } from './data-preview.js';
 import { deployCommand } from './deploy.js';
+import { distillCommand } from './distill.js';
 import { evalCommand } from './eval.js';
 import { exportCommand } from './export.js';
 import { packageCommand } from './package.js';
+import { pruneCommand } from './prune.js';
 import { quantizeCommand } from './quantize.js';
 import { serveCommand } from './serve.js';
 import { trainCommand } from './train.js';
@@ -18,6 +20,8 @@ export const COMMANDS: readonly Command[] = [
   evalCommand,
   exportCommand,
   quantizeCommand,
+  pruneCommand,
+  distillCommand,
   packageCommand,
   serveCommand,
   deployCommand,

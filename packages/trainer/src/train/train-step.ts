@@ -11,6 +11,7 @@
  */
 import type { SeededRandom } from '@edgeml/core';
 import * as tf from '@tensorflow/tfjs';
+import type { LossFunction } from './hooks.js';
 import { classificationLoss, type LossOptions } from './losses.js';
 import type { KeyedVariable, TrainingOptimizer } from './optimizer.js';
 
@@ -24,6 +25,10 @@ export interface StepInput {
   /** Original labels, for the accuracy count. */
   readonly labels: Int32Array;
   readonly numClasses: number;
+  /** Indices of the images in the training split (for a custom loss). */
+  readonly indices?: Int32Array;
+  /** True when `x` was augmented or mixed. */
+  readonly transformed?: boolean;
 }
 
 /** Tensors produced by a step (the caller disposes them). */
@@ -52,6 +57,7 @@ export function trainStep(
   lossOptions: LossOptions,
   lr: number,
   dropoutRng: SeededRandom,
+  lossFn?: LossFunction,
 ): StepOutput {
   return withSeededMathRandom(dropoutRng, () =>
     tf.tidy(() => {
@@ -63,7 +69,15 @@ export function trainStep(
         () => {
           const out = net.apply(xs, { training: true }) as tf.Tensor2D;
           logits = tf.keep(out);
-          return classificationLoss(out, ys, lossOptions);
+          if (lossFn === undefined) return classificationLoss(out, ys, lossOptions);
+          return lossFn({
+            logits: out,
+            targets: ys,
+            x: xs,
+            indices: input.indices ?? new Int32Array(0),
+            transformed: input.transformed ?? false,
+            configuredLoss: (z) => classificationLoss(z, ys, lossOptions),
+          });
         },
         vars.map((v) => v.variable),
       );

@@ -22,6 +22,7 @@ import {
 import type { TrainConfig, TrainConfigInput } from './config.js';
 import { evaluateLogits } from './evaluate.js';
 import { holdFrozenBatchNorm } from './frozen-batchnorm.js';
+import type { AfterStepHook, LossFunction } from './hooks.js';
 import { balancedClassWeights, type LossOptions } from './losses.js';
 import { mixupBatch } from './mixup.js';
 import { assignWeights, namedWeights, orderedWeights, snapshotWeights } from './model-weights.js';
@@ -47,6 +48,10 @@ export interface TrainOptions {
   readonly resume?: boolean;
   /** Aborts between steps; `train` then rejects with the signal's reason. */
   readonly signal?: AbortSignal;
+  /** Replaces the configured loss (e.g. knowledge distillation); gets the logits and the batch. */
+  readonly lossFn?: LossFunction;
+  /** Runs after every optimizer step (e.g. re-applying pruning masks). */
+  readonly afterStep?: AfterStepHook;
 }
 
 /** What `train` returns: the same model object, trained, and the record. */
@@ -194,9 +199,8 @@ export async function train(
         const indices = order.subarray(step * config.batchSize, (step + 1) * config.batchSize);
         const batch = await readBatch(trainSplit, indices, inputShape, normalization);
         const shape = [batch.size, inputShape[0], inputShape[1], inputShape[2]] as const;
-        let x = hasAugmentation(config.augment)
-          ? augmentBatch(batch.x, shape, config.augment, augmentRng)
-          : batch.x;
+        const augmented = hasAugmentation(config.augment);
+        let x = augmented ? augmentBatch(batch.x, shape, config.augment, augmentRng) : batch.x;
         let targets: Float32Array = new Float32Array(batch.size * k);
         for (let i = 0; i < batch.size; i++) targets[i * k + batch.y[i]!] = 1;
         if (config.mixupAlpha > 0) {
@@ -209,11 +213,21 @@ export async function train(
           net,
           vars,
           optimizer,
-          { x, shape, targets, labels: batch.y, numClasses: k },
+          {
+            x,
+            shape,
+            targets,
+            labels: batch.y,
+            numClasses: k,
+            indices: batch.indices,
+            transformed: augmented || config.mixupAlpha > 0,
+          },
           lossOptions,
           lr,
           dropoutRng,
+          options.lossFn,
         );
+        await options.afterStep?.({ epoch, step, stepsPerEpoch: steps, globalStep: optimizer.step });
         const [lossValue, correctValue] = await Promise.all([out.loss.data(), out.correct.data()]);
         out.loss.dispose();
         out.correct.dispose();

@@ -1,0 +1,140 @@
+/**
+ * The model package as passes see it: the validated manifest, the SHA-256 of its manifest.json
+ * (the package's identity in lineage and cache keys) and the TF.js layers model. A pass's output is
+ * built in memory (files serialised, manifest hashed) and can be saved as an ordinary package
+ * directory that `edgeml export` and every other command read.
+ */
+import {
+  buildManifest,
+  describeFile,
+  type JsonObject,
+  type LineageStep,
+  type MetricValue,
+  type ModelFileInput,
+  type ModelManifest,
+  serializeManifest,
+  sha256Hex,
+} from '@edgeml/core';
+import { writeModelPackage } from '@edgeml/core/node';
+import {
+  type DatasetInfo,
+  loadTrainedPackage,
+  preprocessingFor,
+  serializeLayersModel,
+  TFJS_MODEL_PATH,
+} from '@edgeml/trainer';
+import type * as tf from '@tensorflow/tfjs';
+
+/** Where a pass package keeps the pass's report. */
+export const PASS_REPORT_PATH = 'report.json';
+
+/** A model package in memory: manifest, its hash, the model, and (when built in memory) its files. */
+export interface PassPackage {
+  readonly manifest: ModelManifest;
+  /** SHA-256 of the manifest.json text. */
+  readonly manifestSha256: string;
+  readonly model: tf.LayersModel;
+  /** The files the manifest describes, when the package was built in memory (not read from disk). */
+  readonly files?: readonly ModelFileInput[];
+}
+
+/** What a new package says about itself besides the model. */
+export interface PackageContents {
+  readonly model: tf.LayersModel;
+  /** Name, labels, input, output, preprocessing and training are copied from `base`. */
+  readonly base: Pick<ModelManifest, 'labels' | 'input' | 'preprocessing'> & Partial<ModelManifest>;
+  readonly name: string;
+  readonly description?: string;
+  readonly metrics?: Readonly<Record<string, MetricValue>>;
+  readonly lineage: readonly LineageStep[];
+  /** Written as report.json. */
+  readonly report?: JsonObject;
+}
+
+/** Serialises the model and builds the manifest of a new package, in memory. */
+export async function buildPassPackage(contents: PackageContents): Promise<PassPackage> {
+  const { modelJson, weights } = await serializeLayersModel(contents.model, 'weights.bin');
+  const { base } = contents;
+  const files: ModelFileInput[] = [
+    {
+      path: TFJS_MODEL_PATH,
+      bytes: JSON.stringify(modelJson),
+      format: 'tfjs-layers',
+      precision: 'float32',
+      role: 'model',
+    },
+    {
+      path: 'tfjs/weights.bin',
+      bytes: weights,
+      format: 'tfjs-weights',
+      precision: 'float32',
+      role: 'weights',
+    },
+    { path: 'labels.txt', bytes: `${base.labels.join('\n')}\n`, format: 'labels', role: 'labels' },
+  ];
+  if (contents.report !== undefined) {
+    files.push({
+      path: PASS_REPORT_PATH,
+      bytes: `${JSON.stringify(contents.report, null, 2)}\n`,
+      format: 'json',
+      role: 'report',
+    });
+  }
+  const entries = [];
+  for (const [i, file] of files.entries()) entries.push((await describeFile(file, i)).entry);
+  const manifest = buildManifest(
+    {
+      name: contents.name,
+      ...(contents.description !== undefined && { description: contents.description }),
+      labels: [...base.labels],
+      input: base.input,
+      output: base.output ?? { activation: 'softmax' },
+      preprocessing: base.preprocessing,
+      metrics: { ...contents.metrics },
+      lineage: [...contents.lineage],
+      ...(base.training !== undefined && { training: base.training }),
+    },
+    entries,
+  );
+  return {
+    manifest,
+    manifestSha256: await sha256Hex(serializeManifest(manifest)),
+    model: contents.model,
+    files,
+  };
+}
+
+/** A package for a model that has none yet (a zoo model, a model trained in memory) on `dataset`. */
+export async function packageFromModel(
+  model: tf.LayersModel,
+  name: string,
+  dataset: DatasetInfo,
+  lineage: readonly LineageStep[] = [],
+): Promise<PassPackage> {
+  const [h, w, c] = dataset.inputShape;
+  return buildPassPackage({
+    model,
+    name,
+    base: {
+      labels: [...dataset.classNames],
+      input: { shape: [h, w, c], layout: 'NHWC', dtype: 'float32' },
+      preprocessing: preprocessingFor(dataset),
+    },
+    lineage,
+  });
+}
+
+/** Reads a package directory (every file verified) as a PassPackage. */
+export async function loadPassPackage(dir: string): Promise<PassPackage> {
+  const { manifest, manifestSha256, model } = await loadTrainedPackage(dir);
+  return { manifest, manifestSha256, model };
+}
+
+/** Writes a package built in memory to `dir` (atomically: a temporary directory renamed into place). */
+export async function savePassPackage(pkg: PassPackage, dir: string): Promise<void> {
+  if (pkg.files === undefined) {
+    throw new TypeError(`package '${pkg.manifest.name}' was read from disk; it has no files to save`);
+  }
+  const { files: _files, schemaVersion: _v, ...draft } = pkg.manifest;
+  await writeModelPackage(dir, { manifest: draft, files: pkg.files });
+}
