@@ -42,7 +42,6 @@ export { type ReshapeOptions, reshapeDataset } from './data/reshaped-dataset.js'
 export { sampleBatch } from './data/sample.js';
 export { defaultCacheDir } from './data/source-cache.js';
 export { isSoftmaxLayer, logitsLayer, logitsModel, numClassesOf } from './model/logits.js';
-export type { AfterStepHook, LossContext, LossFunction, StepInfo } from './train/hooks.js';
 export {
   type LoadedTrainedPackage,
   loadTrainedPackage,
@@ -76,6 +75,7 @@ export {
   type TrainConfigInput,
 } from './train/config.js';
 export { type EvaluateOptions, type EvaluationResult, evaluate } from './train/evaluate.js';
+export type { AfterStepHook, LossContext, LossFunction, StepInfo } from './train/hooks.js';
 export { balancedClassWeights, classificationLoss, type LossOptions, perSampleLoss } from './train/losses.js';
 export { mixupBatch, sampleBeta } from './train/mixup.js';
 export {
