@@ -46,8 +46,6 @@ export { measureTfliteParity, tfliteNodeRuntime } from './export/tflite/parity.j
 export type { TfliteModelInfo, TfliteOperatorInfo, TfliteTensorInfo } from './export/tflite/read-tflite.js';
 export { readTfliteMetadata, readTfliteModel } from './export/tflite/read-tflite.js';
 export { TFLITE_FILE_IDENTIFIER, TFLITE_SCHEMA_VERSION } from './export/tflite/schema.js';
-export type { LoadTfliteOptions, TfliteNodeModel } from './export/tflite/tflite-runtime-node.js';
-export { loadTfliteModel } from './export/tflite/tflite-runtime-node.js';
 export { consumers, isInitializer, producers } from './ir/graph.js';
 export { interpretGraph } from './ir/interpret.js';
 export type { RefTensor } from './ir/reference-kernels.js';

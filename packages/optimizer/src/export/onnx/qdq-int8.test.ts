@@ -5,6 +5,7 @@
  * profile shows that the QDQ patterns were fused into QLinearConv / QGemm.
  */
 
+import { loadTfliteModel } from '@edgeml/runtime-edge/node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { FusedActivation, IrGraph, IrNode, IrTensor } from '../../ir/types.js';
 import { calibrate } from '../../passes/quantize/calibrate.js';
@@ -14,7 +15,6 @@ import { type QuantFixture, quantFixture } from '../../passes/quantize/testing-f
 import { emitTfliteInt8 } from '../tflite/emit-int8.js';
 import { readTfliteModel } from '../tflite/read-tflite.js';
 import { BuiltinOperator, TensorType } from '../tflite/schema.js';
-import { loadTfliteModel } from '../tflite/tflite-runtime-node.js';
 import { emitOnnx } from './emit-onnx.js';
 import { emitOnnxQdq } from './emit-qdq.js';
 import { profileOnnxKernels } from './ort-profile.js';

@@ -1,4 +1,5 @@
 import { SeededRandom } from '@edgeml/core';
+import { loadTfliteModel } from '@edgeml/runtime-edge/node';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { interpretGraph } from '../../ir/interpret.js';
@@ -15,7 +16,6 @@ import { exportTflite } from './export-tflite.js';
 import { measureTfliteParity } from './parity.js';
 import { readTfliteMetadata, readTfliteModel } from './read-tflite.js';
 import { BuiltinOperator, BuiltinOptionsType, TensorType } from './schema.js';
-import { loadTfliteModel } from './tflite-runtime-node.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -3,11 +3,11 @@
  * every emitter) with the TFLite file's signature and the tfjs-tflite runtime in Node.
  */
 
+import { type LoadTfliteOptions, loadTfliteModel } from '@edgeml/runtime-edge/node';
 import type * as tf from '@tensorflow/tfjs';
 import type { ParityImages, ParityReport, ParityRuntime } from '../onnx/parity.js';
 import { measureParity } from '../onnx/parity.js';
 import { readTfliteMetadata } from './read-tflite.js';
-import { type LoadTfliteOptions, loadTfliteModel } from './tflite-runtime-node.js';
 
 /** tfjs-tflite's WebAssembly interpreter (non-threaded SIMD build, XNNPACK) in Node, as a parity runtime. */
 export function tfliteNodeRuntime(options: LoadTfliteOptions = {}): ParityRuntime {

@@ -4,8 +4,8 @@
  * single-threaded). Used by quantizeModelPackage's report and its accuracy-aware fallback.
  */
 
+import { loadTfliteModel } from '@edgeml/runtime-edge/node';
 import type { ParityImages } from '../../export/onnx/parity.js';
-import { loadTfliteModel } from '../../export/tflite/tflite-runtime-node.js';
 
 function argmaxRows(data: Float32Array, rows: number, out: Int32Array, offset: number): void {
   const cols = data.length / rows;
