@@ -48,6 +48,7 @@ export {
   preprocessingFor,
   TFJS_MODEL_PATH,
   type TrainedPackageInput,
+  trainedModelFiles,
   writeTrainedPackage,
 } from './package/trained-package.js';
 export { augmentBatch, horizontalFlip, randomCrop, randomResizedCrop } from './train/augment.js';

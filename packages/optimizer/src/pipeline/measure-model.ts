@@ -8,6 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { type DataSplit, describeModel, evaluate } from '@edgeml/trainer';
 import type * as tf from '@tensorflow/tfjs';
 import { exportOnnx } from '../export/onnx/export-onnx.js';
+import { medianRunMs, withTimingSession } from '../export/onnx/ort-timing.js';
 
 /** Size and sparsity of a model. */
 export interface ModelSize {
@@ -64,30 +65,14 @@ export async function measureOrtLatency(
   inputShape: readonly [number, number, number],
   { batches = [1, 32], runs = 50 }: { batches?: readonly number[]; runs?: number } = {},
 ): Promise<OrtLatency[]> {
-  const ort = await import('onnxruntime-node');
-  const session = await ort.InferenceSession.create(bytes, {
-    graphOptimizationLevel: 'all',
-    intraOpNumThreads: 1,
-    interOpNumThreads: 1,
-  });
-  try {
+  return withTimingSession(bytes, async (session, ort) => {
     const results: OrtLatency[] = [];
     for (const batch of batches) {
       const shape = [batch, ...inputShape];
       const x = new Float32Array(shape.reduce((a, b) => a * b, 1)).map((_, i) => Math.sin(i));
       const feeds = { [session.inputNames[0]!]: new ort.Tensor('float32', x, shape) };
-      for (let i = 0; i < 5; i++) await session.run(feeds);
-      const times: number[] = [];
-      for (let i = 0; i < runs; i++) {
-        const t0 = performance.now();
-        await session.run(feeds);
-        times.push(performance.now() - t0);
-      }
-      times.sort((a, b) => a - b);
-      results.push({ batch, medianMs: times[Math.floor(times.length / 2)]!, runs });
+      results.push({ batch, medianMs: await medianRunMs(session, feeds, 5, runs), runs });
     }
     return results;
-  } finally {
-    await session.release();
-  }
+  });
 }

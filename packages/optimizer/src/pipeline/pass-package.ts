@@ -16,13 +16,7 @@ import {
   sha256Hex,
 } from '@edgeml/core';
 import { writeModelPackage } from '@edgeml/core/node';
-import {
-  type DatasetInfo,
-  loadTrainedPackage,
-  preprocessingFor,
-  serializeLayersModel,
-  TFJS_MODEL_PATH,
-} from '@edgeml/trainer';
+import { type DatasetInfo, loadTrainedPackage, preprocessingFor, trainedModelFiles } from '@edgeml/trainer';
 import type * as tf from '@tensorflow/tfjs';
 
 /** Where a pass package keeps the pass's report. */
@@ -53,25 +47,8 @@ export interface PackageContents {
 
 /** Serialises the model and builds the manifest of a new package, in memory. */
 export async function buildPassPackage(contents: PackageContents): Promise<PassPackage> {
-  const { modelJson, weights } = await serializeLayersModel(contents.model, 'weights.bin');
   const { base } = contents;
-  const files: ModelFileInput[] = [
-    {
-      path: TFJS_MODEL_PATH,
-      bytes: JSON.stringify(modelJson),
-      format: 'tfjs-layers',
-      precision: 'float32',
-      role: 'model',
-    },
-    {
-      path: 'tfjs/weights.bin',
-      bytes: weights,
-      format: 'tfjs-weights',
-      precision: 'float32',
-      role: 'weights',
-    },
-    { path: 'labels.txt', bytes: `${base.labels.join('\n')}\n`, format: 'labels', role: 'labels' },
-  ];
+  const files = await trainedModelFiles(contents.model, base.labels);
   if (contents.report !== undefined) {
     files.push({
       path: PASS_REPORT_PATH,

@@ -8,6 +8,7 @@ import type {
   JsonObject,
   LineageStep,
   MetricValue,
+  ModelFileInput,
   ModelManifest,
   Preprocessing,
   TrainingInfo,
@@ -47,9 +48,34 @@ export function preprocessingFor(info: DatasetInfo): Preprocessing {
   };
 }
 
+/** The files of a package's TF.js model: `tfjs/model.json`, `tfjs/weights.bin` and `labels.txt`. */
+export async function trainedModelFiles(
+  model: tf.LayersModel,
+  labels: readonly string[],
+): Promise<ModelFileInput[]> {
+  const { modelJson, weights } = await serializeLayersModel(model, 'weights.bin');
+  return [
+    {
+      path: TFJS_MODEL_PATH,
+      bytes: JSON.stringify(modelJson),
+      format: 'tfjs-layers',
+      precision: 'float32',
+      role: 'model',
+    },
+    {
+      path: 'tfjs/weights.bin',
+      bytes: weights,
+      format: 'tfjs-weights',
+      precision: 'float32',
+      role: 'weights',
+    },
+    { path: 'labels.txt', bytes: `${labels.join('\n')}\n`, format: 'labels', role: 'labels' },
+  ];
+}
+
 /** Writes a trained model as a model package in `dir` (atomically; the manifest last). */
 export async function writeTrainedPackage(dir: string, input: TrainedPackageInput): Promise<ModelManifest> {
-  const { modelJson, weights } = await serializeLayersModel(input.model, 'weights.bin');
+  const modelFiles = await trainedModelFiles(input.model, input.dataset.classNames);
   const [height, width, channels] = input.dataset.inputShape;
   return writeModelPackage(dir, {
     manifest: {
@@ -63,26 +89,7 @@ export async function writeTrainedPackage(dir: string, input: TrainedPackageInpu
       ...(input.training ? { training: input.training } : {}),
     },
     files: [
-      {
-        path: TFJS_MODEL_PATH,
-        bytes: JSON.stringify(modelJson),
-        format: 'tfjs-layers',
-        precision: 'float32',
-        role: 'model',
-      },
-      {
-        path: 'tfjs/weights.bin',
-        bytes: weights,
-        format: 'tfjs-weights',
-        precision: 'float32',
-        role: 'weights',
-      },
-      {
-        path: 'labels.txt',
-        bytes: `${input.dataset.classNames.join('\n')}\n`,
-        format: 'labels',
-        role: 'labels',
-      },
+      ...modelFiles,
       {
         path: 'summary.json',
         bytes: `${JSON.stringify(input.summary, null, 2)}\n`,

@@ -7,9 +7,9 @@
 
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import { loadDataset } from '@edgeml/trainer';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { conformanceImages } from '../../testing/conformance-images.js';
 import { conformanceModels } from '../../testing/conformance-models.js';
 import { exportOnnx } from './export-onnx.js';
 import {
@@ -54,13 +54,7 @@ let images: ParityImages;
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
-  const dataset = await loadDataset({ name: 'fashion-mnist' });
-  for await (const batch of dataset
-    .split('test')
-    .batches({ batchSize: IMAGES, shuffle: true, seed: 0, limit: IMAGES })) {
-    images = { x: batch.x, shape: batch.shape };
-    break;
-  }
+  images = await conformanceImages(IMAGES);
 });
 
 afterAll(() => {

@@ -9,13 +9,12 @@ import {
   ConfigError,
   createLineageStep,
   formatAllowed,
-  type JsonObject,
   type ModelFileInput,
   type ModelManifest,
   type ProgressCallback,
   silentProgress,
 } from '@edgeml/core';
-import { readModelPackageDir, writeModelPackage } from '@edgeml/core/node';
+import { readModelPackageDir } from '@edgeml/core/node';
 import {
   deserializeLayersModel,
   loadTrainedPackage,
@@ -29,6 +28,7 @@ import { exportOnnx } from '../onnx/export-onnx.js';
 import { measureParity, onnxruntimeNodeRuntimes, type ParityImages, type ParityRow } from '../onnx/parity.js';
 import { exportTflite } from '../tflite/export-tflite.js';
 import { measureTfliteParity } from '../tflite/parity.js';
+import { readSourceSummary, writeDerivedPackage } from './derive-package.js';
 
 /** Formats `exportModelPackage` writes. */
 export type ExportFormat = 'onnx' | 'tflite' | 'tfjs';
@@ -195,10 +195,7 @@ export async function exportModelPackage(
   onProgress({ phase: 'export', current: formats.length, total: formats.length });
 
   const source = await readModelPackageDir(sourceDir, { verify: false });
-  const summaryBytes = manifest.files.some((f) => f.path === 'summary.json')
-    ? await source.readFile('summary.json')
-    : undefined;
-  const previous = summaryBytes ? (JSON.parse(new TextDecoder().decode(summaryBytes)) as JsonObject) : {};
+  const previous = await readSourceSummary(source, manifest);
   const summary = {
     ...previous,
     exports: exported.map((f) => ({ ...f, parity: f.parity.map((p) => ({ ...p })) })),
@@ -216,41 +213,6 @@ export async function exportModelPackage(
     toolVersion: options.toolVersion,
     durationMs: Math.round(performance.now() - started),
   });
-  // Every other file of the source package (the TF.js reference model, labels, ...) comes along.
-  const replaced = new Set([...files.map((f) => f.path), 'summary.json']);
-  const keep: ModelFileInput[] = [];
-  for (const entry of manifest.files.filter((f) => !replaced.has(f.path))) {
-    keep.push({
-      path: entry.path,
-      bytes: await source.readFile(entry.path),
-      format: entry.format,
-      ...(entry.precision ? { precision: entry.precision } : {}),
-      ...(entry.role ? { role: entry.role } : {}),
-      ...(entry.inputLayout ? { inputLayout: entry.inputLayout } : {}),
-      ...(entry.inputDtype ? { inputDtype: entry.inputDtype } : {}),
-    });
-  }
-  const written = await writeModelPackage(outDir, {
-    manifest: {
-      name: manifest.name,
-      labels: manifest.labels,
-      input: manifest.input,
-      ...(manifest.output ? { output: manifest.output } : {}),
-      preprocessing: manifest.preprocessing,
-      metrics: manifest.metrics,
-      lineage: [...manifest.lineage, lineage],
-      ...(manifest.training ? { training: manifest.training } : {}),
-    },
-    files: [
-      ...keep,
-      ...files,
-      {
-        path: 'summary.json',
-        bytes: `${JSON.stringify(summary, null, 2)}\n`,
-        format: 'json',
-        role: 'metadata',
-      },
-    ],
-  });
+  const written = await writeDerivedPackage(outDir, { source, manifest, files, summary, lineage });
   return { outDir, manifest: written, files: exported };
 }

@@ -6,9 +6,9 @@
  * <= 1e-4 and the same top-1 on every image; prints a table.
  */
 
-import { loadDataset } from '@edgeml/trainer';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { conformanceImages } from '../../testing/conformance-images.js';
 import { conformanceModels } from '../../testing/conformance-models.js';
 import { formatParityTable, type ParityImages, type ParityRow } from '../onnx/parity.js';
 import { exportTflite } from './export-tflite.js';
@@ -25,13 +25,7 @@ let images: ParityImages;
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
-  const dataset = await loadDataset({ name: 'fashion-mnist' });
-  for await (const batch of dataset
-    .split('test')
-    .batches({ batchSize: IMAGES, shuffle: true, seed: 0, limit: IMAGES })) {
-    images = { x: batch.x, shape: batch.shape };
-    break;
-  }
+  images = await conformanceImages(IMAGES);
 });
 
 afterAll(() => {

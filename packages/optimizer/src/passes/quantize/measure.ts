@@ -5,6 +5,7 @@
  */
 
 import { loadTfliteModel } from '@edgeml/runtime-edge/node';
+import { medianRunMs, withTimingSession } from '../../export/onnx/ort-timing.js';
 import type { ParityImages } from '../../export/onnx/parity.js';
 
 function argmaxRows(data: Float32Array, rows: number, out: Int32Array, offset: number): void {
@@ -72,28 +73,12 @@ export async function ortLatencyMs(
   batch: number,
   runs: number,
 ): Promise<number> {
-  const ort = await import('onnxruntime-node');
-  const session = await ort.InferenceSession.create(bytes, {
-    graphOptimizationLevel: 'all',
-    intraOpNumThreads: 1,
-    interOpNumThreads: 1,
-  });
-  try {
+  return withTimingSession(bytes, async (session, ort) => {
     const [n, h, w, c] = images.shape;
     const per = h * w * c;
     const x = new Float32Array(batch * per);
     for (let i = 0; i < batch; i++) x.set(images.x.subarray((i % n) * per, ((i % n) + 1) * per), i * per);
     const feeds = { [session.inputNames[0]!]: new ort.Tensor('float32', x, [batch, h, w, c]) };
-    for (let i = 0; i < 10; i++) await session.run(feeds);
-    const times: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      const t0 = performance.now();
-      await session.run(feeds);
-      times.push(performance.now() - t0);
-    }
-    times.sort((p, q) => p - q);
-    return times[Math.floor(times.length / 2)]!;
-  } finally {
-    await session.release();
-  }
+    return medianRunMs(session, feeds, 10, runs);
+  });
 }

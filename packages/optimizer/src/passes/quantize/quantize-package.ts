@@ -18,12 +18,13 @@ import {
   type ProgressCallback,
   silentProgress,
 } from '@edgeml/core';
-import { readModelPackageDir, writeModelPackage } from '@edgeml/core/node';
+import { readModelPackageDir } from '@edgeml/core/node';
 import { loadDataset, loadTrainedPackage, renormalizeSplit, sampleBatch } from '@edgeml/trainer';
 import { emitOnnx } from '../../export/onnx/emit-onnx.js';
 import { emitOnnxQdq } from '../../export/onnx/emit-qdq.js';
 import { type KernelCounts, profileOnnxKernels } from '../../export/onnx/ort-profile.js';
 import type { ParityImages } from '../../export/onnx/parity.js';
+import { readSourceSummary, writeDerivedPackage } from '../../export/package/derive-package.js';
 import { prepareGraphForExport } from '../../export/prepare-graph.js';
 import { emitTfliteInt8 } from '../../export/tflite/emit-int8.js';
 import { emitTflite } from '../../export/tflite/emit-tflite.js';
@@ -273,10 +274,7 @@ export async function quantizeModelPackage(
   };
 
   const source = await readModelPackageDir(sourceDir, { verify: false });
-  const summaryBytes = manifest.files.some((f) => f.path === 'summary.json')
-    ? await source.readFile('summary.json')
-    : undefined;
-  const previous = summaryBytes ? (JSON.parse(new TextDecoder().decode(summaryBytes)) as JsonObject) : {};
+  const previous = await readSourceSummary(source, manifest);
   const summary = { ...previous, quantization: JSON.parse(JSON.stringify(report)) as JsonObject };
   const lineage = createLineageStep({
     kind: 'command',
@@ -293,40 +291,6 @@ export async function quantizeModelPackage(
     toolVersion: options.toolVersion,
     durationMs: Math.round(performance.now() - started),
   });
-  const replaced = new Set([...files.map((f) => f.path), 'summary.json']);
-  const keep: ModelFileInput[] = [];
-  for (const entry of manifest.files.filter((f) => !replaced.has(f.path))) {
-    keep.push({
-      path: entry.path,
-      bytes: await source.readFile(entry.path),
-      format: entry.format,
-      ...(entry.precision ? { precision: entry.precision } : {}),
-      ...(entry.role ? { role: entry.role } : {}),
-      ...(entry.inputLayout ? { inputLayout: entry.inputLayout } : {}),
-      ...(entry.inputDtype ? { inputDtype: entry.inputDtype } : {}),
-    });
-  }
-  const written = await writeModelPackage(outDir, {
-    manifest: {
-      name: manifest.name,
-      labels: manifest.labels,
-      input: manifest.input,
-      ...(manifest.output ? { output: manifest.output } : {}),
-      preprocessing: manifest.preprocessing,
-      metrics: manifest.metrics,
-      lineage: [...manifest.lineage, lineage],
-      ...(manifest.training ? { training: manifest.training } : {}),
-    },
-    files: [
-      ...keep,
-      ...files,
-      {
-        path: 'summary.json',
-        bytes: `${JSON.stringify(summary, null, 2)}\n`,
-        format: 'json',
-        role: 'metadata',
-      },
-    ],
-  });
+  const written = await writeDerivedPackage(outDir, { source, manifest, files, summary, lineage });
   return { outDir, manifest: written, report };
 }
