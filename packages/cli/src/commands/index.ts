@@ -8,6 +8,7 @@ import { distillCommand } from './distill.js';
 import { evalCommand } from './eval.js';
 import { exportCommand } from './export.js';
 import { packageCommand } from './package.js';
+import { pipelineCommand } from './pipeline.js';
 import { pruneCommand } from './prune.js';
 import { quantizeCommand } from './quantize.js';
 import { serveCommand } from './serve.js';
@@ -26,4 +27,5 @@ export const COMMANDS: readonly Command[] = [
   serveCommand,
   deployCommand,
   benchCommand,
+  pipelineCommand,
 ];

@@ -1,0 +1,71 @@
+/**
+ * Pipeline presets: partial configs that a config file is merged over. `quick` is sized for a
+ * 2-core CPU (about 15 minutes idle): a cnn-small teacher (3 epochs on a 30k subset), a LeNet-5
+ * student (6 epochs) distilled from cached teacher logits on the full pool, magnitude pruning, int8 PTQ, the Node
+ * targets only. `full` is for a GPU or a long CPU run: a ResNet-20 teacher on every image, longer
+ * schedules, every bench target.
+ */
+
+/** Preset names. */
+export const PRESET_NAMES = ['quick', 'full'] as const;
+/** A preset name. */
+export type PresetName = (typeof PRESET_NAMES)[number];
+
+/** The preset configs (keys missing here take the schema defaults). */
+export const PRESETS: Readonly<Record<PresetName, Record<string, unknown>>> = {
+  quick: {
+    evalImages: 2000,
+    teacher: { model: 'cnn-small', epochs: 3, batchSize: 64, limit: 30_000, schedule: 'cosine' },
+    distill: {
+      student: 'lenet5',
+      temperature: 4,
+      alpha: 0.7,
+      epochs: 6,
+      batchSize: 64,
+      limit: null,
+      schedule: 'cosine',
+      baseline: false,
+    },
+    prune: { method: 'magnitude', sparsity: 0.5, finetuneEpochs: 1, limit: 20_000, lr: 0.0005 },
+    quantize: { method: 'ptq', calibration: 'minmax', calibrationImages: 512, latencyRuns: 50 },
+    export: { parityImages: 64 },
+    package: { targets: ['worker', 'web', 'mobile'], precision: 'int8', measureWorker: false },
+    bench: { targets: ['ort-node', 'ort-web', 'tflite'], images: 500 },
+  },
+  full: {
+    evalImages: null,
+    teacher: {
+      model: 'resnet20',
+      epochs: 30,
+      batchSize: 128,
+      limit: null,
+      optimizer: 'adamw',
+      lr: 0.002,
+      schedule: 'cosine',
+    },
+    distill: {
+      student: 'cnn-small',
+      temperature: 4,
+      alpha: 0.9,
+      epochs: 20,
+      batchSize: 128,
+      limit: null,
+      schedule: 'cosine',
+      baseline: true,
+    },
+    prune: { method: 'structured', sparsity: 0.5, finetuneEpochs: 5, limit: null, lr: 0.0005 },
+    quantize: { method: 'ptq', calibration: 'entropy', calibrationImages: 2048, latencyRuns: 200 },
+    export: { parityImages: 1000 },
+    package: { targets: ['worker', 'web', 'mobile'], precision: 'int8', measureWorker: true },
+    bench: {
+      targets: ['ort-node', 'ort-web', 'tflite', 'tfjs-wasm', 'worker', 'chromium'],
+      images: 2000,
+      coldStarts: 3,
+      warmupIterations: 20,
+      minIterations: 50,
+      maxIterations: 2000,
+      timeMs: 2000,
+      batchSizes: [1, 8, 32, 64],
+    },
+  },
+};

@@ -1,0 +1,210 @@
+/**
+ * Builds the pipeline report's numbers from the stage records: one row per model the pipeline
+ * made (teacher, distilled student, pruned student, int8 model) with params, MACs, ONNX size,
+ * accuracy (the stage's own measurement) and median latency per bench target; the Pareto fronts
+ * of accuracy against size and against ort-node latency; what each pass changed; the teacher's
+ * training curve.
+ */
+import type { JsonObject } from '@edgeml/core';
+import type { StageRecord } from '../stage-record.js';
+import { paretoFront } from './pareto.js';
+
+/** One model in the report. */
+export interface ModelRow extends JsonObject {
+  stage: string;
+  model: string;
+  precision: string;
+  params: number;
+  nonzeroParams: number;
+  macs: number;
+  onnxBytes: number;
+  accuracy: number;
+  /** Bench: accuracy per target on the bench images. */
+  benchAccuracy: Record<string, number>;
+  /** Bench: median end-to-end batch-1 latency (ms) per target. */
+  latencyMs: Record<string, number>;
+}
+
+/** What one pass changed, in the field's words. */
+export interface PassEffect extends JsonObject {
+  pass: string;
+  from: string;
+  to: string;
+  accuracyPoints: number;
+  sizeRatio: number;
+  paramsRatio: number;
+  macsRatio: number;
+  /** ort-node latency before / after (null when not benchmarked). */
+  speedup: number | null;
+  note: string;
+}
+
+/** The pipeline report (report.json). */
+export interface PipelineReport extends JsonObject {
+  createdAt: string;
+  stages: { stage: string; key: string; durationS: number; reused: boolean }[];
+  models: ModelRow[];
+  pareto: { size: string[]; latency: string[]; latencyTarget: string };
+  passes: PassEffect[];
+  curves: {
+    epoch: number;
+    loss: number;
+    accuracy: number;
+    valLoss: number | null;
+    valAccuracy: number | null;
+  }[];
+}
+
+type Case = {
+  model: string;
+  precision: string;
+  target: string;
+  status: string;
+  accuracy?: number;
+  p50Ms?: number;
+};
+
+const num = (v: unknown): number => (typeof v === 'number' ? v : Number.NaN);
+
+function exportBytes(exp: StageRecord, pkg: string, path: string): number {
+  const files = (exp.report.files as Record<string, { path: string; bytes: number }[]>)[pkg] ?? [];
+  return files.find((f) => f.path === path)?.bytes ?? Number.NaN;
+}
+
+/** The report's numbers from the finished stages' records (and which were reused this run). */
+export function collectReport(
+  records: ReadonlyMap<string, StageRecord>,
+  reused: ReadonlySet<string>,
+  curves: PipelineReport['curves'],
+): PipelineReport {
+  const get = (s: string) => {
+    const r = records.get(s);
+    if (!r) throw new Error(`the report needs stage '${s}'`);
+    return r;
+  };
+  const train = get('train').report;
+  const distill = get('distill').report;
+  const prune = get('prune').report;
+  const quantize = get('quantize').report;
+  const exp = get('export');
+  const cases = (get('bench').report.cases as Case[]).filter((c) => c.status === 'ok');
+  const bench = (model: string, precision: string) => {
+    const rows = cases.filter((c) => c.model === model && c.precision === precision);
+    return {
+      benchAccuracy: Object.fromEntries(rows.map((c) => [c.target, num(c.accuracy)])),
+      latencyMs: Object.fromEntries(rows.map((c) => [c.target, num(c.p50Ms)])),
+    };
+  };
+  const int8Onnx = (quantize.files as { path: string; int8Bytes: number }[]).find(
+    (f) => f.path === 'model.int8.onnx',
+  );
+  const models: ModelRow[] = [
+    {
+      stage: 'train',
+      model: String(train.model),
+      precision: 'float32',
+      params: num(train.params),
+      nonzeroParams: num(train.params),
+      macs: num(train.macs),
+      onnxBytes: exportBytes(exp, 'teacher', 'model.onnx'),
+      accuracy: num(train.accuracy),
+      ...bench('teacher', 'float32'),
+    },
+    {
+      stage: 'distill',
+      model: String(distill.model),
+      precision: 'float32',
+      params: num(distill.params),
+      nonzeroParams: num(distill.params),
+      macs: num(distill.macs),
+      onnxBytes: exportBytes(exp, 'student', 'model.onnx'),
+      accuracy: num(distill.accuracy),
+      ...bench('student', 'float32'),
+    },
+    {
+      stage: 'prune',
+      model: `${distill.model} ${prune.method} ${prune.sparsity}`,
+      precision: 'float32',
+      params: num(prune.params),
+      nonzeroParams: num(prune.nonzeroParams),
+      macs: num(prune.macs),
+      onnxBytes: exportBytes(exp, 'final', 'model.onnx'),
+      accuracy: num(prune.accuracy),
+      ...bench('pruned', 'float32'),
+    },
+    {
+      stage: 'quantize',
+      model: `${distill.model} ${prune.method} ${prune.sparsity} int8`,
+      precision: 'int8',
+      params: num(prune.params),
+      nonzeroParams: num(prune.nonzeroParams),
+      macs: num(prune.macs),
+      onnxBytes: int8Onnx?.int8Bytes ?? Number.NaN,
+      accuracy: num(quantize.accuracy),
+      ...bench('pruned', 'int8'),
+    },
+  ];
+  const latencyTarget = 'ort-node';
+  const withLatency = models.filter((m) => m.latencyMs[latencyTarget] !== undefined);
+  const effect = (pass: string, a: ModelRow, b: ModelRow, note: string): PassEffect => {
+    const la = a.latencyMs[latencyTarget];
+    const lb = b.latencyMs[latencyTarget];
+    return {
+      pass,
+      from: a.stage,
+      to: b.stage,
+      accuracyPoints: (b.accuracy - a.accuracy) * 100,
+      sizeRatio: a.onnxBytes / b.onnxBytes,
+      paramsRatio: a.nonzeroParams / b.nonzeroParams,
+      macsRatio: a.macs / b.macs,
+      speedup: la !== undefined && lb !== undefined ? la / lb : null,
+      note,
+    };
+  };
+  const [t, s, p, q] = models as [ModelRow, ModelRow, ModelRow, ModelRow];
+  const gain = distill.gainPoints;
+  return {
+    createdAt: new Date().toISOString(),
+    stages: [...records.values()].map((r) => ({
+      stage: r.stage,
+      key: r.key,
+      durationS: r.durationS,
+      reused: reused.has(r.stage),
+    })),
+    models,
+    pareto: {
+      size: paretoFront(models.map((m) => ({ label: m.stage, accuracy: m.accuracy, cost: m.onnxBytes }))),
+      latency: paretoFront(
+        withLatency.map((m) => ({
+          label: m.stage,
+          accuracy: m.accuracy,
+          cost: m.latencyMs[latencyTarget] ?? 0,
+        })),
+      ),
+      latencyTarget,
+    },
+    passes: [
+      effect(
+        'distill',
+        t,
+        s,
+        typeof gain === 'number'
+          ? `${gain >= 0 ? '+' : ''}${gain.toFixed(2)} points over the same student trained from scratch`
+          : 'no from-scratch baseline (distill.baseline false)',
+      ),
+      effect(
+        'prune',
+        s,
+        p,
+        `before fine-tuning ${(num(prune.accuracyBeforeFinetune) * 100).toFixed(2)}%; ONNX gzip ${num((prune.original as JsonObject).onnxGzipBytes)} -> ${num(prune.onnxGzipBytes)} bytes`,
+      ),
+      effect(
+        'quantize',
+        p,
+        q,
+        `onnxruntime-node float ${(num(quantize.floatAccuracy) * 100).toFixed(2)}% vs int8 ${(num(quantize.accuracy) * 100).toFixed(2)}% on ${num(quantize.evalImages)} images`,
+      ),
+    ],
+    curves,
+  };
+}

@@ -1,0 +1,110 @@
+/** report.md of a pipeline run: stages, models per stage, Pareto fronts, pass effects, training curve. */
+import { markdownTable } from '@edgeml/bench';
+import type { PipelineReport } from './collect.js';
+
+const pct = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(2)}%` : '-');
+const ms = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(3));
+const ratio = (v: number | null) => (v === null || !Number.isFinite(v) ? '-' : `${v.toFixed(2)}x`);
+
+/** The latency targets that appear in any row, in a stable order. */
+export function latencyTargets(report: PipelineReport): string[] {
+  return [...new Set(report.models.flatMap((m) => Object.keys(m.latencyMs)))].sort();
+}
+
+/** Renders the report as Markdown. */
+export function renderPipelineMarkdown(report: PipelineReport): string {
+  const targets = latencyTargets(report);
+  const lines = [
+    '# edgeml pipeline report',
+    '',
+    `Created ${report.createdAt}.`,
+    '',
+    '## Stages',
+    '',
+    markdownTable(
+      ['stage', 'seconds', 'reused', 'key'],
+      report.stages.map((s) => [
+        s.stage,
+        s.durationS.toFixed(1),
+        s.reused ? 'yes' : 'no',
+        s.key.slice(0, 12),
+      ]),
+    ),
+    '',
+    '## Models',
+    '',
+    "Accuracy: each stage's own test measurement (TF.js for float32 models, onnxruntime-node for int8). Latency: bench median end-to-end batch-1 ms per target.",
+    '',
+    markdownTable(
+      [
+        'stage',
+        'model',
+        'precision',
+        'params',
+        'nonzero params',
+        'MACs',
+        'ONNX bytes',
+        'accuracy',
+        ...targets.map((t) => `${t} ms`),
+      ],
+      report.models.map((m) => [
+        m.stage,
+        m.model,
+        m.precision,
+        String(m.params),
+        String(m.nonzeroParams),
+        String(m.macs),
+        String(m.onnxBytes),
+        pct(m.accuracy),
+        ...targets.map((t) => ms(m.latencyMs[t])),
+      ]),
+    ),
+    '',
+    '## Pareto front',
+    '',
+    `- accuracy vs ONNX size: ${report.pareto.size.join(' → ') || '-'}`,
+    `- accuracy vs ${report.pareto.latencyTarget} latency: ${report.pareto.latency.join(' → ') || '-'}`,
+    '',
+    '## What each pass did',
+    '',
+    markdownTable(
+      [
+        'pass',
+        'from → to',
+        'accuracy (points)',
+        'size',
+        'nonzero params',
+        'MACs',
+        `${report.pareto.latencyTarget} speedup`,
+        'note',
+      ],
+      report.passes.map((p) => [
+        p.pass,
+        `${p.from} → ${p.to}`,
+        `${p.accuracyPoints >= 0 ? '+' : ''}${p.accuracyPoints.toFixed(2)}`,
+        ratio(p.sizeRatio),
+        ratio(p.paramsRatio),
+        ratio(p.macsRatio),
+        ratio(p.speedup),
+        p.note,
+      ]),
+    ),
+    '',
+    'Ratios are before / after (above 1: smaller or faster after the pass).',
+    '',
+    '## Teacher training curve',
+    '',
+    markdownTable(
+      ['epoch', 'loss', 'accuracy', 'val loss', 'val accuracy'],
+      report.curves.map((c) => [
+        String(c.epoch),
+        c.loss.toFixed(4),
+        pct(c.accuracy),
+        c.valLoss === null ? '-' : c.valLoss.toFixed(4),
+        c.valAccuracy === null ? '-' : pct(c.valAccuracy),
+      ]),
+    ),
+    '',
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,68 @@
+/**
+ * Stage export: ONNX, TFLite and TF.js files (exportModelPackage, parity checked on test images)
+ * of the teacher, the distilled student and the final model (the pruned student, which keeps the
+ * quantize stage's int8 files), into export/teacher, export/student and export/final.
+ */
+import { join } from 'node:path';
+import { exportModelPackage, type ParityImages } from '@edgeml/optimizer';
+import { loadTrainedPackage, renormalizeSplit, sampleBatch } from '@edgeml/trainer';
+import { TOOL_VERSION } from '../../version.js';
+import type { PipelineStage, StageContext } from '../stage.js';
+
+const SOURCES = [
+  ['teacher', 'train', 'teacher'],
+  ['student', 'distill', 'student'],
+  ['final', 'quantize', 'int8'],
+] as const;
+
+async function parityFor(ctx: StageContext, source: string): Promise<ParityImages | undefined> {
+  const count = ctx.config.export.parityImages;
+  if (count === 0) return undefined;
+  const dataset = await ctx.dataset();
+  const { manifest } = await loadTrainedPackage(source);
+  const split = renormalizeSplit(dataset.split('test'), dataset.info.normalization, manifest.preprocessing);
+  const batch = await sampleBatch(split, count, 0);
+  return { x: batch.x, shape: batch.shape };
+}
+
+/** Stage 5: export every model. */
+export const exportStage: PipelineStage = {
+  name: 'export',
+  version: 1,
+  title: 'export ONNX, TFLite, TF.js',
+  config: (c) => ({ export: { ...c.export } }),
+  inputs: async (ctx) => Promise.all(SOURCES.map(([, stage, role]) => ctx.packageInput(stage, role))),
+  async run(ctx, dir) {
+    const packages: Record<string, string> = {};
+    const report: Record<
+      string,
+      {
+        path: string;
+        bytes: number;
+        parity: { runtime: string; top1Agreement: number; maxAbsDiff: number }[];
+      }[]
+    > = {};
+    for (const [name, stage, role] of SOURCES) {
+      const source = ctx.packageDir(stage, role);
+      ctx.note(`exporting ${name} (${ctx.config.export.formats.join(', ')})`);
+      const parityImages = await parityFor(ctx, source);
+      const result = await exportModelPackage(source, join(dir, name), {
+        formats: ctx.config.export.formats,
+        toolVersion: TOOL_VERSION,
+        onProgress: ctx.onProgress,
+        ...(parityImages && { parityImages }),
+      });
+      packages[name] = name;
+      report[name] = result.files.map((f) => ({
+        path: f.path,
+        bytes: f.bytes,
+        parity: f.parity.map((p) => ({
+          runtime: p.runtime,
+          top1Agreement: p.top1Agreement,
+          maxAbsDiff: p.maxAbsDiff,
+        })),
+      }));
+    }
+    return { packages, report: { files: report } };
+  },
+};

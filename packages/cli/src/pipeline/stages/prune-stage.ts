@@ -1,0 +1,55 @@
+/**
+ * Stage prune: the prune pass (structured channels or weight magnitude, then fine-tuning) on
+ * distill/student. Writes prune/pruned.
+ */
+import { prunePass } from '@edgeml/optimizer';
+import { type PipelineStage, trainerConfig } from '../stage.js';
+import { runPassStage } from './pass-stage.js';
+
+/** Stage 3: prune the student. */
+export const pruneStage: PipelineStage = {
+  name: 'prune',
+  version: 1,
+  title: 'prune and fine-tune',
+  config: (c) => ({ seed: c.seed, evalImages: c.evalImages, prune: { ...c.prune } }),
+  inputs: async (ctx) => [await ctx.packageInput('distill', 'student')],
+  async run(ctx, dir) {
+    const { config: c } = ctx;
+    const p = c.prune;
+    const pass = prunePass.create({
+      method: p.method,
+      sparsity: p.sparsity,
+      criterion: p.criterion,
+      scope: p.scope,
+      finetuneEpochs: p.finetuneEpochs,
+      train: trainerConfig({ ...p, epochs: Math.max(1, p.finetuneEpochs) }, c.seed),
+      evalLimit: c.evalImages,
+      latencyRuns: 0,
+    });
+    const { report } = await runPassStage(ctx, pass, ctx.packageDir('distill', 'student'), dir, 'pruned');
+    return {
+      packages: { pruned: 'pruned' },
+      report: {
+        method: report.method,
+        sparsity: report.sparsity,
+        params: report.pruned.params,
+        nonzeroParams: report.pruned.nonzeroParams,
+        macs: report.pruned.macs,
+        onnxBytes: report.pruned.onnxBytes,
+        onnxGzipBytes: report.pruned.onnxGzipBytes,
+        accuracy: report.pruned.accuracy,
+        accuracyBeforeFinetune: report.beforeFinetune.accuracy,
+        original: {
+          params: report.original.params,
+          nonzeroParams: report.original.nonzeroParams,
+          macs: report.original.macs,
+          onnxBytes: report.original.onnxBytes,
+          onnxGzipBytes: report.original.onnxGzipBytes,
+          accuracy: report.original.accuracy,
+        },
+        testImages: report.testImages,
+        finetuneEpochs: report.finetuneEpochs,
+      },
+    };
+  },
+};

@@ -1,0 +1,52 @@
+/**
+ * Stage quantize: int8 post-training quantisation (quantizeModelPackage) of prune/pruned into
+ * quantize/int8: model.int8.onnx (QDQ) and model.int8.tflite, accuracy float vs int8 in
+ * onnxruntime-node and tfjs-tflite on the evaluation images, and ORT latency.
+ */
+import { join } from 'node:path';
+import { quantizeModelPackage } from '@edgeml/optimizer';
+import { TOOL_VERSION } from '../../version.js';
+import type { PipelineStage } from '../stage.js';
+
+/** Stage 4: int8 PTQ. */
+export const quantizeStage: PipelineStage = {
+  name: 'quantize',
+  version: 1,
+  title: 'int8 post-training quantisation',
+  config: (c) => ({ dataset: { ...c.dataset }, evalImages: c.evalImages, quantize: { ...c.quantize } }),
+  inputs: async (ctx) => [await ctx.packageInput('prune', 'pruned')],
+  async run(ctx, dir) {
+    const { config: c } = ctx;
+    const q = c.quantize;
+    const dataset = await ctx.dataset();
+    const { report } = await quantizeModelPackage(ctx.packageDir('prune', 'pruned'), join(dir, 'int8'), {
+      method: q.method,
+      calibration: q.calibration,
+      calibrationImages: q.calibrationImages,
+      evalImages: c.evalImages ?? dataset.split('test').size,
+      latencyRuns: q.latencyRuns,
+      perTensor: q.perTensor,
+      dataset: c.dataset.name,
+      toolVersion: TOOL_VERSION,
+      onProgress: ctx.onProgress,
+      ...(q.maxDrop !== null && { maxDrop: q.maxDrop }),
+    });
+    const ort = report.accuracy.find((a) => a.runtime === 'onnxruntime-node');
+    return {
+      packages: { int8: 'int8' },
+      report: {
+        method: report.method,
+        calibration: report.calibration,
+        calibrationImages: report.calibrationImages,
+        evalImages: report.evalImages,
+        accuracy: ort?.int8 ?? null,
+        floatAccuracy: ort?.float ?? null,
+        accuracyByRuntime: report.accuracy.map((a) => ({ ...a })),
+        files: report.files.map((f) => ({ ...f })),
+        latencyMs: report.latencyMs.map((l) => ({ ...l })),
+        floatNodes: report.floatNodes.length,
+        int8Nodes: report.int8Nodes.length,
+      },
+    };
+  },
+};

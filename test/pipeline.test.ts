@@ -1,0 +1,165 @@
+// `edgeml pipeline` end to end on a tiny subset: every stage, the Node bench targets; then a rerun
+// that reuses every stage, and the final report checked against the stage records.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { ConfigError } from '@edgeml/core';
+import { readModelPackageDir } from '@edgeml/core/node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PIPELINE_CONFIG_SCHEMA } from '../packages/cli/src/pipeline/config-schema.js';
+import { loadPipelineConfig } from '../packages/cli/src/pipeline/load-config.js';
+import { validatePipelineConfig } from '../packages/cli/src/pipeline/validate-config.js';
+
+const root = resolve(import.meta.dirname, '..');
+const run = promisify(execFile);
+
+const TINY = {
+  evalImages: 256,
+  teacher: { model: 'cnn-tiny', epochs: 1, limit: 1024, schedule: 'constant' },
+  distill: { student: 'cnn-tiny', epochs: 1, limit: 1024 },
+  prune: { finetuneEpochs: 1, limit: 512 },
+  quantize: { calibrationImages: 64, latencyRuns: 5 },
+  export: { parityImages: 16 },
+  package: { targets: ['worker', 'web', 'mobile'] },
+  bench: {
+    targets: ['ort-node', 'tflite'],
+    images: 64,
+    coldStarts: 1,
+    warmupIterations: 2,
+    minIterations: 5,
+    maxIterations: 20,
+    timeMs: 50,
+    batchSizes: [1],
+  },
+};
+
+async function pipeline(...args: string[]): Promise<{ stdout: string; stderr: string }> {
+  return run(join(root, 'node_modules/.bin/tsx'), ['packages/cli/src/bin.ts', 'pipeline', ...args], {
+    cwd: root,
+    maxBuffer: 16 << 20,
+  });
+}
+
+describe('pipeline config', () => {
+  it('rejects a typo and a wrong type with the JSON path of the key', () => {
+    expect(() => validatePipelineConfig({ teacher: { epoch: 3 } })).toThrow(/'teacher\.epoch'/);
+    expect(() => validatePipelineConfig({ distill: { epochs: '3' } })).toThrow(ConfigError);
+    expect(() => validatePipelineConfig({ distill: { epochs: '3' } })).toThrow(
+      /'distill\.epochs' must be an integer/,
+    );
+    expect(() => validatePipelineConfig({ bench: { targets: ['ort-node', 'nope'] } })).toThrow(
+      /'bench\.targets\[1\]'/,
+    );
+    expect(() => validatePipelineConfig({ prune: { sparsity: 1 } })).toThrow(/'prune\.sparsity'/);
+  });
+
+  it('fills every default and ships the schema and example generated from the code', async () => {
+    const config = validatePipelineConfig({});
+    expect(config.teacher.model).toBe('cnn-small');
+    const file = JSON.parse(await readFile(join(root, 'edgeml.config.schema.json'), 'utf8'));
+    expect(file).toEqual(JSON.parse(JSON.stringify(PIPELINE_CONFIG_SCHEMA)));
+    const example = await loadPipelineConfig('quick', join(root, 'edgeml.config.json'), undefined);
+    expect(example.distill.student).toBe('lenet5');
+  });
+});
+
+describe('edgeml pipeline end to end', () => {
+  let dir: string;
+  let runDir: string;
+  let firstStderr: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'edgeml-pipeline-'));
+    runDir = join(dir, 'run');
+    await writeFile(join(dir, 'config.json'), JSON.stringify(TINY));
+    firstStderr = (await pipeline('--config', join(dir, 'config.json'), '--out', runDir)).stderr;
+  }, 240_000);
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const STAGES = ['train', 'distill', 'prune', 'quantize', 'export', 'package', 'bench', 'report'];
+  const record = async (stage: string) =>
+    JSON.parse(await readFile(join(runDir, stage, 'stage.json'), 'utf8')) as {
+      key: string;
+      packages: Record<string, string>;
+      files: Record<string, string>;
+      report: Record<string, unknown>;
+    };
+
+  it('runs every stage and writes outputs that verify', async () => {
+    for (let i = 0; i < STAGES.length; i++) expect(firstStderr).toContain(`[stage ${i + 1}/8] ${STAGES[i]}`);
+    expect(firstStderr).not.toMatch(/reused/);
+    for (const stage of STAGES) {
+      const r = await record(stage);
+      for (const pkg of Object.values(r.packages)) {
+        const { manifest } = await readModelPackageDir(join(runDir, stage, pkg), { verify: true });
+        expect(manifest.files.length).toBeGreaterThan(0);
+      }
+      for (const file of Object.values(r.files))
+        expect((await stat(join(runDir, stage, file))).size).toBeGreaterThan(0);
+    }
+    const final = await readModelPackageDir(join(runDir, 'export', 'final'), { verify: true });
+    const paths = final.manifest.files.map((f) => f.path);
+    for (const p of ['model.onnx', 'model.tflite', 'model.int8.onnx', 'model.int8.tflite', 'tfjs/model.json'])
+      expect(paths).toContain(p);
+    for (const target of ['worker', 'web', 'mobile'])
+      expect((await stat(join(runDir, 'package', target))).isDirectory()).toBe(true);
+    const bench = JSON.parse(await readFile(join(runDir, 'bench', 'report.json'), 'utf8')) as {
+      cases: { status: string }[];
+    };
+    expect(bench.cases.length).toBe(8);
+    expect(bench.cases.every((c) => c.status === 'ok')).toBe(true);
+  });
+
+  it('reuses every stage on a second run with the same config', async () => {
+    const keys = await Promise.all(STAGES.map(async (s) => (await record(s)).key));
+    const { stderr } = await pipeline('--config', join(dir, 'config.json'), '--out', runDir);
+    for (const stage of STAGES) expect(stderr).toMatch(new RegExp(`\\] ${stage}: .*: reused`));
+    expect(await Promise.all(STAGES.map(async (s) => (await record(s)).key))).toEqual(keys);
+  }, 120_000);
+
+  it("writes a report whose numbers agree with the stages' records", async () => {
+    const report = JSON.parse(await readFile(join(runDir, 'report', 'report.json'), 'utf8')) as {
+      models: {
+        stage: string;
+        params: number;
+        macs: number;
+        accuracy: number;
+        onnxBytes: number;
+        latencyMs: Record<string, number>;
+      }[];
+      pareto: { size: string[] };
+      passes: { pass: string }[];
+      curves: unknown[];
+    };
+    const [train, distill, prune, quantize, bench] = await Promise.all(
+      ['train', 'distill', 'prune', 'quantize', 'bench'].map(record),
+    );
+    const row = (stage: string) => report.models.find((m) => m.stage === stage)!;
+    expect(row('train').accuracy).toBe(train!.report.accuracy);
+    expect(row('train').params).toBe(train!.report.params);
+    expect(row('distill').accuracy).toBe(distill!.report.accuracy);
+    expect(row('distill').macs).toBe(distill!.report.macs);
+    expect(row('prune').accuracy).toBe(prune!.report.accuracy);
+    expect(row('quantize').accuracy).toBe(quantize!.report.accuracy);
+    const cases = bench!.report.cases as {
+      model: string;
+      precision: string;
+      target: string;
+      p50Ms: number;
+    }[];
+    const p50 = (model: string, precision: string) =>
+      cases.find((c) => c.model === model && c.precision === precision && c.target === 'ort-node')!.p50Ms;
+    expect(row('train').latencyMs['ort-node']).toBe(p50('teacher', 'float32'));
+    expect(row('quantize').latencyMs['ort-node']).toBe(p50('pruned', 'int8'));
+    expect(row('quantize').onnxBytes).toBeLessThan(row('prune').onnxBytes);
+    expect(report.pareto.size.length).toBeGreaterThan(0);
+    expect(report.passes.map((p) => p.pass)).toEqual(['distill', 'prune', 'quantize']);
+    expect(report.curves).toHaveLength(1);
+    const html = await readFile(join(runDir, 'report', 'report.html'), 'utf8');
+    expect(html).toContain('<svg');
+    expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
+  });
+});
