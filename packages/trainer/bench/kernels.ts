@@ -26,7 +26,7 @@ type Case = {
   inputs: Record<string, number[]>;
   attrs: Record<string, unknown>;
 };
-const conv = (x: number[], f: number[]) => {
+const conv = (x: number[], f: number[]): Omit<Case, 'name'>[] => {
   const dy = [x[0]!, x[1]!, x[2]!, f[3]!];
   const attrs = { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', dimRoundingMode: undefined };
   return [
@@ -35,7 +35,7 @@ const conv = (x: number[], f: number[]) => {
     { kernel: 'Conv2D', inputs: { x, filter: f }, attrs: { ...attrs, dilations: [1, 1] } },
   ];
 };
-const pool = (x: number[]) => {
+const pool = (x: number[]): Omit<Case, 'name'>[] => {
   const y = [x[0]!, x[1]! / 2, x[2]! / 2, x[3]!];
   return [
     {

@@ -9,7 +9,7 @@
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../src/backends/index.js';
-import { buildReferenceCnn } from './reference-cnn.js';
+import { buildModel } from '../src/zoo/build-model.js';
 
 const { values } = parseArgs({
   options: {
@@ -21,7 +21,7 @@ const { values } = parseArgs({
 const batch = Number(values.batch);
 const selected = await selectBackend('wasm', { threads: Number(values.threads) });
 console.log(selected.detail);
-const model = buildReferenceCnn();
+const model = buildModel('reference-cnn', { inputShape: [28, 28, 1], numClasses: 10, seed: 1 });
 model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
 const x = tf.randomUniform([batch, 28, 28, 1], 0, 1, 'float32', 42);
 const y = tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32', 43), 10);
@@ -38,7 +38,7 @@ console.log(
   `step ms (sorted): ${times.map((t) => t.toFixed(0)).join(' ')}; median ${median.toFixed(0)} = ${((batch * 1000) / median).toFixed(0)} samples/s`,
 );
 // Kernel times vary with the machine's load: profile several steps, keep each kernel's median.
-const profiles: tf.ProfileInfo[] = [];
+const profiles: Awaited<ReturnType<typeof tf.profile>>[] = [];
 const overheads: number[] = [];
 for (let i = 0; i < 5; i++) {
   const start = performance.now();

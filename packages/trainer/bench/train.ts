@@ -12,13 +12,14 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName, SelectedBackend } from '../src/backends/index.js';
 import { selectBackend } from '../src/backends/index.js';
-import { buildReferenceCnn } from './reference-cnn.js';
+import { buildModel } from '../src/zoo/build-model.js';
 
 const INPUT: [number, number, number] = [28, 28, 1];
 const CLASSES = 10;
 
 const { values } = parseArgs({
   options: {
+    help: { type: 'boolean' },
     backends: { type: 'string', default: 'tensorflow,webgpu,wasm,cpu' },
     models: { type: 'string', default: 'reference' },
     batch: { type: 'string', default: '128' },
@@ -30,6 +31,13 @@ const { values } = parseArgs({
   },
 });
 
+if (values.help) {
+  process.stdout.write(
+    'pnpm bench:train [--backends wasm,webgpu,tensorflow,cpu] [--models reference,cnn-small,resnet8]\n' +
+      '                 [--batch 128] [--steps 10] [--windows 3] [--warmup 3] [--threads N] [--cpu-steps 1]\n',
+  );
+  process.exit(0);
+}
 const batch = Number(values.batch);
 const steps = Number(values.steps);
 const windows = Number(values.windows);
@@ -48,27 +56,10 @@ interface Row {
 
 type ModelBuilder = () => Promise<tf.LayersModel>;
 
-async function zooBuilder(name: string): Promise<ModelBuilder | string> {
-  const specifier = '../src/zoo/index.js';
-  try {
-    const zoo = (await import(specifier)) as {
-      buildModel?: (
-        n: string,
-        o: { inputShape: number[]; numClasses: number; seed: number },
-      ) => tf.LayersModel;
-    };
-    const build = zoo.buildModel;
-    if (typeof build !== 'function') return 'src/zoo/index.js has no buildModel export yet';
-    return async () => build(name, { inputShape: INPUT, numClasses: CLASSES, seed: 1 });
-  } catch (error) {
-    return `zoo not available yet (${(error as Error).message.split('\n')[0]})`;
-  }
-}
-
-async function builderFor(name: string): Promise<ModelBuilder | string> {
-  if (name === 'reference')
-    return async () => buildReferenceCnn({ inputShape: INPUT, numClasses: CLASSES, seed: 1 });
-  return zooBuilder(name);
+/** Builds a zoo model ('reference' is the zoo's 'reference-cnn', the CNN of FACTS.md's speed table). */
+function builderFor(name: string): ModelBuilder {
+  const zooName = name === 'reference' ? 'reference-cnn' : name;
+  return async () => buildModel(zooName, { inputShape: INPUT, numClasses: CLASSES, seed: 1 });
 }
 
 function median(xs: number[]): number {
@@ -118,8 +109,8 @@ const modelNames = values.models
   .split(',')
   .map((m) => m.trim())
   .filter(Boolean);
-const builders = new Map<string, ModelBuilder | string>();
-for (const name of modelNames) builders.set(name, await builderFor(name));
+// Unknown names fail here, before any backend starts (buildModel's ConfigError lists the zoo).
+const builders = new Map<string, ModelBuilder>(modelNames.map((name) => [name, builderFor(name)]));
 
 for (const backendName of values.backends.split(',').map((b) => b.trim()) as BackendName[]) {
   let selected: SelectedBackend;
@@ -132,10 +123,6 @@ for (const backendName of values.backends.split(',').map((b) => b.trim()) as Bac
   console.error(`[bench:train] ${selected.name}: ${selected.detail}`);
   const isCpu = selected.name === 'cpu';
   for (const [model, builder] of builders) {
-    if (typeof builder === 'string') {
-      skipRow(selected.name, model, builder);
-      continue;
-    }
     const result = isCpu
       ? await measure(builder, Number(values['cpu-steps']), 1, 1)
       : await measure(builder, steps, windows, warmup);
