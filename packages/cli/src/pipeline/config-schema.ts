@@ -83,7 +83,7 @@ export const PIPELINE_CONFIG_SCHEMA = {
     seed: int('seed of every split, shuffle and initialisation', 0, 0),
     backend: choice('TF.js backend for training and evaluation', BACKEND_NAMES, 'auto'),
     threads: int('wasm threads (null: all cores, at most 8)', 1, null, 64),
-    evalImages: int('test images every stage is evaluated on (null: the whole test split)', 1, 2000),
+    evalImages: int('test images every stage is evaluated on (null: the whole test split)', 1, null),
     dataset: object('the data set', {
       name: choice('data set name', ['fashion-mnist', 'mnist', 'cifar10', 'image-folder'], 'fashion-mnist'),
       dir: { type: ['string', 'null'], default: null, description: 'directory (cifar10, image-folder)' },
