@@ -3,7 +3,7 @@
  * check passes and emitters numerically (and later as the int8 reference). Accumulation in float64.
  */
 
-import { convOutputSize, samePadding } from './shape-inference.js';
+import { windowGeometry } from './shape-inference.js';
 import type { Conv2DAttrs, DepthwiseConv2DAttrs, FusedActivation, PadAttrs, PoolAttrs } from './types.js';
 
 /** A runtime value: row-major float32 data and its concrete shape. */
@@ -55,10 +55,7 @@ export function convolve(
   const cout = depthwise ? cin * cw : cw;
   const [sh, sw] = attrs.strides;
   const [dh, dw] = attrs.dilations;
-  const oh = convOutputSize(h, kh, sh, dh, attrs.padding);
-  const ow = convOutputSize(w, kw, sw, dw, attrs.padding);
-  const top = attrs.padding === 'same' ? samePadding(h, kh, sh, dh)[0] : 0;
-  const left = attrs.padding === 'same' ? samePadding(w, kw, sw, dw)[0] : 0;
+  const { oh, ow, top, left } = windowGeometry(h, w, [kh, kw], attrs.strides, attrs.dilations, attrs.padding);
   const out = new Float32Array(n * oh * ow * cout);
   const acc = new Float64Array(cout);
   const xd = x.data;
@@ -171,10 +168,7 @@ export function pool(x: RefTensor, attrs: PoolAttrs, kind: 'max' | 'avg'): RefTe
   const [n, h, w, c] = x.shape as [number, number, number, number];
   const [ph, pw] = attrs.poolSize;
   const [sh, sw] = attrs.strides;
-  const oh = convOutputSize(h, ph, sh, 1, attrs.padding);
-  const ow = convOutputSize(w, pw, sw, 1, attrs.padding);
-  const top = attrs.padding === 'same' ? samePadding(h, ph, sh, 1)[0] : 0;
-  const left = attrs.padding === 'same' ? samePadding(w, pw, sw, 1)[0] : 0;
+  const { oh, ow, top, left } = windowGeometry(h, w, attrs.poolSize, attrs.strides, [1, 1], attrs.padding);
   const out = new Float32Array(n * oh * ow * c);
   for (let b = 0; b < n; b++) {
     for (let y = 0; y < oh; y++) {

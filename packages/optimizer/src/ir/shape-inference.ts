@@ -33,6 +33,26 @@ export function samePadding(
   return [before, total - before];
 }
 
+/** Output size and leading ('same') padding of a 2-D window over [h, w]: { oh, ow, top, left }. */
+export function windowGeometry(
+  h: number,
+  w: number,
+  kernel: readonly [number, number],
+  strides: readonly [number, number],
+  dilations: readonly [number, number],
+  padding: PaddingMode,
+): { oh: number; ow: number; top: number; left: number } {
+  const [kh, kw] = kernel;
+  const [sh, sw] = strides;
+  const [dh, dw] = dilations;
+  return {
+    oh: convOutputSize(h, kh, sh, dh, padding),
+    ow: convOutputSize(w, kw, sw, dw, padding),
+    top: padding === 'same' ? samePadding(h, kh, sh, dh)[0] : 0,
+    left: padding === 'same' ? samePadding(w, kw, sw, dw)[0] : 0,
+  };
+}
+
 function rank(node: IrNode, shape: IrShape, expected: number, which = 'input'): void {
   if (shape.length !== expected) {
     throw invalidModel(

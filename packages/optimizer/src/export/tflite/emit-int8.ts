@@ -12,15 +12,13 @@
  * output, TFLite's (1/256, -128).
  */
 
-import { ConfigError, UnsupportedError } from '@edgeml/core';
+import { UnsupportedError } from '@edgeml/core';
 import type { IrGraph, IrNode, IrTensor, QuantParams } from '../../ir/types.js';
-import { validateGraph } from '../../ir/validate.js';
 import { dequantizeTensor } from '../../passes/quantize/quant-math.js';
 import { isInt8Node } from '../../passes/quantize/quantize-graph.js';
 import { emitTfliteNode } from './emit-ops.js';
-import type { EmitTfliteOptions, TfliteEdgemlMetadata } from './emit-tflite.js';
-import { TFLITE_METADATA_NAME } from './emit-tflite.js';
-import { serializeTfliteModel } from './flatbuffer-writer.js';
+import type { EmitTfliteOptions } from './emit-tflite.js';
+import { finishTfliteModel, prepareTfliteExport } from './emit-tflite.js';
 import { denseToOutIn, hwioToOhwi } from './layout.js';
 import { ActivationFunctionType, Padding, TensorType } from './schema.js';
 import { TfliteGraphBuilder } from './tflite-builder.js';
@@ -253,26 +251,9 @@ class Int8TfliteEmitter {
 
 /** Serialises a quantised graph as a full-integer TFLite flatbuffer; returns the file bytes. */
 export function emitTfliteInt8(graph: IrGraph, options: EmitTfliteInt8Options = {}): Uint8Array {
-  validateGraph(graph);
-  const batchSize = options.batchSize ?? 1;
-  if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new ConfigError(`'batchSize' must be a positive integer, got ${JSON.stringify(batchSize)}`);
-  }
-  if (graph.inputs.length !== 1) {
-    throw new UnsupportedError(
-      `TFLite export supports one graph input, graph '${graph.name}' has ${graph.inputs.length}`,
-    );
-  }
+  const names = prepareTfliteExport(graph, options);
+  const { batchSize, inputName, irInput, tensorName } = names;
   const int8Io = options.int8Io ?? false;
-  const inputName = options.inputName ?? 'input';
-  const outputName = options.outputName ?? 'probs';
-  const irInput = graph.inputs[0]!;
-  const publicNames = new Map<string, string>([[irInput, inputName]]);
-  graph.outputs.forEach((name, i) => {
-    if (!publicNames.has(name)) publicNames.set(name, i === 0 ? outputName : name);
-  });
-  const reserved = new Set(publicNames.values());
-  const tensorName = (ir: string) => publicNames.get(ir) ?? (reserved.has(ir) ? `${ir}__value` : ir);
   for (const name of [irInput, ...graph.outputs]) {
     if (int8Io && graph.tensors[name]!.quant === undefined) {
       throw new UnsupportedError(
@@ -298,19 +279,7 @@ export function emitTfliteInt8(graph: IrGraph, options: EmitTfliteInt8Options = 
   }
   if (!int8Io) for (const name of graph.outputs) e.floatOf(name);
 
-  const metadata: TfliteEdgemlMetadata = {
-    version: 1,
-    inputLayout: 'NHWC',
-    inputName,
-    outputName,
-    ...(graph.metadata.labels ? { labels: graph.metadata.labels } : {}),
-    ...(graph.metadata.preprocessing ? { preprocessing: graph.metadata.preprocessing } : {}),
-    ...(graph.metadata.props ? { props: graph.metadata.props } : {}),
-  };
-  const def = b.toModelDef([input], outputs, options.description ?? 'edgeml', [
-    { name: TFLITE_METADATA_NAME, data: new TextEncoder().encode(JSON.stringify(metadata)) },
-  ]);
-  return serializeTfliteModel(def);
+  return finishTfliteModel(b, graph, names, input, outputs, options);
 }
 
 function isInt8Producer(graph: IrGraph, name: string): boolean {

@@ -43,8 +43,19 @@ export interface TfliteEdgemlMetadata {
   readonly props?: Readonly<Record<string, string>>;
 }
 
-/** Serialises `graph` as a TFLite flatbuffer; returns the file bytes. */
-export function emitTflite(graph: IrGraph, options: EmitTfliteOptions = {}): Uint8Array {
+/** The checked batch size and public tensor naming shared by the float and int8 TFLite emitters. */
+export interface TfliteExportNames {
+  readonly batchSize: number;
+  readonly inputName: string;
+  readonly outputName: string;
+  /** The graph's single input. */
+  readonly irInput: string;
+  /** IR tensor name -> TFLite tensor name (public names for the input and outputs). */
+  readonly tensorName: (ir: string) => string;
+}
+
+/** Validates `graph` and the options for TFLite export and resolves the tensor names. */
+export function prepareTfliteExport(graph: IrGraph, options: EmitTfliteOptions): TfliteExportNames {
   validateGraph(graph);
   const batchSize = options.batchSize ?? 1;
   if (!Number.isInteger(batchSize) || batchSize < 1) {
@@ -64,17 +75,23 @@ export function emitTflite(graph: IrGraph, options: EmitTfliteOptions = {}): Uin
   });
   const reserved = new Set(publicNames.values());
   const tensorName = (ir: string) => publicNames.get(ir) ?? (reserved.has(ir) ? `${ir}__value` : ir);
+  return { batchSize, inputName, outputName, irInput, tensorName };
+}
 
-  const builder = new TfliteGraphBuilder(graph, batchSize, tensorName);
-  const input = builder.value(irInput);
-  for (const node of graph.nodes) emitTfliteNode(builder, node);
-  const outputs = graph.outputs.map((name) => builder.value(name));
-
+/** Adds the edgeml metadata to the built model and serialises it; returns the file bytes. */
+export function finishTfliteModel(
+  builder: TfliteGraphBuilder,
+  graph: IrGraph,
+  names: TfliteExportNames,
+  input: number,
+  outputs: readonly number[],
+  options: EmitTfliteOptions,
+): Uint8Array {
   const metadata: TfliteEdgemlMetadata = {
     version: 1,
     inputLayout: 'NHWC',
-    inputName,
-    outputName,
+    inputName: names.inputName,
+    outputName: names.outputName,
     ...(graph.metadata.labels ? { labels: graph.metadata.labels } : {}),
     ...(graph.metadata.preprocessing ? { preprocessing: graph.metadata.preprocessing } : {}),
     ...(graph.metadata.props ? { props: graph.metadata.props } : {}),
@@ -83,4 +100,14 @@ export function emitTflite(graph: IrGraph, options: EmitTfliteOptions = {}): Uin
     { name: TFLITE_METADATA_NAME, data: new TextEncoder().encode(JSON.stringify(metadata)) },
   ]);
   return serializeTfliteModel(def);
+}
+
+/** Serialises `graph` as a TFLite flatbuffer; returns the file bytes. */
+export function emitTflite(graph: IrGraph, options: EmitTfliteOptions = {}): Uint8Array {
+  const names = prepareTfliteExport(graph, options);
+  const builder = new TfliteGraphBuilder(graph, names.batchSize, names.tensorName);
+  const input = builder.value(names.irInput);
+  for (const node of graph.nodes) emitTfliteNode(builder, node);
+  const outputs = graph.outputs.map((name) => builder.value(name));
+  return finishTfliteModel(builder, graph, names, input, outputs, options);
 }

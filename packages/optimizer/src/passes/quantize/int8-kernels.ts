@@ -6,7 +6,7 @@
  * plus the output zero point, clamped to int8 and to the fused activation's range.
  */
 
-import { convOutputSize, samePadding } from '../../ir/shape-inference.js';
+import { windowGeometry } from '../../ir/shape-inference.js';
 import type {
   Conv2DAttrs,
   DepthwiseConv2DAttrs,
@@ -68,10 +68,7 @@ export function convInt8(
   const cout = depthwise ? cin * cw : cw;
   const [sh, sw] = attrs.strides;
   const [dh, dw] = attrs.dilations;
-  const oh = convOutputSize(h, kh, sh, dh, attrs.padding);
-  const ow = convOutputSize(w, kw, sw, dw, attrs.padding);
-  const top = attrs.padding === 'same' ? samePadding(h, kh, sh, dh)[0] : 0;
-  const left = attrs.padding === 'same' ? samePadding(w, kw, sw, dw)[0] : 0;
+  const { oh, ow, top, left } = windowGeometry(h, w, [kh, kw], attrs.strides, attrs.dilations, attrs.padding);
   const zx = x.quant.zeroPoint[0]!;
   const m = multipliers(x.quant.scale[0]!, weight.quant, outQuant.scale[0]!, cout);
   const bounds = activationBounds(attrs.activation, outQuant);
@@ -139,10 +136,7 @@ export function poolInt8(x: Int8Value, attrs: PoolAttrs, kind: 'max' | 'avg'): I
   const [n, h, w, c] = x.shape as [number, number, number, number];
   const [ph, pw] = attrs.poolSize;
   const [sh, sw] = attrs.strides;
-  const oh = convOutputSize(h, ph, sh, 1, attrs.padding);
-  const ow = convOutputSize(w, pw, sw, 1, attrs.padding);
-  const top = attrs.padding === 'same' ? samePadding(h, ph, sh, 1)[0] : 0;
-  const left = attrs.padding === 'same' ? samePadding(w, pw, sw, 1)[0] : 0;
+  const { oh, ow, top, left } = windowGeometry(h, w, attrs.poolSize, attrs.strides, [1, 1], attrs.padding);
   const out = new Int8Array(n * oh * ow * c);
   for (let b = 0; b < n; b++)
     for (let y = 0; y < oh; y++)

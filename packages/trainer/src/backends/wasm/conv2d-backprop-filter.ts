@@ -22,6 +22,7 @@ import type { ConvPad } from './conv-geometry.js';
 import { assertSupported, forwardInfo, pair, tapPadding } from './conv-geometry.js';
 import type { WasmBackend } from './kernel-context.js';
 import { alias, callKernel, padZeros, release, releaseAlias, transposeInto, view } from './kernel-context.js';
+import { spreadByStrides } from './spread-dy.js';
 
 interface Attrs {
   filterShape: [number, number, number, number];
@@ -41,29 +42,8 @@ export function dyOnGrid(
   wp: number,
   batch = dy.shape[0]!,
 ): TensorInfo {
-  const [n, ho, wo, c] = dy.shape as [number, number, number, number];
-  let grid = dy;
-  let owned = false;
-  if (sh > 1 || sw > 1) {
-    const spread = callKernel(
-      backend,
-      'PadV2',
-      { x: view(dy, [n, ho, 1, wo, 1, c]) },
-      {
-        paddings: [
-          [0, 0],
-          [0, 0],
-          [0, sh - 1],
-          [0, 0],
-          [0, sw - 1],
-          [0, 0],
-        ],
-        constantValue: 0,
-      },
-    );
-    grid = view(spread, [n, ho * sh, wo * sw, c]);
-    owned = true;
-  }
+  const [n, , , c] = dy.shape as [number, number, number, number];
+  let { tensor: grid, owned } = spreadByStrides(backend, dy, sh, sw);
   const rows = grid.shape[1]!;
   const cols = grid.shape[2]!;
   if (rows > hp || cols > wp) {

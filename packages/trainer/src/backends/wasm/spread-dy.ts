@@ -25,28 +25,7 @@ export function spreadDy(backend: WasmBackend, dy: TensorInfo, info: ConvInfo): 
   const [n, ho, wo, c] = dy.shape as [number, number, number, number];
   const sh = info.strideHeight;
   const sw = info.strideWidth;
-  let current = dy;
-  let owned = false;
-  if (sh > 1 || sw > 1) {
-    current = callKernel(
-      backend,
-      'PadV2',
-      { x: view(dy, [n, ho, 1, wo, 1, c]) },
-      {
-        paddings: [
-          [0, 0],
-          [0, 0],
-          [0, sh - 1],
-          [0, 0],
-          [0, sw - 1],
-          [0, 0],
-        ],
-        constantValue: 0,
-      },
-    );
-    current = view(current, [n, ho * sh, wo * sw, c]);
-    owned = true;
-  }
+  let { tensor: current, owned } = spreadByStrides(backend, dy, sh, sw);
   if (layout.keepHeight < ho * sh || layout.keepWidth < wo * sw) {
     const cropped = callKernel(
       backend,
@@ -59,4 +38,32 @@ export function spreadDy(backend: WasmBackend, dy: TensorInfo, info: ConvInfo): 
     owned = true;
   }
   return { dy: current, owned, pad: [[0, 0], layout.padHeight, layout.padWidth, [0, 0]] };
+}
+
+/** dy [N, Ho, Wo, C] spread to [N, Ho*sh, Wo*sw, C] (zeros between rows and columns); dy itself, not owned, at stride 1. */
+export function spreadByStrides(
+  backend: WasmBackend,
+  dy: TensorInfo,
+  sh: number,
+  sw: number,
+): { tensor: TensorInfo; owned: boolean } {
+  if (sh <= 1 && sw <= 1) return { tensor: dy, owned: false };
+  const [n, ho, wo, c] = dy.shape as [number, number, number, number];
+  const spread = callKernel(
+    backend,
+    'PadV2',
+    { x: view(dy, [n, ho, 1, wo, 1, c]) },
+    {
+      paddings: [
+        [0, 0],
+        [0, 0],
+        [0, sh - 1],
+        [0, 0],
+        [0, sw - 1],
+        [0, 0],
+      ],
+      constantValue: 0,
+    },
+  );
+  return { tensor: view(spread, [n, ho * sh, wo * sw, c]), owned: true };
 }
