@@ -127,9 +127,12 @@ export {
   collectHistograms,
   rangesFromHistograms,
 } from './passes/quantize/calibrate.js';
+export { fakeQuant, fakeQuantWeights } from './passes/quantize/fake-quant.js';
 export { ValueHistogram } from './passes/quantize/histogram.js';
 export type { Int8Output } from './passes/quantize/int8-reference.js';
 export { interpretInt8Graph } from './passes/quantize/int8-reference.js';
+export type { QatOptions, QatResult } from './passes/quantize/qat.js';
+export { quantizationAwareTraining, quantizeQatModel, withFakeQuantWeights } from './passes/quantize/qat.js';
 export type { TensorRange } from './passes/quantize/quant-math.js';
 export {
   activationParams,

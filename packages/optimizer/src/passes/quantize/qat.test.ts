@@ -1,0 +1,141 @@
+import { ConfigError } from '@edgeml/core';
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { fakeQuant, fakeQuantWeights } from './fake-quant.js';
+import { interpretInt8Graph } from './int8-reference.js';
+import { quantizationAwareTraining, quantizeQatModel, withFakeQuantWeights } from './qat.js';
+import { dequantizeTensor, quantizeTensor, quantizeWeights } from './quant-math.js';
+
+function seeded(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+function argmax(data: Float32Array | Int32Array | Uint8Array, rows: number): number[] {
+  const cols = data.length / rows;
+  return Array.from({ length: rows }, (_, r) => {
+    let best = 0;
+    for (let k = 1; k < cols; k++) if (data[r * cols + k]! > data[r * cols + best]!) best = k;
+    return best;
+  });
+}
+
+describe('fakeQuant', () => {
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  it('forward equals dequantize(quantize(x)) exactly', () => {
+    const rand = seeded(7);
+    const x = Float32Array.from({ length: 4096 }, () => rand() * 8 - 3);
+    const params = { scale: [Math.fround(0.0213)], zeroPoint: [-17] };
+    const expected = dequantizeTensor(quantizeTensor(x, params), params);
+    const got = tf.tidy(() => fakeQuant(tf.tensor1d(x), params.scale[0]!, -17, -128, 127).dataSync());
+    expect(Array.from(got)).toEqual(Array.from(expected));
+  });
+
+  it('per-channel weights match quantizeWeights', () => {
+    const rand = seeded(3);
+    const shape = [3, 3, 2, 5];
+    const w = Float32Array.from({ length: 90 }, () => rand() - 0.5);
+    const q = quantizeWeights(w, shape, 5);
+    const expected = dequantizeTensor(q.data, q.params);
+    const got = tf.tidy(() => fakeQuantWeights(tf.tensor(w, shape), 5).dataSync());
+    for (let i = 0; i < w.length; i++) expect(got[i]!).toBeCloseTo(expected[i]!, 6);
+  });
+
+  it('gradient is 1 inside the representable range and 0 outside', () => {
+    // scale 0.1, zero point 0, [-128, 127] -> [-12.8, 12.7]
+    const x = tf.tensor1d([-20, -12.8, -5.04, 0, 3.33, 12.7, 12.71, 40]);
+    const g = tf.grad((t: tf.Tensor) => tf.sum(fakeQuant(t, 0.1, 0, -128, 127)))(x);
+    expect(Array.from(g.dataSync())).toEqual([0, 1, 1, 1, 1, 1, 0, 0]);
+    const g2 = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(fakeQuant(t, 0.1, 0, -128, 127), 3)))(x);
+    expect(Array.from(g2.dataSync())).toEqual([0, 3, 3, 3, 3, 3, 0, 0]);
+    tf.dispose([x, g, g2]);
+  });
+});
+
+describe('quantizationAwareTraining', () => {
+  it('trains with fake-quantised kernels and exports an int8 graph that agrees on top-1', () => {
+    const model = tf.sequential({
+      layers: [
+        tf.layers.conv2d({
+          inputShape: [8, 8, 1],
+          filters: 4,
+          kernelSize: 3,
+          activation: 'relu',
+          name: 'conv',
+          kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
+        }),
+        tf.layers.maxPooling2d({ poolSize: 2, name: 'pool' }),
+        tf.layers.flatten({ name: 'flat' }),
+        tf.layers.dense({
+          units: 3,
+          name: 'logits',
+          kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }),
+        }),
+        tf.layers.activation({ activation: 'softmax', name: 'probs' }),
+      ],
+    });
+    const rand = seeded(11);
+    const n = 96;
+    const x = Float32Array.from({ length: n * 64 }, () => rand());
+    // label: which third of the image is brightest (rows 0-2, 3-5, 6-7)
+    const labels = Int32Array.from({ length: n }, (_, i) => {
+      const sums = [0, 0, 0];
+      for (let p = 0; p < 64; p++) sums[Math.min(2, Math.floor(Math.floor(p / 8) / 3))]! += x[i * 64 + p]!;
+      return sums.indexOf(Math.max(...sums));
+    });
+    const data = { x, shape: [n, 8, 8, 1] as const, labels };
+    const before = tf.memory().numTensors;
+    const result = quantizationAwareTraining(model, data, { epochs: 3, batchSize: 16, learningRate: 1e-2 });
+    expect(result.steps).toBe(18);
+    expect(result.epochLosses).toHaveLength(3);
+    expect(result.epochLosses[2]!).toBeLessThan(result.epochLosses[0]!);
+    expect(Object.keys(result.ranges).sort()).toEqual(
+      [model.inputs[0]!.name.replace(/:\d+$/, ''), 'conv', 'pool', 'flat', 'logits', 'probs'].sort(),
+    );
+    const initial = model.getLayer('conv').getWeights()[0]!.dataSync();
+    const trained = result.model.getLayer('conv').getWeights()[0]!.dataSync();
+    expect(Array.from(trained)).not.toEqual(Array.from(initial)); // gradients reach the kernels
+    expect(result.ranges['conv']!.min).toBeGreaterThanOrEqual(0); // fused ReLU
+
+    const { graph, report } = quantizeQatModel(result);
+    expect(report.int8Nodes).toEqual(expect.arrayContaining(['conv', 'pool', 'flat', 'logits']));
+    const int8 = interpretInt8Graph(graph, { [graph.inputs[0]!]: { data: x, shape: [n, 8, 8, 1] } });
+    const int8Top1 = argmax(int8[graph.outputs[0]!]!.value.data, n);
+    const fakeTop1 = withFakeQuantWeights(result.model, false, () =>
+      tf.tidy(() =>
+        argmax((result.model.predict(tf.tensor(x, [n, 8, 8, 1])) as tf.Tensor).dataSync() as Float32Array, n),
+      ),
+    );
+    const agree = int8Top1.filter((c, i) => c === fakeTop1[i]).length / n;
+    expect(agree).toBeGreaterThanOrEqual(0.95);
+    // patched reads are restored
+    expect(result.model.getLayer('conv').getWeights()[0]!.dataSync()).toEqual(
+      (result.model.getLayer('conv') as unknown as { kernel: { read: () => tf.Tensor } }).kernel
+        .read()
+        .dataSync(),
+    );
+    result.model.dispose();
+    expect(tf.memory().numTensors).toBeLessThanOrEqual(before);
+    console.log(
+      `QAT: losses ${result.epochLosses.map((l) => l.toFixed(3)).join(' ')}, int8 vs fake-quant top-1 agreement ${agree}`,
+    );
+  });
+
+  it('rejects bad options with typed errors', () => {
+    const model = tf.sequential({
+      layers: [tf.layers.dense({ inputShape: [2], units: 2, activation: 'softmax' })],
+    });
+    const data = { x: new Float32Array(4), shape: [2, 1, 1, 2] as const, labels: new Int32Array(2) };
+    expect(() => quantizationAwareTraining(model, data, { epochs: 0 })).toThrow(ConfigError);
+    expect(() => quantizationAwareTraining(model, data, { rangeDecay: 1 })).toThrow(ConfigError);
+    expect(() => quantizationAwareTraining(model, { ...data, labels: new Int32Array(1) })).toThrow(
+      ConfigError,
+    );
+  });
+});
