@@ -40,6 +40,15 @@ export class OnnxGraphBuilder {
   }
 
   /** A fresh ONNX value/node name derived from `base`. */
+  /**
+   * `x` (NCHW inside the graph) in TF.js's NHWC element order, as Flatten and Reshape need it: a
+   * Transpose, unless the two orders coincide (H*W = 1 or C = 1).
+   */
+  inNhwcOrder(x: string, nhwcShape: readonly number[], nodeName: string): string {
+    if (sameMemoryOrder(nhwcShape)) return x;
+    return this.node('Transpose', [x], this.fresh(`${nodeName}/nhwc`), { perm: [...NCHW_TO_NHWC] }, nodeName);
+  }
+
   fresh(base: string): string {
     let name = base;
     for (let i = 1; this.names.has(name); i++) name = `${base}_${i}`;
@@ -251,28 +260,12 @@ export class OnnxGraphBuilder {
       }
       case 'Flatten': {
         // TF.js flattens NHWC in (h, w, c) order: go back to NHWC first unless the orders coincide.
-        const x = sameMemoryOrder(inShape)
-          ? input(0)
-          : this.node(
-              'Transpose',
-              [input(0)],
-              this.fresh(`${node.name}/nhwc`),
-              { perm: [...NCHW_TO_NHWC] },
-              node.name,
-            );
+        const x = this.inNhwcOrder(input(0), inShape, node.name);
         this.node('Flatten', [x], out, { axis: 1 }, node.name);
         return;
       }
       case 'Reshape': {
-        const x = sameMemoryOrder(inShape)
-          ? input(0)
-          : this.node(
-              'Transpose',
-              [input(0)],
-              this.fresh(`${node.name}/nhwc`),
-              { perm: [...NCHW_TO_NHWC] },
-              node.name,
-            );
+        const x = this.inNhwcOrder(input(0), inShape, node.name);
         const target = [-1, ...outShape.slice(1)];
         if (sameMemoryOrder(outShape)) {
           this.node(
