@@ -3,8 +3,10 @@
  * parameters cover. `minmax` keeps every value (outliers included); `percentile` clips each tail
  * at the given percentile (99.99 by default); `entropy` is TensorRT's KL-divergence calibration:
  * the clipping threshold whose 8-bit quantised histogram loses the least information relative to
- * the full one (128 levels per side for signed tensors, 256 for non-negative ones such as ReLU
- * outputs, which our asymmetric int8 covers with zero point -128).
+ * the full one (128 levels per side for symmetric tensors, 256 for non-negative ones such as ReLU
+ * outputs, which our asymmetric int8 covers with zero point -128, and in proportion to the span
+ * kept on each side in between). Given the same histogram it picks the threshold that NVIDIA's
+ * pytorch-quantization (`_compute_amax_entropy`) picks.
  */
 
 import { ConfigError, formatAllowed } from '@edgeml/core';
@@ -60,70 +62,107 @@ function percentileRange(h: ValueHistogram, percentile: number): TensorRange {
   return { min: Math.max(h.min, Math.min(lower, 0)), max: Math.min(h.max, Math.max(upper, 0)) };
 }
 
-function klDivergence(p: Float64Array, q: Float64Array): number {
-  let sp = 0;
-  let sq = 0;
-  for (let i = 0; i < p.length; i++) {
-    sp += p[i]!;
-    sq += q[i]!;
-  }
-  let kl = 0;
-  for (let i = 0; i < p.length; i++) {
-    const pi = p[i]! / sp;
-    if (pi === 0) continue;
-    const qi = q[i]! / sq;
-    if (qi === 0) return Number.POSITIVE_INFINITY;
-    kl += pi * Math.log(pi / qi);
-  }
-  return kl;
+/** Index past the last non-empty bin of `hist` (0 when it is empty). */
+function occupiedBins(hist: Float64Array): number {
+  for (let i = hist.length - 1; i >= 0; i--) if (hist[i]! > 0) return i + 1;
+  return 0;
 }
 
-/** TensorRT's entropy threshold over a magnitude histogram, quantising to `levels` bins. */
-export function entropyThreshold(hist: Float64Array, width: number, levels: number): number {
-  const n = hist.length;
-  let lastNonZero = 0;
-  for (let i = 0; i < n; i++) if (hist[i]! > 0) lastNonZero = i;
-  if (lastNonZero < levels) return (lastNonZero + 1) * width;
-  let best = lastNonZero + 1;
-  let bestKl = Number.POSITIVE_INFINITY;
-  const p = new Float64Array(n);
-  const q = new Float64Array(n);
-  for (let i = levels; i <= lastNonZero + 1; i++) {
-    // Reference: the first i bins, with everything clipped away folded into the last one.
-    p.fill(0);
-    for (let k = 0; k < i; k++) p[k] = hist[k]!;
-    let outliers = 0;
-    for (let k = i; k < n; k++) outliers += hist[k]!;
-    p[i - 1]! += outliers;
-    // Candidate: the first i bins merged into `levels` bins, spread back over the non-empty ones.
-    q.fill(0);
-    const merge = i / levels;
-    for (let j = 0; j < levels; j++) {
-      const start = Math.floor(j * merge);
-      const end = j === levels - 1 ? i : Math.floor((j + 1) * merge);
-      let sum = 0;
-      let nonZero = 0;
-      for (let k = start; k < end; k++) {
-        sum += hist[k]!;
-        if (hist[k]! > 0) nonZero++;
-      }
-      if (nonZero === 0) continue;
-      for (let k = start; k < end; k++) if (hist[k]! > 0) q[k] = sum / nonZero;
+/**
+ * One side of the KL search: `sum p log(p / q)` (unnormalised) over the first `keep` bins of
+ * `hist`. The reference p is those bins with everything beyond folded into the last one; the
+ * candidate q is them merged into `cells` quantisation cells and spread evenly back over each
+ * cell's non-empty bins. Bin `k` joins the cell holding its lower edge (`k` in
+ * `[j * keep / cells, (j + 1) * keep / cells)`, as pytorch-quantization's `np.digitize` does),
+ * cells counted from 0, which int8 represents exactly. Infinite when p has mass where q has none
+ * (outliers folded into an empty last bin), as in TensorRT.
+ */
+function sideDivergence(hist: Float64Array, keep: number, cells: number): number {
+  if (keep === 0) return 0;
+  let outliers = 0;
+  for (let k = keep; k < hist.length; k++) outliers += hist[k]!;
+  const merge = keep / cells;
+  let sum = 0;
+  for (let j = 0; j < cells; j++) {
+    const start = Math.ceil(j * merge);
+    const end = j === cells - 1 ? keep : Math.ceil((j + 1) * merge);
+    let mass = 0;
+    let nonZero = 0;
+    for (let k = start; k < end; k++) {
+      mass += hist[k]!;
+      if (hist[k]! > 0) nonZero++;
     }
-    const kl = klDivergence(p.subarray(0, i), q.subarray(0, i));
-    if (kl < bestKl) {
+    for (let k = start; k < end; k++) {
+      const p = hist[k]! + (k === keep - 1 ? outliers : 0);
+      if (p === 0) continue;
+      if (hist[k]! === 0) return Number.POSITIVE_INFINITY;
+      sum += p * Math.log(p / (mass / nonZero));
+    }
+  }
+  return sum;
+}
+
+/**
+ * Entropy calibration over a tensor's negative and positive magnitude histograms (bin `k` of each
+ * covers magnitudes `[k, k + 1)` bin widths): how many bins `i` to keep (threshold `T = i *
+ * width`, one for both signs, as TensorRT and onnxruntime search) so that quantising to `levels`
+ * cells loses the least information (KL divergence) relative to the unclipped values.
+ *
+ * The signs stay apart: values beyond T fold into their own side's last kept bin. Folding both
+ * into one |x| histogram (what a symmetric calibrator does) is wrong for the asymmetric int8
+ * range `[max(min, -T), min(max, T)]`: on a normalised image input, the background spike at the
+ * minimum shares its |x| with mid-grey foreground, so clipping the bright foreground at |min|
+ * looked almost free. The cells are shared between the sides in proportion to the span each
+ * keeps, as that int8 range shares its 256 levels: 128 per side for a symmetric tensor
+ * (TensorRT's signed search), all 256 for a non-negative one. Candidates start where every cell
+ * is at least one bin wide; ties go to the larger threshold (as pytorch-quantization). Returns
+ * the occupied bins (no clipping) when the histogram has no more than `levels` of them.
+ */
+export function entropyBins(negative: Float64Array, positive: Float64Array, levels = 256): number {
+  const nNeg = occupiedBins(negative);
+  const nPos = occupiedBins(positive);
+  const n = Math.max(nNeg, nPos);
+  if (nNeg + nPos <= levels) return n;
+  let total = 0;
+  for (let k = 0; k < nNeg; k++) total += negative[k]!;
+  for (let k = 0; k < nPos; k++) total += positive[k]!;
+  let best = n;
+  let bestKl = Number.POSITIVE_INFINITY;
+  for (let i = 1; i <= n; i++) {
+    const a = Math.min(i, nNeg);
+    const b = Math.min(i, nPos);
+    if (a + b < levels) continue;
+    const negCells = b === 0 ? levels : a === 0 ? 0 : Math.max(1, Math.round((levels * a) / (a + b)));
+    let inside = 0;
+    for (let k = 0; k < a; k++) inside += negative[k]!;
+    for (let k = 0; k < b; k++) inside += positive[k]!;
+    if (inside === 0) continue;
+    // KL(P || Q), P normalised by all the values, Q by those inside [-T, T].
+    const raw = sideDivergence(negative, a, negCells) + sideDivergence(positive, b, levels - negCells);
+    const kl = raw / total + Math.log(inside / total);
+    if (kl <= bestKl) {
       bestKl = kl;
       best = i;
     }
   }
-  return best * width;
+  return best;
+}
+
+/**
+ * TensorRT's entropy threshold of a one-sided magnitude histogram quantised to `levels` cells
+ * (256 for a non-negative tensor, 128 for one side of a symmetric one).
+ */
+export function entropyThreshold(hist: Float64Array, width: number, levels: number): number {
+  return entropyBins(new Float64Array(0), hist, levels) * width;
 }
 
 function entropyRange(h: ValueHistogram): TensorRange {
-  const nonNegative = h.min >= 0;
-  const threshold = nonNegative
-    ? entropyThreshold(h.positive, h.width, 256)
-    : entropyThreshold(h.magnitudes(), h.width, 128);
+  // Exact zeros cost nothing (int8 holds 0 exactly): leave them out of the divergence, or a ReLU
+  // output's zero spike, smeared over the first cell, pulls the threshold down (the bias
+  // pytorch-quantization's `bins[0] = bins[1]` works around).
+  const positive = Float64Array.from(h.positive);
+  positive[0] = Math.max(0, positive[0]! - h.zeros);
+  const threshold = entropyBins(h.negative, positive, 256) * h.width;
   return { min: Math.max(h.min, -threshold), max: Math.min(h.max, threshold) };
 }
 
