@@ -32,6 +32,13 @@ export function toLayersModel(graph: IrGraph): tf.LayersModel {
     values.set(name, input);
     return input;
   });
+  const layerNames = new Set([...graph.inputs, ...graph.nodes.map((n) => n.name)]);
+  const freshLayerName = (base: string) => {
+    let name = base;
+    for (let i = 1; layerNames.has(name); i++) name = `${base}_${i}`;
+    layerNames.add(name);
+    return name;
+  };
   const arg = (name: string) => {
     const v = values.get(name);
     if (v === undefined)
@@ -104,7 +111,21 @@ export function toLayersModel(graph: IrGraph): tf.LayersModel {
       case 'Add':
       case 'Mul': {
         const merge = node.op === 'Add' ? tf.layers.add({ name }) : tf.layers.multiply({ name });
-        values.set(node.outputs[0]!, merge.apply(node.inputs.map(arg)) as tf.SymbolicTensor);
+        let merged = merge.apply(node.inputs.map(arg)) as tf.SymbolicTensor;
+        const activation = node.op === 'Add' ? (node.attrs.activation ?? 'none') : 'none';
+        if (activation !== 'none') {
+          // TF.js merge layers have no activation: a separate layer, named after the node.
+          const actName = freshLayerName(`${name}_${activation}`);
+          const act = tfActivation(node, activation);
+          merged = (
+            act === 'relu'
+              ? tf.layers.reLU({ name: actName })
+              : act === 'relu6'
+                ? tf.layers.reLU({ name: actName, maxValue: 6 })
+                : tf.layers.activation({ name: actName, activation: act })
+          ).apply(merged) as tf.SymbolicTensor;
+        }
+        values.set(node.outputs[0]!, merged);
         continue;
       }
       case 'Concat': {

@@ -46,8 +46,11 @@ function runNode(node: IrNode, args: RefTensor[]): RefTensor {
       return { data: activateInPlace(copy(), 'hardSwish'), shape: x.shape };
     case 'Identity':
       return x;
-    case 'Add':
-      return args.slice(1).reduce((a, b) => broadcastBinary(a, b, (p, q) => p + q), x);
+    case 'Add': {
+      const sum = args.slice(1).reduce((a, b) => broadcastBinary(a, b, (p, q) => p + q), x);
+      const activation = node.attrs.activation ?? 'none';
+      return activation === 'none' ? sum : { data: activateInPlace(sum.data, activation), shape: sum.shape };
+    }
     case 'Mul':
       return args.slice(1).reduce((a, b) => broadcastBinary(a, b, (p, q) => p * q), x);
     case 'MaxPool':

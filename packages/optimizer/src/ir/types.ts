@@ -42,7 +42,7 @@ export interface IrTensor {
   readonly quant?: QuantParams;
 }
 
-/** Activation fused into a Conv2D / DepthwiseConv2D / Dense node. */
+/** Activation fused into a Conv2D / DepthwiseConv2D / Dense (or, ReLU/ReLU6 only, an Add) node. */
 export type FusedActivation = 'none' | 'relu' | 'relu6' | 'sigmoid' | 'hardSwish';
 
 /** Every fused activation, for validation messages. */
@@ -115,6 +115,15 @@ export interface SoftmaxAttrs {
 /** No attributes. */
 export type NoAttrs = Readonly<Record<string, never>>;
 
+/**
+ * Attributes of Add (element-wise sum of two or more inputs, broadcasting): an optional activation
+ * applied to the sum (fuseActivations puts a ReLU/ReLU6 there, as TFLite's ADD carries it);
+ * absent means 'none'.
+ */
+export interface AddAttrs {
+  readonly activation?: FusedActivation;
+}
+
 /** The attributes of every op, keyed by op type. */
 export interface OpAttributeMap {
   Conv2D: Conv2DAttrs;
@@ -125,7 +134,7 @@ export interface OpAttributeMap {
   ReLU6: NoAttrs;
   Sigmoid: NoAttrs;
   HardSwish: NoAttrs;
-  Add: NoAttrs;
+  Add: AddAttrs;
   Mul: NoAttrs;
   MaxPool: PoolAttrs;
   AvgPool: PoolAttrs;

@@ -6,7 +6,7 @@
 import { invalidModel } from './errors.js';
 import { sizeOf } from './graph.js';
 import { inferNodeShape } from './shape-inference.js';
-import type { IrGraph } from './types.js';
+import { FUSED_ACTIVATIONS, type IrGraph } from './types.js';
 
 /** Throws a MODEL_INVALID EdgemlError naming the first problem; returns the graph when it is sound. */
 export function validateGraph(graph: IrGraph): IrGraph {
@@ -45,6 +45,16 @@ export function validateGraph(graph: IrGraph): IrGraph {
           },
         );
       }
+    }
+    if (
+      node.op === 'Add' &&
+      node.attrs.activation !== undefined &&
+      !FUSED_ACTIVATIONS.includes(node.attrs.activation)
+    ) {
+      throw invalidModel(
+        `node '${node.name}' (Add) has unknown activation ${JSON.stringify(node.attrs.activation)}`,
+        { node: node.name },
+      );
     }
     const shapes = node.inputs.map((n) => graph.tensors[n]!.shape);
     const inferred = inferNodeShape(node, shapes);

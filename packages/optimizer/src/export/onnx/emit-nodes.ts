@@ -1,7 +1,8 @@
 /**
  * One IR node -> ONNX nodes (opset 13), in NCHW. Convolution and pool padding is written as explicit
  * `pads` computed from the static input size with TF's 'same' rule (odd pixel at the end), so no
- * `auto_pad` ambiguity remains. ReLU6 is `Clip` with min/max inputs (opset 13); HardSwish is
+ * `auto_pad` ambiguity remains. An activation fused into a node (conv, dense, add) is its own node
+ * after it. ReLU6 is `Clip` with min/max inputs (opset 13); HardSwish is
  * `x * HardSigmoid(x; alpha 1/6, beta 0.5)` because the HardSwish op needs opset 14.
  */
 
@@ -219,16 +220,19 @@ export class OnnxGraphBuilder {
             `node '${node.name}' (${node.op}): ONNX export needs inputs of equal rank, got ${ranks.join(', ')}`,
           );
         }
+        const activation = node.op === 'Add' ? (node.attrs.activation ?? 'none') : 'none';
+        const sum = activation === 'none' ? out : this.fresh(`${node.name}/sum`);
         let acc = input(0);
         for (let i = 1; i < node.inputs.length; i++) {
           acc = this.node(
             node.op,
             [acc, input(i)],
-            i === node.inputs.length - 1 ? out : this.fresh(`${node.name}/partial`),
+            i === node.inputs.length - 1 ? sum : this.fresh(`${node.name}/partial`),
             {},
             node.name,
           );
         }
+        if (activation !== 'none') this.activation(activation, sum, out, node.name);
         return;
       }
       case 'MaxPool':

@@ -1,22 +1,31 @@
 /**
  * Quantised IR (quantizeGraph's output) -> ONNX in QDQ format, arranged in the patterns onnxruntime
  * fuses into integer kernels:
- * - an int8 Conv reads `DequantizeLinear` of its int8 input, of its int8 weight (per output channel:
- *   `axis` 0 of OIHW) and of its int32 bias (scale `inputScale * weightScale`), and its output goes
- *   straight into `QuantizeLinear`: `DQ -> Conv -> Q`, fused into QLinearConv. A fused ReLU sits
- *   between Conv and Q and is absorbed because a ReLU output's zero point is -128; a fused ReLU6
- *   (Clip 0..6) likewise because its range lies inside [0, 6].
+ * - an int8 Conv reads `DequantizeLinear` of its quantised input, of its int8 weight (per output
+ *   channel: `axis` 0 of OIHW) and of its int32 bias (scale `inputScale * weightScale`), and its
+ *   output goes straight into `QuantizeLinear`: `DQ -> Conv -> Q`, fused into QLinearConv. A fused
+ *   ReLU sits between Conv and Q and is absorbed because a ReLU output's range starts at 0 (zero
+ *   point -128 in int8, 0 in uint8); a fused ReLU6 (Clip 0..6) likewise because its range lies
+ *   inside [0, 6].
+ * - an int8 Add is `DQ(a), DQ(b) -> Add [-> Relu/Clip] -> Q`, fused into QLinearAdd (com.microsoft)
+ *   with each input's own parameters and the output's.
  * - an int8 Dense is `DQ -> Gemm -> Q` (fused into QGemm), pools `DQ -> MaxPool/AveragePool -> Q`
  *   (MaxPool runs on int8). GlobalAvgPool is `DQ -> GlobalAveragePool -> Flatten -> Q` and runs
  *   in float: the alternative (`GAP -> Q`, Flatten on int8) kept ORT from fusing the next Gemm.
  * - every reader gets its own DequantizeLinear (onnxruntime fuses a DQ only when it has one reader);
  *   a float value read by an int8 node (the model input, a float node's output) is quantised once.
+ * - activations are stored as uint8 by default: the IR's int8 parameters with the zero point moved
+ *   by +128 (same scale, the same real values, bit for bit the same arithmetic). onnxruntime's x86
+ *   and WebAssembly builds have no int8-activation QLinearConv: they rewrite an int8 `Q -> DQ` pair
+ *   to uint8 only when the Q has exactly one reader, so an int8 tensor read twice (a residual skip)
+ *   left its convolutions in float. `activations: 'int8'` writes int8 (ARM builds run it natively).
  * - float nodes (kept float, or ops without an int8 form) read dequantised values and run as in
  *   the float emitter; weights quantised by dynamic quantisation are int8 initializers with a
  *   DequantizeLinear in front of the float Conv/Gemm.
  * The model input and outputs stay float32 (NHWC input, `probs` output), as emitOnnx writes them.
  */
 
+import { ConfigError, formatAllowed } from '@edgeml/core';
 import type onnxProto from 'onnx-proto';
 import { invalidModel } from '../../ir/errors.js';
 import type { IrGraph, IrNode, IrTensor } from '../../ir/types.js';
@@ -32,7 +41,7 @@ function rawInitializer(
   name: string,
   dims: readonly number[],
   dataType: number,
-  data: Int8Array | Int32Array | Float32Array,
+  data: Int8Array | Uint8Array | Int32Array | Float32Array,
 ): onnxProto.onnx.ITensorProto {
   const copy = data.slice();
   return {
@@ -55,12 +64,24 @@ function floatView(graph: IrGraph): IrGraph {
   return { ...graph, tensors };
 }
 
+/** Element type of quantised activations in the ONNX file. */
+export type OnnxActivationType = 'uint8' | 'int8';
+
+/** Options of emitOnnxQdq. */
+export interface EmitOnnxQdqOptions extends EmitOnnxOptions {
+  /** Element type of quantised activations (weights are always int8). @default 'uint8' */
+  readonly activations?: OnnxActivationType;
+}
+
 /** Emits the QDQ structure around the float emitter's nodes. */
 class QdqEmitter {
   private readonly int8Values = new Map<string, string>();
   private readonly paramConsts = new Map<string, { scale: string; zeroPoint: string }>();
 
-  constructor(readonly graph: IrGraph) {}
+  constructor(
+    readonly graph: IrGraph,
+    readonly activations: OnnxActivationType,
+  ) {}
 
   private params(b: OnnxGraphBuilder, ir: string): { scale: string; zeroPoint: string } {
     const known = this.paramConsts.get(ir);
@@ -69,7 +90,12 @@ class QdqEmitter {
     const scale = b.fresh(`${ir}/scale`);
     const zeroPoint = b.fresh(`${ir}/zero_point`);
     b.initializers.push(rawInitializer(scale, [], DataType.FLOAT, new Float32Array([q.scale[0]!])));
-    b.initializers.push(rawInitializer(zeroPoint, [], DataType.INT8, new Int8Array([q.zeroPoint[0]!])));
+    const z = q.zeroPoint[0]!;
+    b.initializers.push(
+      this.activations === 'int8'
+        ? rawInitializer(zeroPoint, [], DataType.INT8, new Int8Array([z]))
+        : rawInitializer(zeroPoint, [], DataType.UINT8, new Uint8Array([z + 128])),
+    );
     const consts = { scale, zeroPoint };
     this.paramConsts.set(ir, consts);
     return consts;
@@ -191,17 +217,23 @@ class QdqEmitter {
 
   /** Tensors read by an int8 node whose quantisation parameters are missing (a bug upstream). */
   missingParams(): string[] {
-    return this.graph.nodes
-      .filter(
-        (node) => isInt8Node(this.graph, node) && this.graph.tensors[node.inputs[0]!]?.quant === undefined,
-      )
-      .map((node) => node.inputs[0]!);
+    const g = this.graph;
+    return g.nodes
+      .filter((node) => isInt8Node(g, node))
+      .flatMap((node) => node.inputs.filter((name) => g.tensors[name]?.data === undefined))
+      .filter((name) => g.tensors[name]?.quant === undefined);
   }
 }
 
 /** Serialises a quantised graph as an ONNX QDQ model (opset 13); returns the protobuf bytes. */
-export function emitOnnxQdq(graph: IrGraph, options: EmitOnnxOptions = {}): Uint8Array {
-  const emitter = new QdqEmitter(graph);
+export function emitOnnxQdq(graph: IrGraph, options: EmitOnnxQdqOptions = {}): Uint8Array {
+  const activations = options.activations ?? 'uint8';
+  if (activations !== 'uint8' && activations !== 'int8') {
+    throw new ConfigError(
+      `'activations' must be ${formatAllowed(['uint8', 'int8'])}, got ${JSON.stringify(activations)}`,
+    );
+  }
+  const emitter = new QdqEmitter(graph, activations);
   const missing = emitter.missingParams();
   if (missing.length > 0) {
     throw invalidModel(`int8 nodes read tensors without quantisation parameters: ${missing.join(', ')}`);

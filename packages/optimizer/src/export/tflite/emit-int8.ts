@@ -3,10 +3,11 @@
  * int8 activations (per-tensor, asymmetric, zero point in [-128, 127]); int8 weights, symmetric
  * with zero point 0, per output channel for CONV_2D (`quantized_dimension` 0 of OHWI) and
  * DEPTHWISE_CONV_2D (dimension 3 of `[1, kh, kw, C·M]`), per tensor for FULLY_CONNECTED; int32
- * biases with scale `input_scale * weight_scale`. Pools and RESHAPE keep their input's parameters.
- * Op versions are the int8 ones (CONV_2D / DEPTHWISE_CONV_2D 3, FULLY_CONNECTED 4, pools, MEAN,
- * RELU 2). Float nodes (Softmax, anything quantizeGraph kept float) are written as by the float
- * emitter, behind DEQUANTIZE, and an int8 reader of a float value gets a QUANTIZE.
+ * biases with scale `input_scale * weight_scale`. Pools and RESHAPE keep their input's parameters;
+ * ADD reads two int8 tensors with their own parameters and writes its own (fused ReLU/ReLU6 in
+ * its options). Op versions are the int8 ones (CONV_2D / DEPTHWISE_CONV_2D 3, FULLY_CONNECTED 4,
+ * pools, MEAN, RELU, ADD 2). Float nodes (Softmax, anything quantizeGraph kept float) are written
+ * as by the float emitter, behind DEQUANTIZE, and an int8 reader of a float value gets a QUANTIZE.
  * The model input and output are float32 with QUANTIZE / DEQUANTIZE inside the model by default;
  * `int8Io` makes them int8 tensors with the input's calibrated parameters and, for the softmax
  * output, TFLite's (1/256, -128).
@@ -124,7 +125,14 @@ class Int8TfliteEmitter {
       w.quant!,
       layout === 'depthwise' ? 3 : 0,
     );
-    const b = this.constTensor(`${node.name}/bias`, bias.shape, bias.data as Int32Array, bias.quant!, 0);
+    // quantizeBias writes one scale per output channel even for per-tensor weights (all equal to
+    // input_scale * weight_scale). TFLite's reference kernels accept that, but XNNPACK needs the
+    // bias to be quantised like the filter: per tensor (a single scale) with a per-tensor filter,
+    // else it skips FULLY_CONNECTED and fails to prepare a per-tensor CONV_2D ("failed to
+    // delegate CONV_2D node"), and the whole model falls back to the slow builtin kernels.
+    const biasQuant =
+      w.quant!.scale.length === 1 ? { scale: [bias.quant!.scale[0]!], zeroPoint: [0] } : bias.quant!;
+    const b = this.constTensor(`${node.name}/bias`, bias.shape, bias.data as Int32Array, biasQuant, 0);
     return [filter, b];
   }
 
@@ -229,6 +237,17 @@ class Int8TfliteEmitter {
         b.op('RESHAPE', [x, shape], [y], { type: 'ReshapeOptions', newShape: target });
         return;
       }
+      case 'Add':
+        // Int8 ADD (version 2): each input keeps its own parameters, the output has its own; a
+        // fused ReLU/ReLU6 clamps in the integer domain.
+        b.op(
+          'ADD',
+          [x, this.int8Of(node.inputs[1]!)],
+          [y],
+          { type: 'AddOptions', activation: fused(node.attrs.activation ?? 'none') },
+          2,
+        );
+        return;
       case 'ReLU':
         b.op('RELU', [x], [y], undefined, 2);
         return;

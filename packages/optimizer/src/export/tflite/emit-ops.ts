@@ -1,7 +1,7 @@
 /**
  * One IR node -> TFLite builtin operators (NHWC throughout, so no transposes). Padding is TFLite's
  * SAME/VALID, which is TF's rule (odd pixel at the end) like the IR's; AVERAGE_POOL_2D excludes the
- * padding from its count as the IR does. ReLU/ReLU6 fused into a conv/dense become the op's
+ * padding from its count as the IR does. ReLU/ReLU6 fused into a conv/dense/add become the op's
  * `fused_activation_function`; fused sigmoid/hard-swish (no TFLite fused form) become a LOGISTIC or
  * HARD_SWISH after the op. GlobalAvgPool is MEAN over axes [1, 2]; an unfolded BatchNorm is MUL +
  * ADD with per-channel constants; Flatten/Reshape/Identity are RESHAPE with -1 for the batch.
@@ -172,17 +172,23 @@ export function emitTfliteNode(b: TfliteGraphBuilder, node: IrNode): void {
       return;
     case 'Add':
     case 'Mul': {
-      // Chains pairwise for more than two inputs: ((a + b) + c) + ...
+      // Chains pairwise for more than two inputs: ((a + b) + c) + ...; a fused activation goes on
+      // the last ADD (ReLU/ReLU6 as its fused_activation_function).
       const kind = node.op === 'Add' ? 'ADD' : 'MUL';
-      const options = { type: kind === 'ADD' ? 'AddOptions' : 'MulOptions', activation: 0 } as const;
-      const output = b.value(node.outputs[0]!);
+      const type = kind === 'ADD' ? 'AddOptions' : 'MulOptions';
       const irShape = g.tensors[node.outputs[0]!]!.shape;
-      let acc = b.value(node.inputs[0]!);
-      for (let i = 1; i < node.inputs.length; i++) {
-        const last = i === node.inputs.length - 1;
-        const target = last ? output : b.activation(`${node.name}/partial_${i}`, irShape);
-        acc = b.op(kind, [acc, b.value(node.inputs[i]!)], [target], options);
-      }
+      const activation = node.op === 'Add' ? (node.attrs.activation ?? 'none') : 'none';
+      withActivation(b, node, activation, (output, fused) => {
+        let acc = b.value(node.inputs[0]!);
+        for (let i = 1; i < node.inputs.length; i++) {
+          const last = i === node.inputs.length - 1;
+          const target = last ? output : b.activation(`${node.name}/partial_${i}`, irShape);
+          acc = b.op(kind, [acc, b.value(node.inputs[i]!)], [target], {
+            type,
+            activation: last ? fused : ActivationFunctionType.NONE,
+          });
+        }
+      });
       return;
     }
     case 'MaxPool':

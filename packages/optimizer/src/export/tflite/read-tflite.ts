@@ -17,6 +17,8 @@ export interface TfliteTensorInfo {
   readonly shapeSignature?: number[];
   readonly type: number;
   readonly buffer: number;
+  /** Affine quantisation parameters, when present. */
+  readonly quantization?: { scale: number[]; zeroPoint: number[]; quantizedDimension: number };
 }
 
 /** An operator as stored in the file. */
@@ -81,6 +83,24 @@ class Table {
     return Array.from({ length: v.length }, (_, i) => this.bb.readInt32(v.start + 4 * i));
   }
 
+  floats(id: number): number[] | undefined {
+    const v = this.vector(id);
+    if (!v) return undefined;
+    return Array.from({ length: v.length }, (_, i) => this.bb.readFloat32(v.start + 4 * i));
+  }
+
+  /** An int64 vector as numbers (zero points are small). */
+  longs(id: number): number[] | undefined {
+    const v = this.vector(id);
+    if (!v) return undefined;
+    return Array.from({ length: v.length }, (_, i) => Number(this.bb.readInt64(v.start + 8 * i)));
+  }
+
+  table(id: number): Table | undefined {
+    const o = this.field(id);
+    return o ? new Table(this.bb, this.bb.__indirect(this.pos + o)) : undefined;
+  }
+
   tables(id: number): Table[] {
     const v = this.vector(id);
     if (!v) return [];
@@ -113,12 +133,23 @@ export function readTfliteModel(bytes: Uint8Array): TfliteModelInfo {
       name: sg.string(Field.SubGraph.name),
       tensors: sg.tables(Field.SubGraph.tensors).map((t) => {
         const signature = t.ints(Field.Tensor.shape_signature);
+        const q = t.table(Field.Tensor.quantization);
+        const f = Field.QuantizationParameters;
         return {
           name: t.string(Field.Tensor.name),
           shape: t.ints(Field.Tensor.shape) ?? [],
           ...(signature ? { shapeSignature: signature } : {}),
           type: t.int(Field.Tensor.type, 0, 8),
           buffer: t.int(Field.Tensor.buffer),
+          ...(q
+            ? {
+                quantization: {
+                  scale: q.floats(f.scale) ?? [],
+                  zeroPoint: q.longs(f.zero_point) ?? [],
+                  quantizedDimension: q.int(f.quantized_dimension),
+                },
+              }
+            : {}),
         };
       }),
       inputs: sg.ints(Field.SubGraph.inputs) ?? [],

@@ -1,6 +1,9 @@
 /**
- * fuseActivations: a ReLU or ReLU6 whose input comes from a Conv2D, DepthwiseConv2D or Dense with
- * no fused activation, and which is that node's only reader, becomes the node's fused activation.
+ * fuseActivations: a ReLU or ReLU6 whose input comes from a Conv2D, DepthwiseConv2D, Dense or Add
+ * with no fused activation, and which is that node's only reader, becomes the node's fused
+ * activation. An Add with a fused ReLU is what TFLite's ADD (`fused_activation_function`) and
+ * onnxruntime's QLinearAdd (the ReLU before QuantizeLinear absorbed) compute in one kernel, the
+ * residual-block pattern `add(skip) -> relu`.
  */
 
 import { consumers, producers, rebuildGraph } from '../../ir/graph.js';
@@ -12,7 +15,7 @@ import type { IrPassResult, SkippedNode } from '../pass-result.js';
 export interface FusedActivationEntry {
   /** The activation node removed. */
   readonly activation: string;
-  /** The conv/dense node that now applies it. */
+  /** The conv/dense/add node that now applies it. */
   readonly into: string;
   /** The fused activation. */
   readonly kind: FusedActivation;
@@ -28,7 +31,7 @@ export interface FuseActivationsReport {
 
 const KINDS: Partial<Record<IrNode['op'], FusedActivation>> = { ReLU: 'relu', ReLU6: 'relu6' };
 
-/** Fuses single-consumer ReLU/ReLU6 nodes into the preceding conv/dense; returns a new graph and a report. */
+/** Fuses single-consumer ReLU/ReLU6 nodes into the preceding conv/dense/add; returns a new graph and a report. */
 export function fuseActivations(input: IrGraph): IrPassResult<FuseActivationsReport> {
   const graph = validateGraph(input);
   const producerOf = producers(graph);
@@ -44,19 +47,17 @@ export function fuseActivations(input: IrGraph): IrPassResult<FuseActivationsRep
     const layer = producerOf.get(x);
     if (
       layer === undefined ||
-      (layer.op !== 'Conv2D' && layer.op !== 'DepthwiseConv2D' && layer.op !== 'Dense')
+      (layer.op !== 'Conv2D' && layer.op !== 'DepthwiseConv2D' && layer.op !== 'Dense' && layer.op !== 'Add')
     ) {
       skipped.push({
         node: act.name,
-        reason: `input '${x}' is not produced by a Conv2D, DepthwiseConv2D or Dense`,
+        reason: `input '${x}' is not produced by a Conv2D, DepthwiseConv2D, Dense or Add`,
       });
       continue;
     }
-    if (layer.attrs.activation !== 'none') {
-      skipped.push({
-        node: act.name,
-        reason: `'${layer.name}' already has activation '${layer.attrs.activation}'`,
-      });
+    const current = layer.attrs.activation ?? 'none';
+    if (current !== 'none') {
+      skipped.push({ node: act.name, reason: `'${layer.name}' already has activation '${current}'` });
       continue;
     }
     if ((consumerOf.get(x)?.length ?? 0) !== 1 || graph.outputs.includes(x)) {

@@ -187,3 +187,33 @@ export function activationInt8(x: Int8Value, kind: 'relu' | 'relu6', outQuant: Q
   }
   return { data: out, shape: x.shape, quant: outQuant };
 }
+
+/**
+ * Int8 element-wise Add of two same-shape tensors with their own parameters, requantised to
+ * `outQuant`: `round((sa (a - za) + sb (b - zb)) / so) + zo`, clamped to int8 and to the fused
+ * activation's range. TFLite computes the same sum in fixed point (inputs rescaled to twice the
+ * larger input scale with a 20-bit left shift), onnxruntime's QLinearAdd in float; both land within
+ * one step of this.
+ */
+export function addInt8(
+  a: Int8Value,
+  b: Int8Value,
+  activation: FusedActivation,
+  outQuant: QuantParams,
+): Int8Value {
+  if (a.data.length !== b.data.length) {
+    throw new RangeError(`int8 Add needs inputs of equal size, got ${a.data.length} and ${b.data.length}`);
+  }
+  const ma = a.quant.scale[0]! / outQuant.scale[0]!;
+  const mb = b.quant.scale[0]! / outQuant.scale[0]!;
+  const za = a.quant.zeroPoint[0]!;
+  const zb = b.quant.zeroPoint[0]!;
+  const zo = outQuant.zeroPoint[0]!;
+  const [lo, hi] = activationBounds(activation, outQuant);
+  const out = new Int8Array(a.data.length);
+  for (let i = 0; i < out.length; i++) {
+    const v = Math.round((a.data[i]! - za) * ma + (b.data[i]! - zb) * mb) + zo;
+    out[i] = v < lo ? lo : Math.min(v, hi);
+  }
+  return { data: out, shape: a.shape, quant: outQuant };
+}

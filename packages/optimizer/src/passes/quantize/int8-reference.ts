@@ -12,6 +12,7 @@ import type { RefTensor } from '../../ir/reference-kernels.js';
 import type { IrGraph, IrNode, IrTensor } from '../../ir/types.js';
 import {
   activationInt8,
+  addInt8,
   convInt8,
   denseInt8,
   globalAvgPoolInt8,
@@ -40,8 +41,9 @@ function weightOf(t: IrTensor): {
   return { data: t.data, shape: t.shape, quant: t.quant };
 }
 
-function runInt8Node(graph: IrGraph, node: IrNode, x: Int8Value): Int8Value {
+function runInt8Node(graph: IrGraph, node: IrNode, args: readonly Int8Value[]): Int8Value {
   const outQuant = graph.tensors[node.outputs[0]!]!.quant!;
+  const x = args[0]!;
   switch (node.op) {
     case 'Conv2D':
     case 'DepthwiseConv2D':
@@ -71,6 +73,8 @@ function runInt8Node(graph: IrGraph, node: IrNode, x: Int8Value): Int8Value {
       return { ...x, shape: [x.shape[0]!, x.data.length / x.shape[0]!] };
     case 'Reshape':
       return { ...x, shape: [x.shape[0]!, ...node.attrs.shape] };
+    case 'Add':
+      return addInt8(x, args[1]!, node.attrs.activation ?? 'none', outQuant);
     case 'ReLU':
       return activationInt8(x, 'relu', outQuant);
     case 'ReLU6':
@@ -133,8 +137,11 @@ export function interpretInt8Graph(
   };
   for (const node of graph.nodes) {
     const out = node.outputs[0]!;
-    if (isInt8Node(graph, node)) values.set(out, { int8: runInt8Node(graph, node, asInt8(node.inputs[0]!)) });
-    else {
+    if (isInt8Node(graph, node)) {
+      // Every non-constant input as int8 (weights and biases are read from the graph).
+      const args = node.inputs.filter((name) => graph.tensors[name]!.data === undefined).map(asInt8);
+      values.set(out, { int8: runInt8Node(graph, node, args) });
+    } else {
       const args = node.inputs.map((name) =>
         graph.tensors[name]!.data !== undefined ? undefined : asFloat(name),
       );

@@ -3,7 +3,10 @@
  * quantisation, returning a new graph in which
  * - every int8 node (its output tensor has dtype `int8`) computes in integers: Conv2D,
  *   DepthwiseConv2D and Dense (any fused activation but sigmoid/hard-swish), the pools, Flatten,
- *   Reshape, ReLU and ReLU6 when their input is int8;
+ *   Reshape, ReLU and ReLU6 when their input is int8, and a two-input Add (no broadcasting, no
+ *   fused activation or ReLU/ReLU6) whose inputs carry quantisation parameters: it reads two int8
+ *   tensors with their own (different) parameters and writes its own calibrated ones, as TFLite's
+ *   int8 ADD and onnxruntime's QLinearAdd do;
  * - weights of int8 conv/dense nodes are int8 (`dtype: 'int8'`, symmetric, zero point 0; per output
  *   channel, or per tensor with `perTensor`; Dense always per tensor, which every TFLite
  *   FULLY_CONNECTED kernel accepts), biases int32 with scale `inputScale * weightScale`;
@@ -64,6 +67,30 @@ export const SOFTMAX_OUTPUT_PARAMS: QuantParams = { scale: [1 / 256], zeroPoint:
 /** True when `node` computes in int8 in a quantised graph (its output is an int8 tensor). */
 export function isInt8Node(graph: IrGraph, node: IrNode): boolean {
   return graph.tensors[node.outputs[0]!]?.dtype === 'int8';
+}
+
+/** Why an Add cannot compute in int8 (undefined when it can). */
+function addInt8Blocker(
+  graph: IrGraph,
+  node: IrNode & { op: 'Add' },
+  paramsOf: (name: string) => QuantParams | undefined,
+  outCalibrated: boolean,
+): string | undefined {
+  const activation = node.attrs.activation ?? 'none';
+  if (activation !== 'none' && activation !== 'relu' && activation !== 'relu6') {
+    return `fused activation '${activation}' has no int8 form here`;
+  }
+  if (node.inputs.length !== 2) return `int8 Add takes two inputs, this one has ${node.inputs.length}`;
+  const out = graph.tensors[node.outputs[0]!]!;
+  for (const name of node.inputs) {
+    const t = graph.tensors[name]!;
+    if (t.data !== undefined) return `input '${name}' is a constant`;
+    if (t.shape.length !== out.shape.length || t.shape.some((d, i) => d !== out.shape[i])) {
+      return `input '${name}' is broadcast`;
+    }
+    if (paramsOf(name) === undefined) return `no calibrated range for '${name}'`;
+  }
+  return outCalibrated ? undefined : `no calibrated range for '${out.name}'`;
 }
 
 /** Quantises `graph` with the calibrated activation `ranges` (unused in dynamic mode). */
@@ -170,6 +197,15 @@ export function quantizeGraph(
       annotate(out, paramsOf(x)!, 'int8');
       int8Nodes.push(node.name);
       nodes.push(node);
+      continue;
+    }
+    if (mode === 'static' && node.op === 'Add') {
+      const why = addInt8Blocker(graph, node, paramsOf, rangeParams(out) !== undefined);
+      if (why === undefined) {
+        annotate(out, rangeParams(out)!, 'int8');
+        int8Nodes.push(node.name);
+        nodes.push(node);
+      } else keepAsFloat(why);
       continue;
     }
     if (mode === 'static' && ACTIVATIONS.has(node.op) && isInt8(x) && rangeParams(out)) {
