@@ -20,7 +20,8 @@ const TINY = {
   teacher: { model: 'cnn-tiny', epochs: 1, limit: 1024, schedule: 'constant' },
   distill: { student: 'cnn-tiny', epochs: 1, limit: 1024 },
   prune: { finetuneEpochs: 1, limit: 512 },
-  quantize: { calibrationImages: 64, latencyRuns: 5 },
+  // QAT here (PTQ is the default, covered by the optimizer's tests): the stage hands its settings on.
+  quantize: { method: 'qat', qatImages: 256, qatBatchSize: 32, latencyRuns: 5 },
   export: { parityImages: 16 },
   package: { targets: ['worker', 'web', 'mobile'] },
   bench: {
@@ -144,6 +145,7 @@ describe('edgeml pipeline end to end', () => {
     expect(row('distill').macs).toBe(distill!.report.macs);
     expect(row('prune').accuracy).toBe(prune!.report.accuracy);
     expect(row('quantize').accuracy).toBe(quantize!.report.accuracy);
+    expect(quantize!.report).toMatchObject({ method: 'qat', qat: { images: 256, batchSize: 32, steps: 8 } });
     const cases = bench!.report.cases as {
       model: string;
       precision: string;

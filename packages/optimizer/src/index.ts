@@ -5,6 +5,7 @@ export { fromLayersModel, SUPPORTED_LAYER_CLASSES } from './convert/from-tfjs.js
 export { toLayersModel } from './convert/to-tfjs.js';
 export type { EmitOnnxOptions, OnnxInputLayout } from './export/onnx/emit-onnx.js';
 export { emitOnnx, ONNX_IR_VERSION, ONNX_METADATA_KEYS, ONNX_OPSET } from './export/onnx/emit-onnx.js';
+export type { EmitOnnxQdqOptions, OnnxActivationType } from './export/onnx/emit-qdq.js';
 export { emitOnnxQdq } from './export/onnx/emit-qdq.js';
 export type { ExportOnnxOptions, OnnxExport } from './export/onnx/export-onnx.js';
 export { exportOnnx } from './export/onnx/export-onnx.js';
@@ -51,6 +52,7 @@ export { interpretGraph } from './ir/interpret.js';
 export type { RefTensor } from './ir/reference-kernels.js';
 export { convOutputSize, inferNodeShape, inferShapes, samePadding } from './ir/shape-inference.js';
 export type {
+  AddAttrs,
   BatchNormAttrs,
   ConcatAttrs,
   Conv2DAttrs,
@@ -132,7 +134,12 @@ export { ValueHistogram } from './passes/quantize/histogram.js';
 export type { Int8Output } from './passes/quantize/int8-reference.js';
 export { interpretInt8Graph } from './passes/quantize/int8-reference.js';
 export type { QatOptions, QatResult } from './passes/quantize/qat.js';
-export { quantizationAwareTraining, quantizeQatModel, withFakeQuantWeights } from './passes/quantize/qat.js';
+export {
+  quantizationAwareTraining,
+  quantizeQatModel,
+  withFakeQuant,
+  withFakeQuantWeights,
+} from './passes/quantize/qat.js';
 export type { TensorRange } from './passes/quantize/quant-math.js';
 export {
   activationParams,
@@ -150,6 +157,8 @@ export type {
 export { isInt8Node, quantizeGraph, SOFTMAX_OUTPUT_PARAMS } from './passes/quantize/quantize-graph.js';
 export type {
   LabeledImages,
+  QatPackageOptions,
+  QatReport,
   QuantizationMethod,
   QuantizationReport,
   QuantizePackageOptions,

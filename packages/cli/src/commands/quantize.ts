@@ -1,28 +1,32 @@
 /**
- * `edgeml quantize`: post-training int8 quantisation of a model package (static PTQ with
- * calibration, or dynamic weights-only), writing model.int8.onnx and model.int8.tflite with a
- * report (sizes, accuracy float vs int8 in onnxruntime-node and tfjs-tflite, latency, kernels).
+ * `edgeml quantize`: int8 quantisation of a model package (static PTQ with calibration,
+ * quantisation-aware fine-tuning, or dynamic weights-only), writing model.int8.onnx and
+ * model.int8.tflite with a report (sizes, accuracy float vs int8 in onnxruntime-node,
+ * onnxruntime-web and tfjs-tflite, latency, kernels).
  */
 import { resolve } from 'node:path';
 import { CALIBRATION_METHODS, QUANTIZATION_METHODS, quantizeModelPackage } from '@edgeml/optimizer';
+import { BACKEND_NAMES } from '@edgeml/trainer';
 import type { Command } from '../command.js';
 import { choiceOption, intOption, numberOption, optionalString, stringOption } from '../options.js';
 import { formatTable } from '../output.js';
 import { createProgressDisplay } from '../progress.js';
 import { TOOL_VERSION } from '../version.js';
+import { selectBackendFromOptions } from './pass-options.js';
 
 export const quantizeCommand: Command = {
   name: 'quantize',
-  summary: 'int8 post-training quantisation (ONNX QDQ + full-integer TFLite) with a measured report',
+  summary: 'int8 quantisation, PTQ or QAT (ONNX QDQ + full-integer TFLite), with a measured report',
   examples: [
     'pnpm edgeml quantize --model runs/cnn-small --method ptq --calib 512 --calibration entropy --eval 10000 --out runs/cnn-small-int8',
+    'pnpm edgeml quantize --model runs/cnn-small --method qat --qat-epochs 1 --eval 10000 --out runs/cnn-small-qat',
     'pnpm edgeml quantize --model runs/cnn-small --method dynamic --out runs/cnn-small-dyn',
   ],
   options: {
     model: { type: 'string', placeholder: 'DIR', description: 'model package to quantise' },
     method: {
       type: 'string',
-      placeholder: 'ptq|dynamic',
+      placeholder: 'ptq|qat|dynamic',
       description: 'quantisation method',
       default: 'ptq',
     },
@@ -61,6 +65,21 @@ export const quantizeCommand: Command = {
       placeholder: 'NAME',
       description: 'data set (default: the one the model was trained on)',
     },
+    'qat-epochs': { type: 'string', placeholder: 'N', description: 'qat: fine-tuning epochs', default: '1' },
+    'qat-lr': { type: 'string', placeholder: 'X', description: 'qat: Adam learning rate', default: '1e-5' },
+    'qat-batch': { type: 'string', placeholder: 'N', description: 'qat: images per step', default: '64' },
+    limit: {
+      type: 'string',
+      placeholder: 'N',
+      description: 'qat: fine-tune on a seeded subset of N training images (default: all)',
+    },
+    backend: {
+      type: 'string',
+      placeholder: 'NAME',
+      description: `qat: TF.js backend (${BACKEND_NAMES.join(', ')})`,
+      default: 'auto',
+    },
+    threads: { type: 'string', placeholder: 'N', description: 'qat: wasm threads' },
     out: { type: 'string', placeholder: 'DIR', description: 'package to write', default: '<model>-int8' },
   },
   async run(values, out) {
@@ -74,6 +93,16 @@ export const quantizeCommand: Command = {
     const maxDrop =
       values['max-drop'] === undefined ? undefined : numberOption(values, 'max-drop', { min: 0, max: 100 });
     const dataset = optionalString(values, 'dataset');
+    const qat =
+      method === 'qat'
+        ? {
+            epochs: intOption(values, 'qat-epochs', { min: 1, max: 1000, fallback: 1 }),
+            learningRate: numberOption(values, 'qat-lr', { min: 0, fallback: 1e-5 }),
+            batchSize: intOption(values, 'qat-batch', { min: 1, max: 65_536, fallback: 64 }),
+            ...(values.limit !== undefined ? { images: intOption(values, 'limit', { min: 1 }) } : {}),
+          }
+        : undefined;
+    if (qat) await selectBackendFromOptions(values, out);
     const progress = createProgressDisplay(out);
     let result: Awaited<ReturnType<typeof quantizeModelPackage>>;
     try {
@@ -88,6 +117,7 @@ export const quantizeCommand: Command = {
         onProgress: progress.onProgress,
         ...(maxDrop !== undefined ? { maxDrop } : {}),
         ...(dataset ? { dataset } : {}),
+        ...(qat ? { qat } : {}),
       });
     } finally {
       progress.stop();
@@ -121,6 +151,13 @@ export const quantizeCommand: Command = {
       );
     }
     out.print(`int8 kernels (onnxruntime-node): ${Object.keys(r.kernels.int8).join(', ')}`);
+    if (r.qat) {
+      out.print(
+        `qat: ${r.qat.epochs} epoch(s) on ${r.qat.images} images, ${r.qat.steps} steps, loss ${r.qat.epochLosses
+          .map((l) => l.toFixed(4))
+          .join(' -> ')}, ${r.qat.seconds.toFixed(0)} s on ${r.qat.backend}`,
+      );
+    }
     if (r.accuracyAware) out.print(`kept float: ${r.accuracyAware.keptFloat.join(', ') || 'none'}`);
     out.print(`wrote ${outDir}`);
     return 0;

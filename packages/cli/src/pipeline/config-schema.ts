@@ -112,8 +112,12 @@ export const PIPELINE_CONFIG_SCHEMA = {
       finetuneEpochs: int('fine-tuning epochs (0: none)', 0, 1, 10_000),
       ...trainingKeys('fine-tuning', 1, 0.0005),
     }),
-    quantize: object('stage quantize: int8 post-training quantisation', {
-      method: choice('static PTQ or dynamic (weights only)', ['ptq', 'dynamic'], 'ptq'),
+    quantize: object('stage quantize: int8 quantisation', {
+      method: choice(
+        'static PTQ (calibrated), QAT (fine-tuned with fake quantisation) or dynamic (weights only)',
+        ['ptq', 'qat', 'dynamic'],
+        'ptq',
+      ),
       calibration: choice('range estimator', ['minmax', 'percentile', 'entropy'], 'minmax'),
       calibrationImages: int('calibration images from the training split', 1, 512, 100_000),
       perTensor: bool('one weight scale per tensor instead of per channel', false),
@@ -124,6 +128,10 @@ export const PIPELINE_CONFIG_SCHEMA = {
         description: 'keep the most sensitive layers float until top-1 drops at most this many points',
       },
       latencyRuns: int('timed onnxruntime-node runs per latency (0: skip)', 0, 50),
+      qatEpochs: int('qat: fine-tuning epochs', 1, 1, 1000),
+      qatImages: int('qat: fine-tune on a seeded subset of N training images (null: all)', 1, null),
+      qatBatchSize: int('qat: images per step', 1, 64, 8192),
+      qatLearningRate: num('qat: Adam learning rate', { exclusiveMinimum: 0 }, 1e-5),
     }),
     export: object('stage export: ONNX, TFLite, TF.js of teacher, student and the final model', {
       formats: list('formats to write', ['onnx', 'tflite', 'tfjs'], ['onnx', 'tflite', 'tfjs']),
@@ -182,12 +190,16 @@ export interface PipelineConfig {
     finetuneEpochs: number;
   };
   quantize: {
-    method: 'ptq' | 'dynamic';
+    method: 'ptq' | 'qat' | 'dynamic';
     calibration: 'minmax' | 'percentile' | 'entropy';
     calibrationImages: number;
     perTensor: boolean;
     maxDrop: number | null;
     latencyRuns: number;
+    qatEpochs: number;
+    qatImages: number | null;
+    qatBatchSize: number;
+    qatLearningRate: number;
   };
   export: { formats: ('onnx' | 'tflite' | 'tfjs')[]; parityImages: number };
   package: { targets: string[]; precision: 'float32' | 'int8'; measureWorker: boolean };

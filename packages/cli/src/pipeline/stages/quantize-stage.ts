@@ -1,18 +1,18 @@
 /**
- * Stage quantize: int8 post-training quantisation (quantizeModelPackage) of prune/pruned into
- * quantize/int8: model.int8.onnx (QDQ) and model.int8.tflite, accuracy float vs int8 in
- * onnxruntime-node and tfjs-tflite on the evaluation images, and ORT latency.
+ * Stage quantize: int8 quantisation (quantizeModelPackage: PTQ, QAT or dynamic) of prune/pruned
+ * into quantize/int8: model.int8.onnx (QDQ) and model.int8.tflite, accuracy float vs int8 in
+ * onnxruntime-node, onnxruntime-web and tfjs-tflite on the evaluation images, and ORT latency.
  */
 import { join } from 'node:path';
 import { quantizeModelPackage } from '@edgeml/optimizer';
 import { TOOL_VERSION } from '../../version.js';
 import type { PipelineStage } from '../stage.js';
 
-/** Stage 4: int8 PTQ. */
+/** Stage 4: int8 quantisation. */
 export const quantizeStage: PipelineStage = {
   name: 'quantize',
-  version: 1,
-  title: 'int8 post-training quantisation',
+  version: 2,
+  title: 'int8 quantisation',
   config: (c) => ({ dataset: { ...c.dataset }, evalImages: c.evalImages, quantize: { ...c.quantize } }),
   inputs: async (ctx) => [await ctx.packageInput('prune', 'pruned')],
   async run(ctx, dir) {
@@ -30,6 +30,14 @@ export const quantizeStage: PipelineStage = {
       toolVersion: TOOL_VERSION,
       onProgress: ctx.onProgress,
       ...(q.maxDrop !== null && { maxDrop: q.maxDrop }),
+      ...(q.method === 'qat' && {
+        qat: {
+          epochs: q.qatEpochs,
+          batchSize: q.qatBatchSize,
+          learningRate: q.qatLearningRate,
+          ...(q.qatImages !== null && { images: q.qatImages }),
+        },
+      }),
     });
     const ort = report.accuracy.find((a) => a.runtime === 'onnxruntime-node');
     return {
@@ -46,6 +54,7 @@ export const quantizeStage: PipelineStage = {
         latencyMs: report.latencyMs.map((l) => ({ ...l })),
         floatNodes: report.floatNodes.length,
         int8Nodes: report.int8Nodes.length,
+        ...(report.qat && { qat: { ...report.qat, epochLosses: [...report.qat.epochLosses] } }),
       },
     };
   },

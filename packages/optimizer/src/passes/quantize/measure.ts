@@ -1,9 +1,11 @@
 /**
- * Measurements of quantised files: top-1 predictions in onnxruntime-node and tfjs-tflite, accuracy
- * and agreement from them, and onnxruntime-node latency (median of N timed runs after warm-up,
- * single-threaded). Used by quantizeModelPackage's report and its accuracy-aware fallback.
+ * Measurements of quantised files: top-1 predictions in onnxruntime-node, onnxruntime-web (wasm)
+ * and tfjs-tflite, accuracy and agreement from them, and onnxruntime-node latency (median of N timed
+ * runs after warm-up, single-threaded). Used by quantizeModelPackage's report and its accuracy-aware fallback.
  */
 
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import { loadTfliteModel } from '@edgeml/runtime-edge/node';
 import { medianRunMs, withTimingSession } from '../../export/onnx/ort-timing.js';
 import type { ParityImages } from '../../export/onnx/parity.js';
@@ -14,6 +16,36 @@ function argmaxRows(data: Float32Array, rows: number, out: Int32Array, offset: n
     let best = 0;
     for (let k = 1; k < cols; k++) if (data[r * cols + k]! > data[r * cols + best]!) best = k;
     out[offset + r] = best;
+  }
+}
+
+/** The part of an onnxruntime InferenceSession (node or web) that predictions need. */
+interface OrtLikeSession {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  run(feeds: Record<string, unknown>): Promise<Record<string, { data: unknown }>>;
+  release(): Promise<void>;
+}
+
+async function sessionPredictions(
+  session: OrtLikeSession,
+  makeTensor: (x: Float32Array, shape: number[]) => unknown,
+  images: ParityImages,
+  batchSize: number,
+): Promise<Int32Array> {
+  try {
+    const [n, h, w, c] = images.shape;
+    const per = h * w * c;
+    const top1 = new Int32Array(n);
+    for (let start = 0; start < n; start += batchSize) {
+      const count = Math.min(batchSize, n - start);
+      const x = images.x.subarray(start * per, (start + count) * per);
+      const result = await session.run({ [session.inputNames[0]!]: makeTensor(x, [count, h, w, c]) });
+      argmaxRows(result[session.outputNames[0]!]!.data as Float32Array, count, top1, start);
+    }
+    return top1;
+  } finally {
+    await session.release();
   }
 }
 
@@ -28,22 +60,31 @@ export async function ortPredictions(
     graphOptimizationLevel: 'all',
     intraOpNumThreads: 1,
   });
-  try {
-    const [n, h, w, c] = images.shape;
-    const per = h * w * c;
-    const top1 = new Int32Array(n);
-    for (let start = 0; start < n; start += batchSize) {
-      const count = Math.min(batchSize, n - start);
-      const x = images.x.subarray(start * per, (start + count) * per);
-      const result = await session.run({
-        [session.inputNames[0]!]: new ort.Tensor('float32', x, [count, h, w, c]),
-      });
-      argmaxRows(result[session.outputNames[0]!]!.data as Float32Array, count, top1, start);
-    }
-    return top1;
-  } finally {
-    await session.release();
-  }
+  return sessionPredictions(session, (x, shape) => new ort.Tensor('float32', x, shape), images, batchSize);
+}
+
+/**
+ * Top-1 class of every image in onnxruntime-web's WebAssembly backend, run inside Node (one thread,
+ * the `.wasm` files shipped in the onnxruntime-web package): the engine browsers and Workers run.
+ */
+export async function ortWebPredictions(
+  bytes: Uint8Array,
+  images: ParityImages,
+  batchSize = 256,
+): Promise<Int32Array> {
+  const ort = await import('onnxruntime-web');
+  ort.env.wasm.numThreads = 1;
+  ort.env.wasm.wasmPaths = `${dirname(createRequire(import.meta.url).resolve('onnxruntime-web'))}/`;
+  const session = await ort.InferenceSession.create(bytes, {
+    executionProviders: ['wasm'],
+    graphOptimizationLevel: 'all',
+  });
+  return sessionPredictions(
+    session as unknown as OrtLikeSession,
+    (x, shape) => new ort.Tensor('float32', x, shape),
+    images,
+    batchSize,
+  );
 }
 
 /** Top-1 class of every image in tfjs-tflite (float input and output files). */

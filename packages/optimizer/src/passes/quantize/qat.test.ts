@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fakeQuant, fakeQuantWeights } from './fake-quant.js';
 import { interpretInt8Graph } from './int8-reference.js';
-import { quantizationAwareTraining, quantizeQatModel, withFakeQuantWeights } from './qat.js';
+import { quantizationAwareTraining, quantizeQatModel, withFakeQuant, withFakeQuantWeights } from './qat.js';
 import { dequantizeTensor, quantizeTensor, quantizeWeights } from './quant-math.js';
 
 function seeded(seed: number): () => number {
@@ -59,7 +59,7 @@ describe('fakeQuant', () => {
 });
 
 describe('quantizationAwareTraining', () => {
-  it('trains with fake-quantised kernels and exports an int8 graph that agrees on top-1', () => {
+  it('trains with fake-quantised kernels and activations and exports the int8 graph it simulated', async () => {
     const model = tf.sequential({
       layers: [
         tf.layers.conv2d({
@@ -91,7 +91,11 @@ describe('quantizationAwareTraining', () => {
     });
     const data = { x, shape: [n, 8, 8, 1] as const, labels };
     const before = tf.memory().numTensors;
-    const result = quantizationAwareTraining(model, data, { epochs: 3, batchSize: 16, learningRate: 1e-2 });
+    const result = await quantizationAwareTraining(model, data, {
+      epochs: 3,
+      batchSize: 16,
+      learningRate: 1e-2,
+    });
     expect(result.steps).toBe(18);
     expect(result.epochLosses).toHaveLength(3);
     expect(result.epochLosses[2]!).toBeLessThan(result.epochLosses[0]!);
@@ -106,14 +110,30 @@ describe('quantizationAwareTraining', () => {
     const { graph, report } = quantizeQatModel(result);
     expect(report.int8Nodes).toEqual(expect.arrayContaining(['conv', 'pool', 'flat', 'logits']));
     const int8 = interpretInt8Graph(graph, { [graph.inputs[0]!]: { data: x, shape: [n, 8, 8, 1] } });
-    const int8Top1 = argmax(int8[graph.outputs[0]!]!.value.data, n);
-    const fakeTop1 = withFakeQuantWeights(result.model, false, () =>
+    const int8Probs = int8[graph.outputs[0]!]!.value.data;
+    const int8Top1 = argmax(int8Probs, n);
+    // The training-time simulation (kernels and activations fake-quantised with the learned ranges)
+    // computes what the int8 graph computes: same top-1, probabilities within a few int8 steps.
+    const simulated = withFakeQuant(result.model, result.ranges, false, (quantizeInput) =>
       tf.tidy(() =>
-        argmax((result.model.predict(tf.tensor(x, [n, 8, 8, 1])) as tf.Tensor).dataSync() as Float32Array, n),
+        (result.model.predict(quantizeInput(tf.tensor(x, [n, 8, 8, 1]))) as tf.Tensor).dataSync(),
       ),
-    );
+    ) as Float32Array;
+    const fakeTop1 = argmax(simulated, n);
     const agree = int8Top1.filter((c, i) => c === fakeTop1[i]).length / n;
-    expect(agree).toBeGreaterThanOrEqual(0.95);
+    expect(agree).toBeGreaterThanOrEqual(0.97);
+    let maxDiff = 0;
+    for (let i = 0; i < simulated.length; i++)
+      maxDiff = Math.max(maxDiff, Math.abs(simulated[i]! - int8Probs[i]!));
+    expect(maxDiff).toBeLessThan(0.01);
+    // Kernels only (activations float) is a coarser simulation of the same int8 graph.
+    const weightsOnly = withFakeQuantWeights(result.model, false, () =>
+      tf.tidy(() => (result.model.predict(tf.tensor(x, [n, 8, 8, 1])) as tf.Tensor).dataSync()),
+    ) as Float32Array;
+    let weightsOnlyDiff = 0;
+    for (let i = 0; i < simulated.length; i++)
+      weightsOnlyDiff = Math.max(weightsOnlyDiff, Math.abs(weightsOnly[i]! - int8Probs[i]!));
+    expect(maxDiff).toBeLessThanOrEqual(weightsOnlyDiff);
     // patched reads are restored
     expect(result.model.getLayer('conv').getWeights()[0]!.dataSync()).toEqual(
       (result.model.getLayer('conv') as unknown as { kernel: { read: () => tf.Tensor } }).kernel
@@ -123,18 +143,74 @@ describe('quantizationAwareTraining', () => {
     result.model.dispose();
     expect(tf.memory().numTensors).toBeLessThanOrEqual(before);
     console.log(
-      `QAT: losses ${result.epochLosses.map((l) => l.toFixed(3)).join(' ')}, int8 vs fake-quant top-1 agreement ${agree}`,
+      `QAT: losses ${result.epochLosses.map((l) => l.toFixed(3)).join(' ')}, int8 vs simulation: top-1 agreement ${agree}, max |dp| ${maxDiff.toExponential(2)} (kernels-only simulation ${weightsOnlyDiff.toExponential(2)})`,
     );
   });
 
-  it('rejects bad options with typed errors', () => {
+  it('simulates a residual block (int8 Add with its fused ReLU) as the int8 graph computes it', async () => {
+    const input = tf.input({ shape: [8, 8, 2], name: 'image' });
+    const init = (seed: number) => tf.initializers.glorotUniform({ seed });
+    const stem = tf.layers
+      .conv2d({
+        filters: 4,
+        kernelSize: 3,
+        padding: 'same',
+        activation: 'relu',
+        name: 'stem',
+        kernelInitializer: init(1),
+      })
+      .apply(input) as tf.SymbolicTensor;
+    const branch = tf.layers
+      .conv2d({ filters: 4, kernelSize: 3, padding: 'same', name: 'branch', kernelInitializer: init(2) })
+      .apply(stem) as tf.SymbolicTensor;
+    const sum = tf.layers.add({ name: 'sum' }).apply([stem, branch]) as tf.SymbolicTensor;
+    const act = tf.layers.reLU({ name: 'sum_relu' }).apply(sum) as tf.SymbolicTensor;
+    const pooled = tf.layers.globalAveragePooling2d({ name: 'gap' }).apply(act) as tf.SymbolicTensor;
+    const logits = tf.layers.dense({ units: 3, name: 'logits', kernelInitializer: init(3) }).apply(pooled);
+    const probs = tf.layers.activation({ activation: 'softmax', name: 'probs' }).apply(logits);
+    const model = tf.model({ inputs: input, outputs: probs as tf.SymbolicTensor });
+    const rand = seeded(5);
+    const n = 64;
+    const x = Float32Array.from({ length: n * 128 }, () => rand() * 2 - 0.5);
+    const labels = Int32Array.from({ length: n }, (_, i) =>
+      x[i * 128]! > 0.5 ? 1 : x[i * 128 + 1]! > 0.5 ? 2 : 0,
+    );
+    const data = { x, shape: [n, 8, 8, 2] as const, labels };
+    const result = await quantizationAwareTraining(model, data, {
+      epochs: 2,
+      batchSize: 16,
+      learningRate: 1e-2,
+    });
+    const { graph, report } = quantizeQatModel(result);
+    const add = graph.nodes.find((node) => node.op === 'Add')!;
+    expect(add.attrs).toMatchObject({ activation: 'relu' });
+    expect(report.int8Nodes).toContain(add.name);
+    // the fused ReLU's range is what the int8 Add is quantised with
+    expect(result.ranges[add.outputs[0]!]!.min).toBeGreaterThanOrEqual(0);
+    const int8 = interpretInt8Graph(graph, { [graph.inputs[0]!]: { data: x, shape: [n, 8, 8, 2] } });
+    const int8Probs = int8[graph.outputs[0]!]!.value.data;
+    const simulated = withFakeQuant(result.model, result.ranges, false, (quantizeInput) =>
+      tf.tidy(() =>
+        (result.model.predict(quantizeInput(tf.tensor(x, [n, 8, 8, 2]))) as tf.Tensor).dataSync(),
+      ),
+    ) as Float32Array;
+    let maxDiff = 0;
+    for (let i = 0; i < simulated.length; i++)
+      maxDiff = Math.max(maxDiff, Math.abs(simulated[i]! - int8Probs[i]!));
+    expect(maxDiff).toBeLessThan(0.01);
+    expect(argmax(simulated, n)).toEqual(argmax(int8Probs, n));
+    result.model.dispose();
+    model.dispose();
+  });
+
+  it('rejects bad options with typed errors', async () => {
     const model = tf.sequential({
       layers: [tf.layers.dense({ inputShape: [2], units: 2, activation: 'softmax' })],
     });
     const data = { x: new Float32Array(4), shape: [2, 1, 1, 2] as const, labels: new Int32Array(2) };
-    expect(() => quantizationAwareTraining(model, data, { epochs: 0 })).toThrow(ConfigError);
-    expect(() => quantizationAwareTraining(model, data, { rangeDecay: 1 })).toThrow(ConfigError);
-    expect(() => quantizationAwareTraining(model, { ...data, labels: new Int32Array(1) })).toThrow(
+    await expect(quantizationAwareTraining(model, data, { epochs: 0 })).rejects.toThrow(ConfigError);
+    await expect(quantizationAwareTraining(model, data, { rangeDecay: 1 })).rejects.toThrow(ConfigError);
+    await expect(quantizationAwareTraining(model, { ...data, labels: new Int32Array(1) })).rejects.toThrow(
       ConfigError,
     );
   });

@@ -11,14 +11,14 @@
  * that get exported, and layer names are the IR tensor names the ranges are keyed by.
  */
 
-import { ConfigError } from '@edgeml/core';
+import { ConfigError, type ProgressCallback, silentProgress } from '@edgeml/core';
 import * as tf from '@tensorflow/tfjs';
 import { toLayersModel } from '../../convert/to-tfjs.js';
 import { prepareGraphForExport } from '../../export/prepare-graph.js';
 import type { IrPassResult } from '../pass-result.js';
 import type { ActivationRanges } from './calibrate.js';
-import { fakeQuantWeights } from './fake-quant.js';
-import type { TensorRange } from './quant-math.js';
+import { fakeQuant, fakeQuantWeights } from './fake-quant.js';
+import { activationParams, INT8_MAX, INT8_MIN, type TensorRange } from './quant-math.js';
 import { type QuantizeGraphOptions, type QuantizeGraphReport, quantizeGraph } from './quantize-graph.js';
 import type { LabeledImages } from './quantize-package.js';
 
@@ -36,6 +36,9 @@ export interface QatOptions {
   readonly perTensor?: boolean;
   /** Seed of the batch order. @default 0 */
   readonly seed?: number;
+  /** Fake-quantise activations too (not only kernels). @default true */
+  readonly activations?: boolean;
+  readonly onProgress?: ProgressCallback;
 }
 
 /** A QAT-fine-tuned model (export form) with its moving-average activation ranges. */
@@ -62,23 +65,31 @@ function kernelOf(
   return { attr, channels };
 }
 
+/** Reads every Conv2D/DepthwiseConv2D/Dense kernel of `model` through fakeQuantWeights until the returned restore runs. */
+function patchKernelReads(model: tf.LayersModel, perTensor: boolean): () => void {
+  const restore: (() => void)[] = [];
+  for (const layer of model.layers) {
+    const k = kernelOf(layer, perTensor);
+    if (k === undefined) continue;
+    const variable = (layer as unknown as Record<string, { read: () => tf.Tensor }>)[k.attr]!;
+    const read = variable.read;
+    variable.read = () => fakeQuantWeights(read.call(variable), k.channels);
+    restore.push(() => {
+      variable.read = read;
+    });
+  }
+  return () => {
+    for (const r of restore) r();
+  };
+}
+
 /** Runs `fn` with every Conv2D/DepthwiseConv2D/Dense kernel of `model` read through fakeQuantWeights. */
 export function withFakeQuantWeights<T>(model: tf.LayersModel, perTensor: boolean, fn: () => T): T {
-  const restore: (() => void)[] = [];
+  const restore = patchKernelReads(model, perTensor);
   try {
-    for (const layer of model.layers) {
-      const k = kernelOf(layer, perTensor);
-      if (k === undefined) continue;
-      const variable = (layer as unknown as Record<string, { read: () => tf.Tensor }>)[k.attr]!;
-      const read = variable.read;
-      variable.read = () => fakeQuantWeights(read.call(variable), k.channels);
-      restore.push(() => {
-        variable.read = read;
-      });
-    }
     return fn();
   } finally {
-    for (const r of restore) r();
+    restore();
   }
 }
 
@@ -86,21 +97,109 @@ function check(name: string, value: number, ok: boolean, what: string): void {
   if (!ok) throw new ConfigError(`'${name}' must be ${what}, got ${value}`);
 }
 
+/** Layer classes whose output reuses its input's int8 parameters, or stays float: no fake quantisation. */
+const NO_OWN_PARAMS = new Set([
+  'MaxPooling2D',
+  'AveragePooling2D',
+  'GlobalAveragePooling2D',
+  'Flatten',
+  'Reshape',
+  'ZeroPadding2D',
+  'Softmax',
+]);
+
+/** True when quantizeGraph gives `layer`'s output its own int8 parameters (so QAT fake-quantises it). */
+function hasOwnParams(layer: tf.layers.Layer): boolean {
+  const cls = layer.getClassName();
+  if (NO_OWN_PARAMS.has(cls)) return false;
+  // A value read only by a ReLU/ReLU6 layer (an Add's fused activation, which TF.js merge layers
+  // cannot hold) is never materialised in int8: only the activation's output is.
+  const readers = (layer as unknown as { outboundNodes: { outboundLayer: tf.layers.Layer }[] }).outboundNodes;
+  if (readers.length === 1 && readers[0]!.outboundLayer.getClassName() === 'ReLU') return false;
+  // A softmax Activation layer: float output (its int8 form has fixed parameters).
+  const activation = (layer.getConfig() as { activation?: unknown }).activation;
+  return !(cls === 'Activation' && activation === 'softmax');
+}
+
+type CallFn = (inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>) => tf.Tensor | tf.Tensor[];
+
+/** The IR tensor name of a model's input (its InputLayer's name). */
+function inputNameOf(model: tf.LayersModel): string {
+  const layer = model.layers.find((l) => l.getClassName() === 'InputLayer');
+  return layer?.name ?? model.inputs[0]!.name.replace(/:\d+$/, '');
+}
+
+/** Replaces the `call` of every non-input layer of `model` by `wrap(layer, call)` until the returned restore runs. */
+function patchLayerCalls(
+  model: tf.LayersModel,
+  wrap: (layer: tf.layers.Layer, call: CallFn) => CallFn,
+): () => void {
+  const restore: (() => void)[] = [];
+  for (const layer of model.layers) {
+    if (layer.getClassName() === 'InputLayer') continue;
+    const patched = layer as unknown as { call: CallFn };
+    const call = patched.call.bind(layer);
+    const original = patched.call;
+    patched.call = wrap(layer, call);
+    restore.push(() => {
+      patched.call = original;
+    });
+  }
+  return () => {
+    for (const r of restore) r();
+  };
+}
+
 /**
- * Fine-tunes the export form of `model` on labelled images (the model outputs probabilities) with
- * fake-quantised kernels; returns the trained model and the moving-average range of the input and
- * of every layer output, keyed by IR tensor name. `model` itself is not modified.
+ * Runs `fn` with `model` (a QAT result's model) computing as its int8 form will: kernels
+ * fake-quantised, and the input and every activation with its own parameters fake-quantised with
+ * the parameters of `ranges`. Feed it input through the returned `quantizeInput`.
  */
-export function quantizationAwareTraining(
+export function withFakeQuant<T>(
+  model: tf.LayersModel,
+  ranges: ActivationRanges,
+  perTensor: boolean,
+  fn: (quantizeInput: (x: tf.Tensor) => tf.Tensor) => T,
+): T {
+  const fq = (name: string, t: tf.Tensor) => {
+    const range = ranges[name];
+    if (range === undefined) return t;
+    const q = activationParams(range);
+    return fakeQuant(t, q.scale[0]!, q.zeroPoint[0]!, INT8_MIN, INT8_MAX);
+  };
+  const restore = patchLayerCalls(model, (layer, call) => (inputs, kwargs) => {
+    const out = call(inputs, kwargs);
+    return Array.isArray(out) || !hasOwnParams(layer) ? out : fq(layer.name, out);
+  });
+  const inputName = inputNameOf(model);
+  try {
+    return withFakeQuantWeights(model, perTensor, () => fn((x) => fq(inputName, x)));
+  } finally {
+    restore();
+  }
+}
+
+/**
+ * Fine-tunes the export form of `model` on labelled images (the model outputs probabilities) as it
+ * will run in int8: kernels fake-quantised per channel (Dense per tensor), and the input and every
+ * activation that gets its own int8 parameters (conv/dense/add/activation outputs; pools, Flatten and
+ * Reshape reuse their input's) fake-quantised with the parameters quantizeGraph derives from the
+ * moving-average range (from the second step on; the first step only measures). Ranges track the
+ * values before fake quantisation, so they can grow. Returns the trained model and the range of the
+ * input and of every layer output, keyed by IR tensor name. `model` itself is not modified.
+ */
+export async function quantizationAwareTraining(
   model: tf.LayersModel,
   data: LabeledImages,
   options: QatOptions = {},
-): QatResult {
+): Promise<QatResult> {
   const epochs = options.epochs ?? 1;
   const batchSize = options.batchSize ?? 32;
   const learningRate = options.learningRate ?? 1e-4;
   const decay = options.rangeDecay ?? 0.99;
   const perTensor = options.perTensor ?? false;
+  const quantizeActivations = options.activations ?? true;
+  const onProgress = options.onProgress ?? silentProgress;
   check('epochs', epochs, Number.isInteger(epochs) && epochs >= 1, 'an integer >= 1');
   check('batchSize', batchSize, Number.isInteger(batchSize) && batchSize >= 1, 'an integer >= 1');
   check('learningRate', learningRate, learningRate > 0, '> 0');
@@ -109,17 +208,13 @@ export function quantizationAwareTraining(
   check('images', n, n >= 1 && data.labels.length === n, 'at least one image with one label each');
 
   const qat = toLayersModel(prepareGraphForExport(model).graph);
-  const inputName = qat.inputs[0]!.name.replace(/:\d+$/, '');
-  const inputLayer = qat.layers.find((l) => l.getClassName() === 'InputLayer');
-  const layers = qat.layers.filter((l) => l.getClassName() !== 'InputLayer');
-  const probe = tf.model({ inputs: qat.inputs, outputs: layers.map((l) => l.output as tf.SymbolicTensor) });
-  const outIndex = layers.indexOf(qat.getLayer(qat.outputNames[0]!));
-  const names = [inputLayer?.name ?? inputName, ...layers.map((l) => l.name)];
+  const inputName = inputNameOf(qat);
   const ranges = new Map<string, { min: number; max: number }>();
   const classes = (qat.outputs[0]!.shape as number[]).at(-1)!;
   const variables = qat.trainableWeights.map((w) => w.read() as tf.Variable);
   const optimizer = tf.train.adam(learningRate);
   const pixels = data.x.length / n;
+  const stepsPerEpoch = Math.ceil(n / batchSize);
   let steps = 0;
   const epochLosses: number[] = [];
   let seed = (options.seed ?? 0) >>> 0;
@@ -127,58 +222,89 @@ export function quantizationAwareTraining(
     seed = (seed * 1664525 + 1013904223) >>> 0;
     return seed / 2 ** 32;
   };
+  // Batch min/max of each observed tensor, kept out of the step's tidy and read once per step.
+  const observed: { name: string; stats: tf.Tensor }[] = [];
+  const observe = (name: string, raw: tf.Tensor, own: boolean): tf.Tensor => {
+    observed.push({ name, stats: tf.keep(tf.stack([tf.min(raw), tf.max(raw)])) });
+    const range = ranges.get(name);
+    if (!own || !quantizeActivations || range === undefined) return raw;
+    const q = activationParams(range);
+    return fakeQuant(raw, q.scale[0]!, q.zeroPoint[0]!, INT8_MIN, INT8_MAX);
+  };
+  const restore = patchLayerCalls(qat, (layer, call) => {
+    const own = hasOwnParams(layer);
+    return (inputs, kwargs) => {
+      const out = call(inputs, kwargs);
+      return Array.isArray(out) ? out : observe(layer.name, out, own);
+    };
+  });
+  const started = performance.now();
+  const restoreKernels = patchKernelReads(qat, perTensor);
   try {
-    withFakeQuantWeights(qat, perTensor, () => {
-      for (let epoch = 0; epoch < epochs; epoch++) {
-        const order = Array.from({ length: n }, (_, i) => i);
-        for (let i = n - 1; i > 0; i--) {
-          const j = Math.floor(random() * (i + 1));
-          [order[i], order[j]] = [order[j]!, order[i]!];
-        }
-        let sum = 0;
-        let batches = 0;
-        for (let start = 0; start < n; start += batchSize) {
-          const idx = order.slice(start, start + batchSize);
-          const xb = new Float32Array(idx.length * pixels);
-          for (const [r, k] of idx.entries())
-            xb.set(data.x.subarray(k * pixels, (k + 1) * pixels), r * pixels);
-          const yb = Int32Array.from(idx, (k) => data.labels[k]!);
-          const cost = tf.tidy(() => {
-            const x = tf.tensor(xb, [idx.length, ...data.shape.slice(1)]);
-            const y = tf.oneHot(tf.tensor1d(yb, 'int32'), classes);
-            return optimizer.minimize(
-              () => {
-                const outs = probe.apply(x, { training: true }) as tf.Tensor[];
-                const stats = tf.stack([x, ...outs].flatMap((t) => [tf.min(t), tf.max(t)])).dataSync();
-                names.forEach((name, t) => {
-                  const batch = { min: stats[2 * t]!, max: stats[2 * t + 1]! };
-                  const prev = ranges.get(name);
-                  ranges.set(
-                    name,
-                    prev === undefined
-                      ? batch
-                      : {
-                          min: decay * prev.min + (1 - decay) * batch.min,
-                          max: decay * prev.max + (1 - decay) * batch.max,
-                        },
-                  );
-                });
-                const probs = tf.clipByValue(outs[outIndex]!, 1e-7, 1);
-                return tf.neg(tf.mean(tf.sum(tf.mul(y, tf.log(probs)), -1))) as tf.Scalar;
-              },
-              true,
-              variables,
-            )!;
-          });
-          sum += (cost.dataSync()[0] ?? 0) * idx.length;
-          batches += idx.length;
-          cost.dispose();
-          steps++;
-        }
-        epochLosses.push(sum / batches);
+    for (let epoch = 0; epoch < epochs; epoch++) {
+      const order = Array.from({ length: n }, (_, i) => i);
+      for (let i = n - 1; i > 0; i--) {
+        const j = Math.floor(random() * (i + 1));
+        [order[i], order[j]] = [order[j]!, order[i]!];
       }
-    });
+      let sum = 0;
+      let batches = 0;
+      for (let start = 0; start < n; start += batchSize) {
+        const idx = order.slice(start, start + batchSize);
+        const xb = new Float32Array(idx.length * pixels);
+        for (const [r, k] of idx.entries()) xb.set(data.x.subarray(k * pixels, (k + 1) * pixels), r * pixels);
+        const yb = Int32Array.from(idx, (k) => data.labels[k]!);
+        const cost = tf.tidy(() => {
+          const x = tf.tensor(xb, [idx.length, ...data.shape.slice(1)]);
+          const y = tf.oneHot(tf.tensor1d(yb, 'int32'), classes);
+          return optimizer.minimize(
+            () => {
+              const probs = qat.apply(observe(inputName, x, true), { training: true }) as tf.Tensor;
+              const clipped = tf.clipByValue(probs, 1e-7, 1);
+              return tf.neg(tf.mean(tf.sum(tf.mul(y, tf.log(clipped)), -1))) as tf.Scalar;
+            },
+            true,
+            variables,
+          )!;
+        });
+        const statsTensor = tf.stack(observed.map((o) => o.stats));
+        const stats = await statsTensor.data();
+        statsTensor.dispose();
+        observed.forEach(({ name, stats: t }, i) => {
+          t.dispose();
+          const batch = { min: stats[2 * i]!, max: stats[2 * i + 1]! };
+          const prev = ranges.get(name);
+          ranges.set(
+            name,
+            prev === undefined
+              ? batch
+              : {
+                  min: decay * prev.min + (1 - decay) * batch.min,
+                  max: decay * prev.max + (1 - decay) * batch.max,
+                },
+          );
+        });
+        observed.length = 0;
+        const loss = (await cost.data())[0] ?? 0;
+        sum += loss * idx.length;
+        batches += idx.length;
+        cost.dispose();
+        steps++;
+        const seconds = (performance.now() - started) / 1000;
+        onProgress({
+          phase: 'qat',
+          current: steps,
+          total: epochs * stepsPerEpoch,
+          message: `epoch ${epoch + 1}/${epochs} loss ${(sum / batches).toFixed(4)}`,
+          metrics: { loss: sum / batches, samplesPerSecond: (steps * batchSize) / seconds },
+        });
+      }
+      epochLosses.push(sum / batches);
+    }
   } finally {
+    restoreKernels();
+    restore();
+    for (const o of observed) o.stats.dispose();
     optimizer.dispose();
   }
   const out: Record<string, TensorRange> = {};

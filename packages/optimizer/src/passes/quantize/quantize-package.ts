@@ -1,11 +1,13 @@
 /**
- * quantizeModelPackage: post-training int8 quantisation of a trained model package. Calibrates the
- * float graph (BN folded, ReLU fused) on training images, quantises it (static PTQ, or dynamic:
- * int8 weights only), optionally keeps the most sensitive layers float (`maxDrop`), writes
- * `model.int8.onnx` (QDQ) and, for PTQ, `model.int8.tflite` (full integer, float I/O) into a
- * model package, and reports in summary.json: file sizes float vs int8, top-1 accuracy float vs
- * int8 in onnxruntime-node and tfjs-tflite, top-1 agreement, onnxruntime-node latency (median,
- * batch 1 and 32) and the ORT kernels that ran.
+ * quantizeModelPackage: int8 quantisation of a trained model package. The float graph (BN folded,
+ * ReLU fused) is quantised with activation ranges from calibration on training images (`ptq`), or
+ * from quantisation-aware fine-tuning with fake-quantised kernels and activations (`qat`: the
+ * fine-tuned graph is the one quantised), or weights only (`dynamic`). Optionally the most
+ * sensitive layers stay float (`maxDrop`). Writes `model.int8.onnx` (QDQ) and, for ptq and qat,
+ * `model.int8.tflite` (full integer, float I/O) into a model package, and reports in summary.json:
+ * file sizes float vs int8, top-1 accuracy float vs int8 in onnxruntime-node, onnxruntime-web (wasm)
+ * and tfjs-tflite, top-1 agreement, onnxruntime-node latency (median, batch 1 and 32), the ORT
+ * kernels that ran, and what the QAT fine-tuning did.
  */
 
 import {
@@ -20,6 +22,7 @@ import {
 } from '@edgeml/core';
 import { readModelPackageDir } from '@edgeml/core/node';
 import { loadDataset, loadTrainedPackage, renormalizeSplit, sampleBatch } from '@edgeml/trainer';
+import * as tf from '@tensorflow/tfjs';
 import { emitOnnx } from '../../export/onnx/emit-onnx.js';
 import { emitOnnxQdq } from '../../export/onnx/emit-qdq.js';
 import { type KernelCounts, profileOnnxKernels } from '../../export/onnx/ort-profile.js';
@@ -30,15 +33,46 @@ import { emitTfliteInt8 } from '../../export/tflite/emit-int8.js';
 import { emitTflite } from '../../export/tflite/emit-tflite.js';
 import type { IrMetadata } from '../../ir/types.js';
 import { type AccuracyAwareReport, quantizeWithinAccuracy } from './accuracy-aware.js';
-import { calibrate } from './calibrate.js';
-import { agreement, ortLatencyMs, ortPredictions, tflitePredictions } from './measure.js';
+import { type ActivationRanges, calibrate } from './calibrate.js';
+import { agreement, ortLatencyMs, ortPredictions, ortWebPredictions, tflitePredictions } from './measure.js';
+import { quantizationAwareTraining } from './qat.js';
 import { quantizeGraph } from './quantize-graph.js';
 import { type CalibrationMethod, parseCalibrationMethod } from './range-estimators.js';
 
-/** Post-training quantisation methods. */
-export type QuantizationMethod = 'ptq' | 'dynamic';
+/**
+ * Quantisation methods: static post-training (calibrated), quantisation-aware training (fine-tuned
+ * with fake quantisation; its moving-average ranges replace calibration), dynamic (weights only).
+ */
+export type QuantizationMethod = 'ptq' | 'qat' | 'dynamic';
 /** Every method. */
-export const QUANTIZATION_METHODS: readonly QuantizationMethod[] = ['ptq', 'dynamic'];
+export const QUANTIZATION_METHODS: readonly QuantizationMethod[] = ['ptq', 'qat', 'dynamic'];
+
+/** Options of the `qat` method. */
+export interface QatPackageOptions {
+  /** Fine-tuning images: a count drawn from the training split, or the images. @default the whole training split */
+  readonly images?: number | LabeledImages;
+  /** @default 1 */
+  readonly epochs?: number;
+  /** @default 64 */
+  readonly batchSize?: number;
+  /** Adam learning rate (the float model has converged: keep it small). @default 1e-5 */
+  readonly learningRate?: number;
+  /** Seed of the image sample and batch order. @default 0 */
+  readonly seed?: number;
+}
+
+/** What the QAT fine-tuning did (in the report). */
+export interface QatReport {
+  readonly images: number;
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly learningRate: number;
+  readonly steps: number;
+  readonly epochLosses: readonly number[];
+  readonly seconds: number;
+  /** TF.js backend the fine-tuning ran on. */
+  readonly backend: string;
+}
 
 /** Images with their labels. */
 export interface LabeledImages extends ParityImages {
@@ -65,6 +99,8 @@ export interface QuantizePackageOptions {
   readonly latencyRuns?: number;
   /** Data set to draw images from. @default the one in the manifest's training record */
   readonly dataset?: string;
+  /** Quantisation-aware training settings (method `qat`). */
+  readonly qat?: QatPackageOptions;
   readonly toolVersion: string;
   readonly onProgress?: ProgressCallback;
 }
@@ -81,7 +117,8 @@ export interface RuntimeAccuracy {
 /** The quantisation report stored under `quantization` in summary.json. */
 export interface QuantizationReport {
   readonly method: QuantizationMethod;
-  readonly calibration: CalibrationMethod;
+  /** Range estimator of `ptq` (`qat` learns moving-average ranges; `dynamic` needs none). */
+  readonly calibration: CalibrationMethod | 'qat-moving-average' | 'none';
   readonly calibrationImages: number;
   readonly perTensor: boolean;
   readonly int8Nodes: readonly string[];
@@ -92,6 +129,7 @@ export interface QuantizationReport {
   readonly latencyMs: readonly { batch: number; float: number; int8: number; speedup: number }[];
   readonly kernels: { readonly float: KernelCounts; readonly int8: KernelCounts };
   readonly accuracyAware?: AccuracyAwareReport;
+  readonly qat?: QatReport;
 }
 
 /** What quantizeModelPackage wrote. */
@@ -112,6 +150,21 @@ function checkOptions(options: QuantizePackageOptions): void {
   const n = options.calibrationImages ?? 512;
   if (typeof n === 'number' && !(Number.isInteger(n) && n >= 1)) {
     throw new ConfigError(`'calibrationImages' must be a positive integer, got ${n}`);
+  }
+  const q = options.qat ?? {};
+  const positiveInt = (name: string, v: number | undefined) => {
+    if (v !== undefined && !(Number.isInteger(v) && v >= 1)) {
+      throw new ConfigError(`'qat.${name}' must be a positive integer, got ${v}`);
+    }
+  };
+  positiveInt('epochs', q.epochs);
+  positiveInt('batchSize', q.batchSize);
+  if (typeof q.images === 'number') positiveInt('images', q.images);
+  if (q.learningRate !== undefined && !(q.learningRate > 0)) {
+    throw new ConfigError(`'qat.learningRate' must be > 0, got ${q.learningRate}`);
+  }
+  if (options.qat !== undefined && method !== 'qat') {
+    throw new ConfigError(`'qat' settings need method 'qat', got method ${JSON.stringify(method)}`);
   }
   if (options.maxDrop !== undefined && !(options.maxDrop >= 0)) {
     throw new ConfigError(`'maxDrop' must be >= 0 (points of top-1 accuracy), got ${options.maxDrop}`);
@@ -134,10 +187,11 @@ export async function quantizeModelPackage(
   const datasetName = options.dataset ?? manifest.training?.dataset;
   const needsData =
     (method === 'ptq' && typeof (options.calibrationImages ?? 512) === 'number') ||
+    (method === 'qat' && typeof options.qat?.images !== 'object') ||
     (typeof options.evalImages === 'number' && options.evalImages > 0);
   if (needsData && datasetName === undefined) {
     throw new ConfigError(
-      `model package '${sourceDir}' records no training data set to calibrate on; pass 'dataset' or the images`,
+      `model package '${sourceDir}' records no training data set to ${method === 'qat' ? 'fine-tune' : 'calibrate'} on; pass 'dataset' or the images`,
       { model: sourceDir },
     );
   }
@@ -164,19 +218,58 @@ export async function quantizeModelPackage(
     evalImages = { x: b.x, shape: b.shape, labels: b.y };
   } else if (typeof options.evalImages === 'object') evalImages = options.evalImages;
 
-  const ranges = calibImages
-    ? await calibrate(graph, calibImages, {
-        method: calibration,
-        ...(options.percentile ? { percentile: options.percentile } : {}),
-      })
-    : undefined;
+  // The graph that gets quantised: the float graph, or (qat) the fine-tuned one with its learned ranges.
+  let toQuantize = graph;
+  let ranges: ActivationRanges | undefined;
+  let qatReport: QatReport | undefined;
+  let qatImages: LabeledImages | undefined;
+  if (method === 'qat') {
+    const q = options.qat ?? {};
+    let images: LabeledImages;
+    if (typeof q.images === 'object') images = q.images;
+    else {
+      const b = await sampleBatch(split('train'), q.images ?? Number.POSITIVE_INFINITY, q.seed ?? 0);
+      images = { x: b.x, shape: b.shape, labels: b.y };
+    }
+    qatImages = images;
+    const epochs = q.epochs ?? 1;
+    const batchSize = q.batchSize ?? 64;
+    const learningRate = q.learningRate ?? 1e-5;
+    const t0 = performance.now();
+    const trained = await quantizationAwareTraining(model, images, {
+      epochs,
+      batchSize,
+      learningRate,
+      perTensor,
+      seed: q.seed ?? 0,
+      onProgress,
+    });
+    toQuantize = prepareGraphForExport(trained.model, { metadata }).graph;
+    trained.model.dispose();
+    ranges = trained.ranges;
+    qatReport = {
+      images: images.shape[0],
+      epochs,
+      batchSize,
+      learningRate,
+      steps: trained.steps,
+      epochLosses: trained.epochLosses,
+      seconds: (performance.now() - t0) / 1000,
+      backend: tf.getBackend(),
+    };
+  } else if (calibImages) {
+    ranges = await calibrate(graph, calibImages, {
+      method: calibration,
+      ...(options.percentile ? { percentile: options.percentile } : {}),
+    });
+  }
   onProgress({ phase: 'quantize', current: 0, total: 1 });
-  const mode = method === 'ptq' ? 'static' : 'dynamic';
+  const mode = method === 'dynamic' ? 'dynamic' : 'static';
   let accuracyAware: AccuracyAwareReport | undefined;
   let quantized: ReturnType<typeof quantizeGraph>;
-  if (options.maxDrop !== undefined && method === 'ptq' && evalImages) {
+  if (options.maxDrop !== undefined && mode === 'static' && evalImages) {
     const r = await quantizeWithinAccuracy(
-      graph,
+      toQuantize,
       floatOnnx,
       ranges!,
       evalImages,
@@ -186,15 +279,15 @@ export async function quantizeModelPackage(
     );
     accuracyAware = r.accuracyAware;
     quantized = r;
-  } else quantized = quantizeGraph(graph, ranges, { mode, perTensor });
+  } else quantized = quantizeGraph(toQuantize, ranges, { mode, perTensor });
 
   const int8Onnx = emitOnnxQdq(quantized.graph);
-  const floatTflite = method === 'ptq' ? emitTflite(graph) : undefined;
-  const int8Tflite = method === 'ptq' ? emitTfliteInt8(quantized.graph) : undefined;
+  const floatTflite = mode === 'static' ? emitTflite(graph) : undefined;
+  const int8Tflite = mode === 'static' ? emitTfliteInt8(quantized.graph) : undefined;
   const mixed = quantized.report.floatNodes.some(
-    (f) => f.node !== graph.nodes.at(-1)?.name || method !== 'ptq',
+    (f) => f.node !== graph.nodes.at(-1)?.name || mode === 'dynamic',
   );
-  const precision = method === 'ptq' && !mixed ? 'int8' : 'mixed';
+  const precision = mode === 'static' && !mixed ? 'int8' : 'mixed';
   const files: ModelFileInput[] = [
     {
       path: 'model.int8.onnx',
@@ -219,28 +312,26 @@ export async function quantizeModelPackage(
 
   const accuracy: RuntimeAccuracy[] = [];
   if (evalImages) {
-    onProgress({ phase: 'evaluate', current: 0, total: 2 });
     const acc = (top1: Int32Array) => agreement(top1, evalImages.labels);
-    const ortFloat = await ortPredictions(floatOnnx, evalImages);
-    const ortInt8 = await ortPredictions(int8Onnx, evalImages);
-    accuracy.push({
-      runtime: 'onnxruntime-node',
-      float: acc(ortFloat),
-      int8: acc(ortInt8),
-      top1Agreement: agreement(ortFloat, ortInt8),
-    });
-    if (floatTflite && int8Tflite) {
-      const tfFloat = await tflitePredictions(floatTflite, evalImages);
-      const tfInt8 = await tflitePredictions(int8Tflite, evalImages);
-      accuracy.push({
-        runtime: 'tfjs-tflite',
-        float: acc(tfFloat),
-        int8: acc(tfInt8),
-        top1Agreement: agreement(tfFloat, tfInt8),
-      });
+    const runtimes: [
+      string,
+      (bytes: Uint8Array, images: ParityImages) => Promise<Int32Array>,
+      Uint8Array,
+      Uint8Array,
+    ][] = [
+      ['onnxruntime-node', ortPredictions, floatOnnx, int8Onnx],
+      ['onnxruntime-web (wasm)', ortWebPredictions, floatOnnx, int8Onnx],
+    ];
+    if (floatTflite && int8Tflite) runtimes.push(['tfjs-tflite', tflitePredictions, floatTflite, int8Tflite]);
+    for (const [i, [runtime, predict, floatBytes, int8Bytes]] of runtimes.entries()) {
+      onProgress({ phase: 'evaluate', current: i, total: runtimes.length, message: runtime });
+      const float = await predict(floatBytes, evalImages);
+      const int8 = await predict(int8Bytes, evalImages);
+      accuracy.push({ runtime, float: acc(float), int8: acc(int8), top1Agreement: agreement(float, int8) });
     }
+    onProgress({ phase: 'evaluate', current: runtimes.length, total: runtimes.length });
   }
-  const probe = evalImages ?? calibImages;
+  const probe = evalImages ?? calibImages ?? qatImages;
   const latencyMs: QuantizationReport['latencyMs'][number][] = [];
   const runs = options.latencyRuns ?? 200;
   let kernels: QuantizationReport['kernels'] = { float: {}, int8: {} };
@@ -260,7 +351,7 @@ export async function quantizeModelPackage(
   }
   const report: QuantizationReport = {
     method,
-    calibration,
+    calibration: method === 'ptq' ? calibration : method === 'qat' ? 'qat-moving-average' : 'none',
     calibrationImages: calibImages?.shape[0] ?? 0,
     perTensor,
     int8Nodes: quantized.report.int8Nodes,
@@ -271,6 +362,7 @@ export async function quantizeModelPackage(
     latencyMs,
     kernels,
     ...(accuracyAware ? { accuracyAware } : {}),
+    ...(qatReport ? { qat: qatReport } : {}),
   };
 
   const source = await readModelPackageDir(sourceDir, { verify: false });
@@ -281,8 +373,18 @@ export async function quantizeModelPackage(
     name: 'quantize',
     config: {
       method,
-      calibration,
+      calibration: report.calibration,
       calibrationImages: report.calibrationImages,
+      ...(qatReport
+        ? {
+            qat: {
+              images: qatReport.images,
+              epochs: qatReport.epochs,
+              batchSize: qatReport.batchSize,
+              learningRate: qatReport.learningRate,
+            },
+          }
+        : {}),
       perTensor,
       ...(options.maxDrop !== undefined ? { maxDrop: options.maxDrop } : {}),
     },
