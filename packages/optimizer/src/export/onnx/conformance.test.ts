@@ -5,10 +5,9 @@
  * Asserts max |diff| of probabilities <= 1e-4 and the same top-1 on every image; prints a table.
  */
 
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ortWebSession } from '../../passes/quantize/measure.js';
 import { conformanceImages } from '../../testing/conformance-images.js';
 import { conformanceModels } from '../../testing/conformance-models.js';
 import { exportOnnx } from './export-onnx.js';
@@ -30,13 +29,7 @@ function onnxruntimeWebRuntime(): ParityRuntime {
     name: 'onnxruntime-web (wasm)',
     optLevel: 'all',
     async createSession(bytes, names) {
-      const ort = await import('onnxruntime-web');
-      ort.env.wasm.numThreads = 1;
-      ort.env.wasm.wasmPaths = `${dirname(createRequire(import.meta.url).resolve('onnxruntime-web'))}/`;
-      const session = await ort.InferenceSession.create(bytes, {
-        executionProviders: ['wasm'],
-        graphOptimizationLevel: 'all',
-      });
+      const { ort, session } = await ortWebSession(bytes);
       return {
         async run(x, shape) {
           const result = await session.run({ [names.input]: new ort.Tensor('float32', x, [...shape]) });

@@ -57,16 +57,18 @@ export class OnnxGraphBuilder {
     return name;
   }
 
-  /** Adds a node; returns its (single) output name. */
+  /** Adds a node (of the default ONNX domain, or `domain`); returns its (single) output name. */
   node(
     op: string,
     inputs: string[],
     output: string,
     attrs: Record<string, OnnxAttributeValue> = {},
     name = output,
+    domain?: string,
   ): string {
     this.nodes.push({
       opType: op,
+      ...(domain ? { domain } : {}),
       name: this.fresh(`${name}/${op}`),
       input: inputs,
       output: [output],
@@ -122,6 +124,47 @@ export class OnnxGraphBuilder {
     }
   }
 
+  /** Explicit NCHW `pads` of a window over the (NHWC) input of `node` with TF's padding rule. */
+  private pads2d(
+    node: IrNode,
+    padding: PaddingMode,
+    kernel: readonly number[],
+    strides: readonly number[],
+    dilations: readonly number[],
+  ): number[] {
+    if (padding === 'valid') return [0, 0, 0, 0];
+    const inShape = this.graph.tensors[node.inputs[0]!]!.shape;
+    const [top, bottom] = samePadding(inShape[1]!, kernel[0]!, strides[0]!, dilations[0]!);
+    const [left, right] = samePadding(inShape[2]!, kernel[1]!, strides[1]!, dilations[1]!);
+    return [top, left, bottom, right];
+  }
+
+  /** The ONNX Conv attributes of a Conv2D / DepthwiseConv2D node (QLinearConv takes the same). */
+  convAttributes(node: IrNode & { op: 'Conv2D' | 'DepthwiseConv2D' }): Record<string, OnnxAttributeValue> {
+    const wShape = this.graph.tensors[node.inputs[1]!]!.shape;
+    const { strides, dilations, padding } = node.attrs;
+    const kernel = [wShape[0]!, wShape[1]!];
+    return {
+      kernel_shape: kernel,
+      strides: [...strides],
+      dilations: [...dilations],
+      pads: this.pads2d(node, padding, kernel, strides, dilations),
+      group: node.op === 'DepthwiseConv2D' ? wShape[2]! : 1,
+    };
+  }
+
+  /** The ONNX MaxPool / AveragePool attributes of a pool node (QLinearAveragePool takes the same). */
+  poolAttributes(node: IrNode & { op: 'MaxPool' | 'AvgPool' }): Record<string, OnnxAttributeValue> {
+    const { poolSize, strides, padding } = node.attrs;
+    const attrs: Record<string, OnnxAttributeValue> = {
+      kernel_shape: [...poolSize],
+      strides: [...strides],
+      pads: this.pads2d(node, padding, poolSize, strides, [1, 1]),
+    };
+    if (node.op === 'AvgPool') attrs['count_include_pad'] = 0;
+    return attrs;
+  }
+
   /** Emits one IR node. */
   emit(node: IrNode): void {
     const g = this.graph;
@@ -129,42 +172,20 @@ export class OnnxGraphBuilder {
     const out = this.writes.get(node.outputs[0]!) ?? this.valueName(node.outputs[0]!);
     const inShape = g.tensors[node.inputs[0]!]!.shape;
     const outShape = g.tensors[node.outputs[0]!]!.shape;
-    const pads2d = (
-      padding: PaddingMode,
-      kernel: readonly number[],
-      strides: readonly number[],
-      dilations: readonly number[],
-    ) => {
-      if (padding === 'valid') return [0, 0, 0, 0];
-      const [top, bottom] = samePadding(inShape[1]!, kernel[0]!, strides[0]!, dilations[0]!);
-      const [left, right] = samePadding(inShape[2]!, kernel[1]!, strides[1]!, dilations[1]!);
-      return [top, left, bottom, right];
-    };
     switch (node.op) {
       case 'Conv2D':
       case 'DepthwiseConv2D': {
         const wShape = g.tensors[node.inputs[1]!]!.shape;
-        const depthwise = node.op === 'DepthwiseConv2D';
-        const w = (depthwise ? depthwiseToOihw : hwioToOihw)(floatData(g, node.inputs[1]!), wShape);
+        const w = (node.op === 'DepthwiseConv2D' ? depthwiseToOihw : hwioToOihw)(
+          floatData(g, node.inputs[1]!),
+          wShape,
+        );
         const inputs = [input(0), this.floatConst(`${node.name}/W`, w.dims, w.data)];
         if (node.inputs[2] !== undefined)
           inputs.push(this.floatConst(`${node.name}/B`, [w.dims[0]!], floatData(g, node.inputs[2])));
-        const { strides, dilations, padding, activation } = node.attrs;
-        const kernel = [wShape[0]!, wShape[1]!];
+        const { activation } = node.attrs;
         const convOut = activation === 'none' ? out : this.fresh(`${node.name}/conv`);
-        this.node(
-          'Conv',
-          inputs,
-          convOut,
-          {
-            kernel_shape: kernel,
-            strides: [...strides],
-            dilations: [...dilations],
-            pads: pads2d(padding, kernel, strides, dilations),
-            group: depthwise ? wShape[2]! : 1,
-          },
-          node.name,
-        );
+        this.node('Conv', inputs, convOut, this.convAttributes(node), node.name);
         if (activation !== 'none') this.activation(activation, convOut, out, node.name);
         return;
       }
@@ -236,17 +257,15 @@ export class OnnxGraphBuilder {
         return;
       }
       case 'MaxPool':
-      case 'AvgPool': {
-        const { poolSize, strides, padding } = node.attrs;
-        const attrs: Record<string, OnnxAttributeValue> = {
-          kernel_shape: [...poolSize],
-          strides: [...strides],
-          pads: pads2d(padding, poolSize, strides, [1, 1]),
-        };
-        if (node.op === 'AvgPool') attrs['count_include_pad'] = 0;
-        this.node(node.op === 'MaxPool' ? 'MaxPool' : 'AveragePool', [input(0)], out, attrs, node.name);
+      case 'AvgPool':
+        this.node(
+          node.op === 'MaxPool' ? 'MaxPool' : 'AveragePool',
+          [input(0)],
+          out,
+          this.poolAttributes(node),
+          node.name,
+        );
         return;
-      }
       case 'GlobalAvgPool': {
         if (node.attrs.keepDims) {
           this.node('GlobalAveragePool', [input(0)], out, {}, node.name);

@@ -16,6 +16,8 @@ import { floatValueInfo, onnx } from './proto.js';
 export const ONNX_OPSET = 13;
 /** The ONNX IR version written into the model. */
 export const ONNX_IR_VERSION = 8;
+/** onnxruntime's contrib-op domain (QLinearAdd, QGemm, ...): imported at version 1 when a node uses it. */
+export const ONNX_MS_DOMAIN = 'com.microsoft';
 
 /** Layout of the exported model's input tensor. */
 export type OnnxInputLayout = 'NHWC' | 'NCHW';
@@ -47,7 +49,7 @@ export function emitOnnx(graph: IrGraph, options: EmitOnnxOptions = {}): Uint8Ar
   return emitOnnxWith(graph, options, (builder, node) => builder.emit(node));
 }
 
-/** emitOnnx with a custom node emitter (used by the int8 QDQ emitter); the rest of the model is the same. */
+/** emitOnnx with a custom node emitter (used by the int8 QDQ and QOperator emitters); the rest of the model is the same. */
 export function emitOnnxWith(
   graph: IrGraph,
   options: EmitOnnxOptions,
@@ -116,7 +118,12 @@ export function emitOnnxWith(
 
   const model = onnx.ModelProto.create({
     irVersion: ONNX_IR_VERSION,
-    opsetImport: [{ domain: '', version: ONNX_OPSET }],
+    opsetImport: [
+      { domain: '', version: ONNX_OPSET },
+      ...(builder.nodes.some((n) => n.domain === ONNX_MS_DOMAIN)
+        ? [{ domain: ONNX_MS_DOMAIN, version: 1 }]
+        : []),
+    ],
     producerName: options.producerName ?? 'edgeml',
     producerVersion: '0.1.0',
     graph: {

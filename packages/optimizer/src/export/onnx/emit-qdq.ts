@@ -37,7 +37,8 @@ import { onnx } from './proto.js';
 
 const DataType = onnx.TensorProto.DataType;
 
-function rawInitializer(
+/** An initializer of `data` (copied) stored as raw little-endian bytes. */
+export function rawInitializer(
   name: string,
   dims: readonly number[],
   dataType: number,
@@ -73,9 +74,14 @@ export interface EmitOnnxQdqOptions extends EmitOnnxOptions {
   readonly activations?: OnnxActivationType;
 }
 
-/** Emits the QDQ structure around the float emitter's nodes. */
-class QdqEmitter {
-  private readonly int8Values = new Map<string, string>();
+/**
+ * Emits the QDQ structure around the float emitter's nodes. The QOperator emitter extends it: it
+ * shares the quantisation parameters, the input quantisation, the float nodes and the graph
+ * outputs, and overrides how an int8 node is written.
+ */
+export class QdqEmitter {
+  /** IR tensor -> the ONNX value holding its 8-bit integers. */
+  protected readonly int8Values = new Map<string, string>();
   private readonly paramConsts = new Map<string, { scale: string; zeroPoint: string }>();
 
   constructor(
@@ -83,7 +89,8 @@ class QdqEmitter {
     readonly activations: OnnxActivationType,
   ) {}
 
-  private params(b: OnnxGraphBuilder, ir: string): { scale: string; zeroPoint: string } {
+  /** The scalar scale and (8-bit, typed as the activations) zero point initializers of activation `ir`. */
+  protected params(b: OnnxGraphBuilder, ir: string): { scale: string; zeroPoint: string } {
     const known = this.paramConsts.get(ir);
     if (known) return known;
     const q = this.graph.tensors[ir]!.quant!;
@@ -102,7 +109,7 @@ class QdqEmitter {
   }
 
   /** The int8 ONNX value of IR tensor `ir` (quantising a float value once, on first use). */
-  private int8Of(b: OnnxGraphBuilder, ir: string): string {
+  protected int8Of(b: OnnxGraphBuilder, ir: string): string {
     const known = this.int8Values.get(ir);
     if (known) return known;
     const { scale, zeroPoint } = this.params(b, ir);
@@ -112,7 +119,7 @@ class QdqEmitter {
   }
 
   /** A fresh DequantizeLinear of `ir` for one reader. */
-  private dequantized(b: OnnxGraphBuilder, ir: string): string {
+  protected dequantized(b: OnnxGraphBuilder, ir: string): string {
     const { scale, zeroPoint } = this.params(b, ir);
     return b.node('DequantizeLinear', [this.int8Of(b, ir), scale, zeroPoint], b.fresh(`${ir}/dequantized`));
   }
@@ -181,30 +188,44 @@ class QdqEmitter {
     b.nodes.splice(firstNode, 0, ...dqNodes);
   }
 
-  /** Emits one node of the quantised graph. */
-  emit(b: OnnxGraphBuilder, node: IrNode): void {
-    const g = this.graph;
-    const out = node.outputs[0]!;
-    const int8 = isInt8Node(g, node);
-    for (const input of node.inputs) {
-      const t = g.tensors[input]!;
-      if (t.data !== undefined) continue;
-      if (int8 || this.isInt8Tensor(input)) b.reads.set(input, this.dequantized(b, input));
-    }
-    const preQuant = int8 ? b.fresh(`${out}/float`) : undefined;
-    if (preQuant) b.writes.set(out, preQuant);
+  /** The float emitter's nodes for `node`, int8 weights (dynamic quantisation) behind DequantizeLinear. */
+  private emitWithConstants(b: OnnxGraphBuilder, node: IrNode): void {
     const firstInit = b.initializers.length;
     const firstNode = b.nodes.length;
     b.emit(node);
     if (node.op === 'Conv2D' || node.op === 'DepthwiseConv2D' || node.op === 'Dense') {
       this.quantizeConstants(b, node, firstInit, firstNode);
     }
-    if (preQuant) {
-      const { scale, zeroPoint } = this.params(b, out);
-      this.int8Values.set(
-        out,
-        b.node('QuantizeLinear', [preQuant, scale, zeroPoint], b.fresh(`${out}/quantized`)),
-      );
+  }
+
+  /** An int8 node: `DQ -> float op -> Q`, the pattern onnxruntime fuses. Sets int8Values of its output. */
+  protected emitInt8(b: OnnxGraphBuilder, node: IrNode): void {
+    const out = node.outputs[0]!;
+    for (const input of node.inputs) {
+      if (this.graph.tensors[input]!.data === undefined) b.reads.set(input, this.dequantized(b, input));
+    }
+    const preQuant = b.fresh(`${out}/float`);
+    b.writes.set(out, preQuant);
+    this.emitWithConstants(b, node);
+    const { scale, zeroPoint } = this.params(b, out);
+    this.int8Values.set(
+      out,
+      b.node('QuantizeLinear', [preQuant, scale, zeroPoint], b.fresh(`${out}/quantized`)),
+    );
+  }
+
+  /** Emits one node of the quantised graph. */
+  emit(b: OnnxGraphBuilder, node: IrNode): void {
+    const g = this.graph;
+    const out = node.outputs[0]!;
+    const int8 = isInt8Node(g, node);
+    if (int8) this.emitInt8(b, node);
+    else {
+      // A float node reads its int8 inputs dequantised.
+      for (const input of node.inputs) {
+        if (this.isInt8Tensor(input)) b.reads.set(input, this.dequantized(b, input));
+      }
+      this.emitWithConstants(b, node);
     }
     b.reads.clear();
     b.writes.clear();
@@ -225,18 +246,30 @@ class QdqEmitter {
   }
 }
 
-/** Serialises a quantised graph as an ONNX QDQ model (opset 13); returns the protobuf bytes. */
-export function emitOnnxQdq(graph: IrGraph, options: EmitOnnxQdqOptions = {}): Uint8Array {
+/**
+ * Serialises a quantised graph with `makeEmitter`'s emitter (QDQ or QOperator) after checking the
+ * options and the graph's quantisation parameters; returns the protobuf bytes.
+ */
+export function emitQuantizedOnnx(
+  graph: IrGraph,
+  options: EmitOnnxQdqOptions,
+  makeEmitter: (graph: IrGraph, activations: OnnxActivationType) => QdqEmitter,
+): Uint8Array {
   const activations = options.activations ?? 'uint8';
   if (activations !== 'uint8' && activations !== 'int8') {
     throw new ConfigError(
       `'activations' must be ${formatAllowed(['uint8', 'int8'])}, got ${JSON.stringify(activations)}`,
     );
   }
-  const emitter = new QdqEmitter(graph, activations);
+  const emitter = makeEmitter(graph, activations);
   const missing = emitter.missingParams();
   if (missing.length > 0) {
     throw invalidModel(`int8 nodes read tensors without quantisation parameters: ${missing.join(', ')}`);
   }
   return emitOnnxWith(floatView(graph), options, (b, node) => emitter.emit(b, node));
+}
+
+/** Serialises a quantised graph as an ONNX QDQ model (opset 13); returns the protobuf bytes. */
+export function emitOnnxQdq(graph: IrGraph, options: EmitOnnxQdqOptions = {}): Uint8Array {
+  return emitQuantizedOnnx(graph, options, (g, activations) => new QdqEmitter(g, activations));
 }

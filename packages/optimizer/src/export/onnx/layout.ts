@@ -24,13 +24,16 @@ export function sameMemoryOrder(shape: readonly number[]): boolean {
   return shape.length !== 4 || shape[1]! * shape[2]! === 1 || shape[3] === 1;
 }
 
+/** Float weights, or int8 ones (the QOperator emitter): the permutations below move elements only. */
+type WeightData = Float32Array | Int8Array;
+
 /** Conv2D weight HWIO [kh, kw, in, out] -> ONNX OIHW [out, in, kh, kw]. */
-export function hwioToOihw(
-  data: Float32Array,
+export function hwioToOihw<T extends WeightData>(
+  data: T,
   shape: readonly number[],
-): { data: Float32Array; dims: number[] } {
+): { data: T; dims: number[] } {
   const [kh, kw, ci, co] = shape as [number, number, number, number];
-  const out = new Float32Array(data.length);
+  const out = data.slice() as T;
   for (let i = 0; i < kh; i++)
     for (let j = 0; j < kw; j++)
       for (let c = 0; c < ci; c++)
@@ -40,12 +43,12 @@ export function hwioToOihw(
 }
 
 /** Depthwise weight [kh, kw, C, M] -> ONNX grouped-conv weight [C * M, 1, kh, kw] (group = C). */
-export function depthwiseToOihw(
-  data: Float32Array,
+export function depthwiseToOihw<T extends WeightData>(
+  data: T,
   shape: readonly number[],
-): { data: Float32Array; dims: number[] } {
+): { data: T; dims: number[] } {
   const [kh, kw, c, m] = shape as [number, number, number, number];
-  const out = new Float32Array(data.length);
+  const out = data.slice() as T;
   for (let i = 0; i < kh; i++)
     for (let j = 0; j < kw; j++)
       for (let k = 0; k < c; k++)

@@ -64,6 +64,21 @@ export async function ortPredictions(
 }
 
 /**
+ * An onnxruntime-web session on its WebAssembly backend, run inside Node (one thread, the `.wasm`
+ * files shipped in the onnxruntime-web package), with the module it came from.
+ */
+export async function ortWebSession(bytes: Uint8Array) {
+  const ort = await import('onnxruntime-web');
+  ort.env.wasm.numThreads = 1;
+  ort.env.wasm.wasmPaths = `${dirname(createRequire(import.meta.url).resolve('onnxruntime-web'))}/`;
+  const session = await ort.InferenceSession.create(bytes, {
+    executionProviders: ['wasm'],
+    graphOptimizationLevel: 'all',
+  });
+  return { ort, session };
+}
+
+/**
  * Top-1 class of every image in onnxruntime-web's WebAssembly backend, run inside Node (one thread,
  * the `.wasm` files shipped in the onnxruntime-web package): the engine browsers and Workers run.
  */
@@ -72,13 +87,7 @@ export async function ortWebPredictions(
   images: ParityImages,
   batchSize = 256,
 ): Promise<Int32Array> {
-  const ort = await import('onnxruntime-web');
-  ort.env.wasm.numThreads = 1;
-  ort.env.wasm.wasmPaths = `${dirname(createRequire(import.meta.url).resolve('onnxruntime-web'))}/`;
-  const session = await ort.InferenceSession.create(bytes, {
-    executionProviders: ['wasm'],
-    graphOptimizationLevel: 'all',
-  });
+  const { ort, session } = await ortWebSession(bytes);
   return sessionPredictions(
     session as unknown as OrtLikeSession,
     (x, shape) => new ort.Tensor('float32', x, shape),
