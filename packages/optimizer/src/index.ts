@@ -7,6 +7,8 @@ export type { EmitOnnxOptions, OnnxInputLayout } from './export/onnx/emit-onnx.j
 export { emitOnnx, ONNX_IR_VERSION, ONNX_METADATA_KEYS, ONNX_OPSET } from './export/onnx/emit-onnx.js';
 export type { EmitOnnxQdqOptions, OnnxActivationType } from './export/onnx/emit-qdq.js';
 export { emitOnnxQdq } from './export/onnx/emit-qdq.js';
+export type { EmitOnnxQOperatorOptions } from './export/onnx/emit-qoperator.js';
+export { emitOnnxQOperator } from './export/onnx/emit-qoperator.js';
 export type { ExportOnnxOptions, OnnxExport } from './export/onnx/export-onnx.js';
 export { exportOnnx } from './export/onnx/export-onnx.js';
 export type { KernelCounts, ProfileOnnxOptions } from './export/onnx/ort-profile.js';
@@ -157,6 +159,7 @@ export type {
 export { isInt8Node, quantizeGraph, SOFTMAX_OUTPUT_PARAMS } from './passes/quantize/quantize-graph.js';
 export type {
   LabeledImages,
+  OnnxQuantFormat,
   QatPackageOptions,
   QatReport,
   QuantizationMethod,
@@ -165,7 +168,11 @@ export type {
   QuantizePackageResult,
   RuntimeAccuracy,
 } from './passes/quantize/quantize-package.js';
-export { QUANTIZATION_METHODS, quantizeModelPackage } from './passes/quantize/quantize-package.js';
+export {
+  ONNX_QUANT_FORMATS,
+  QUANTIZATION_METHODS,
+  quantizeModelPackage,
+} from './passes/quantize/quantize-package.js';
 export type { CalibrationMethod, RangeEstimatorOptions } from './passes/quantize/range-estimators.js';
 export {
   CALIBRATION_METHODS,

@@ -5,7 +5,12 @@
  * onnxruntime-web and tfjs-tflite, latency, kernels).
  */
 import { resolve } from 'node:path';
-import { CALIBRATION_METHODS, QUANTIZATION_METHODS, quantizeModelPackage } from '@edgeml/optimizer';
+import {
+  CALIBRATION_METHODS,
+  ONNX_QUANT_FORMATS,
+  QUANTIZATION_METHODS,
+  quantizeModelPackage,
+} from '@edgeml/optimizer';
 import { BACKEND_NAMES } from '@edgeml/trainer';
 import type { Command } from '../command.js';
 import { choiceOption, intOption, numberOption, optionalString, stringOption } from '../options.js';
@@ -43,6 +48,12 @@ export const quantizeCommand: Command = {
       default: 'minmax',
     },
     'per-tensor': { type: 'boolean', description: 'one weight scale per tensor instead of per channel' },
+    'onnx-format': {
+      type: 'string',
+      placeholder: 'qdq|qoperator',
+      description: 'model.int8.onnx as QDQ pairs around float ops, or the integer operators themselves',
+      default: 'qdq',
+    },
     'max-drop': {
       type: 'string',
       placeholder: 'POINTS',
@@ -68,6 +79,12 @@ export const quantizeCommand: Command = {
     'qat-epochs': { type: 'string', placeholder: 'N', description: 'qat: fine-tuning epochs', default: '1' },
     'qat-lr': { type: 'string', placeholder: 'X', description: 'qat: Adam learning rate', default: '1e-5' },
     'qat-batch': { type: 'string', placeholder: 'N', description: 'qat: images per step', default: '64' },
+    'qat-teacher': {
+      type: 'string',
+      placeholder: 'W',
+      description: "qat: weight in [0, 1] of the float model's predictions in the targets",
+      default: '0.5',
+    },
     limit: {
       type: 'string',
       placeholder: 'N',
@@ -87,6 +104,7 @@ export const quantizeCommand: Command = {
     const outDir = resolve(stringOption(values, 'out', `${modelDir.replace(/\/+$/, '')}-int8`));
     const method = choiceOption(values, 'method', QUANTIZATION_METHODS, 'ptq');
     const calibration = choiceOption(values, 'calibration', CALIBRATION_METHODS, 'minmax');
+    const onnxFormat = choiceOption(values, 'onnx-format', ONNX_QUANT_FORMATS, 'qdq');
     const calibrationImages = intOption(values, 'calib', { min: 1, max: 100_000, fallback: 512 });
     const evalImages = intOption(values, 'eval', { min: 0, max: 100_000, fallback: 1000 });
     const latencyRuns = intOption(values, 'latency-runs', { min: 0, max: 100_000, fallback: 200 });
@@ -99,6 +117,7 @@ export const quantizeCommand: Command = {
             epochs: intOption(values, 'qat-epochs', { min: 1, max: 1000, fallback: 1 }),
             learningRate: numberOption(values, 'qat-lr', { min: 0, fallback: 1e-5 }),
             batchSize: intOption(values, 'qat-batch', { min: 1, max: 65_536, fallback: 64 }),
+            teacherWeight: numberOption(values, 'qat-teacher', { min: 0, max: 1, fallback: 0.5 }),
             ...(values.limit !== undefined ? { images: intOption(values, 'limit', { min: 1 }) } : {}),
           }
         : undefined;
@@ -113,6 +132,7 @@ export const quantizeCommand: Command = {
         evalImages,
         latencyRuns,
         perTensor: values['per-tensor'] === true,
+        onnxFormat,
         toolVersion: TOOL_VERSION,
         onProgress: progress.onProgress,
         ...(maxDrop !== undefined ? { maxDrop } : {}),
@@ -150,7 +170,7 @@ export const quantizeCommand: Command = {
         ),
       );
     }
-    out.print(`int8 kernels (onnxruntime-node): ${Object.keys(r.kernels.int8).join(', ')}`);
+    out.print(`int8 kernels (onnxruntime-node, ${r.onnxFormat}): ${Object.keys(r.kernels.int8).join(', ')}`);
     if (r.qat) {
       out.print(
         `qat: ${r.qat.epochs} epoch(s) on ${r.qat.images} images, ${r.qat.steps} steps, loss ${r.qat.epochLosses

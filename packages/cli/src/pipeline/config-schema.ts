@@ -121,6 +121,11 @@ export const PIPELINE_CONFIG_SCHEMA = {
       calibration: choice('range estimator', ['minmax', 'percentile', 'entropy'], 'minmax'),
       calibrationImages: int('calibration images from the training split', 1, 512, 100_000),
       perTensor: bool('one weight scale per tensor instead of per channel', false),
+      onnxFormat: choice(
+        'model.int8.onnx: QDQ pairs around float ops (fused by the runtime) or the integer operators (QOperator)',
+        ['qdq', 'qoperator'],
+        'qdq',
+      ),
       maxDrop: {
         type: ['number', 'null'],
         minimum: 0,
@@ -132,6 +137,11 @@ export const PIPELINE_CONFIG_SCHEMA = {
       qatImages: int('qat: fine-tune on a seeded subset of N training images (null: all)', 1, null),
       qatBatchSize: int('qat: images per step', 1, 64, 8192),
       qatLearningRate: num('qat: Adam learning rate', { exclusiveMinimum: 0 }, 1e-5),
+      qatTeacherWeight: num(
+        "qat: weight of the float model's predictions in the targets (self-distillation)",
+        { minimum: 0, maximum: 1 },
+        0.5,
+      ),
     }),
     export: object('stage export: ONNX, TFLite, TF.js of teacher, student and the final model', {
       formats: list('formats to write', ['onnx', 'tflite', 'tfjs'], ['onnx', 'tflite', 'tfjs']),
@@ -194,12 +204,14 @@ export interface PipelineConfig {
     calibration: 'minmax' | 'percentile' | 'entropy';
     calibrationImages: number;
     perTensor: boolean;
+    onnxFormat: 'qdq' | 'qoperator';
     maxDrop: number | null;
     latencyRuns: number;
     qatEpochs: number;
     qatImages: number | null;
     qatBatchSize: number;
     qatLearningRate: number;
+    qatTeacherWeight: number;
   };
   export: { formats: ('onnx' | 'tflite' | 'tfjs')[]; parityImages: number };
   package: { targets: string[]; precision: 'float32' | 'int8'; measureWorker: boolean };

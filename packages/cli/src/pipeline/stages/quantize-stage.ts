@@ -1,6 +1,6 @@
 /**
  * Stage quantize: int8 quantisation (quantizeModelPackage: PTQ, QAT or dynamic) of prune/pruned
- * into quantize/int8: model.int8.onnx (QDQ) and model.int8.tflite, accuracy float vs int8 in
+ * into quantize/int8: model.int8.onnx (QDQ or QOperator) and model.int8.tflite, accuracy float vs int8 in
  * onnxruntime-node, onnxruntime-web and tfjs-tflite on the evaluation images, and ORT latency.
  */
 import { join } from 'node:path';
@@ -26,6 +26,7 @@ export const quantizeStage: PipelineStage = {
       evalImages: c.evalImages ?? dataset.split('test').size,
       latencyRuns: q.latencyRuns,
       perTensor: q.perTensor,
+      onnxFormat: q.onnxFormat,
       dataset: c.dataset.name,
       toolVersion: TOOL_VERSION,
       onProgress: ctx.onProgress,
@@ -35,6 +36,7 @@ export const quantizeStage: PipelineStage = {
           epochs: q.qatEpochs,
           batchSize: q.qatBatchSize,
           learningRate: q.qatLearningRate,
+          teacherWeight: q.qatTeacherWeight,
           ...(q.qatImages !== null && { images: q.qatImages }),
         },
       }),
@@ -44,6 +46,7 @@ export const quantizeStage: PipelineStage = {
       packages: { int8: 'int8' },
       report: {
         method: report.method,
+        onnxFormat: report.onnxFormat,
         calibration: report.calibration,
         calibrationImages: report.calibrationImages,
         evalImages: report.evalImages,

@@ -58,28 +58,33 @@ describe('fakeQuant', () => {
   });
 });
 
+/** conv 3x3 (4, ReLU) [-> maxpool 2] -> flatten -> dense 3 -> softmax on 8x8x1 images, seeded. */
+function tinyClassifier(seed: number, pool: boolean): tf.Sequential {
+  return tf.sequential({
+    layers: [
+      tf.layers.conv2d({
+        inputShape: [8, 8, 1],
+        filters: 4,
+        kernelSize: 3,
+        activation: 'relu',
+        name: 'conv',
+        kernelInitializer: tf.initializers.glorotUniform({ seed }),
+      }),
+      ...(pool ? [tf.layers.maxPooling2d({ poolSize: 2, name: 'pool' })] : []),
+      tf.layers.flatten({ name: 'flat' }),
+      tf.layers.dense({
+        units: 3,
+        name: 'logits',
+        kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }),
+      }),
+      tf.layers.activation({ activation: 'softmax', name: 'probs' }),
+    ],
+  });
+}
+
 describe('quantizationAwareTraining', () => {
   it('trains with fake-quantised kernels and activations and exports the int8 graph it simulated', async () => {
-    const model = tf.sequential({
-      layers: [
-        tf.layers.conv2d({
-          inputShape: [8, 8, 1],
-          filters: 4,
-          kernelSize: 3,
-          activation: 'relu',
-          name: 'conv',
-          kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
-        }),
-        tf.layers.maxPooling2d({ poolSize: 2, name: 'pool' }),
-        tf.layers.flatten({ name: 'flat' }),
-        tf.layers.dense({
-          units: 3,
-          name: 'logits',
-          kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }),
-        }),
-        tf.layers.activation({ activation: 'softmax', name: 'probs' }),
-      ],
-    });
+    const model = tinyClassifier(1, true);
     const rand = seeded(11);
     const n = 96;
     const x = Float32Array.from({ length: n * 64 }, () => rand());
@@ -203,6 +208,38 @@ describe('quantizationAwareTraining', () => {
     model.dispose();
   });
 
+  it("teacherWeight keeps the fine-tuned model on the float model's predictions (self-distillation)", async () => {
+    const model = tinyClassifier(4, false);
+    const rand = seeded(21);
+    const n = 96;
+    const x = Float32Array.from({ length: n * 64 }, () => rand());
+    // Labels unrelated to the float model's predictions: only the teacher term pulls towards them.
+    const labels = Int32Array.from({ length: n }, () => Math.floor(rand() * 3));
+    const data = { x, shape: [n, 8, 8, 1] as const, labels };
+    const floatTop1 = tf.tidy(() =>
+      argmax((model.predict(tf.tensor(x, [n, 8, 8, 1])) as tf.Tensor).dataSync() as Float32Array, n),
+    );
+    const agreementWith = async (teacherWeight: number) => {
+      const r = await quantizationAwareTraining(model, data, {
+        epochs: 4,
+        batchSize: 16,
+        learningRate: 2e-2,
+        teacherWeight,
+      });
+      const top1 = withFakeQuant(r.model, r.ranges, false, (q) =>
+        tf.tidy(() =>
+          argmax((r.model.predict(q(tf.tensor(x, [n, 8, 8, 1]))) as tf.Tensor).dataSync() as Float32Array, n),
+        ),
+      );
+      r.model.dispose();
+      return top1.filter((c, i) => c === floatTop1[i]).length / n;
+    };
+    const labelsOnly = await agreementWith(0);
+    const selfDistilled = await agreementWith(1);
+    expect(selfDistilled).toBeGreaterThan(labelsOnly + 0.1);
+    model.dispose();
+  });
+
   it('rejects bad options with typed errors', async () => {
     const model = tf.sequential({
       layers: [tf.layers.dense({ inputShape: [2], units: 2, activation: 'softmax' })],
@@ -210,6 +247,9 @@ describe('quantizationAwareTraining', () => {
     const data = { x: new Float32Array(4), shape: [2, 1, 1, 2] as const, labels: new Int32Array(2) };
     await expect(quantizationAwareTraining(model, data, { epochs: 0 })).rejects.toThrow(ConfigError);
     await expect(quantizationAwareTraining(model, data, { rangeDecay: 1 })).rejects.toThrow(ConfigError);
+    await expect(quantizationAwareTraining(model, data, { teacherWeight: 1.5 })).rejects.toThrow(
+      /'teacherWeight' must be in \[0, 1\]/,
+    );
     await expect(quantizationAwareTraining(model, { ...data, labels: new Int32Array(1) })).rejects.toThrow(
       ConfigError,
     );

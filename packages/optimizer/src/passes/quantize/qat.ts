@@ -1,10 +1,13 @@
 /**
- * Quantisation-aware training (QAT): fine-tunes a TF.js model whose Conv2D / DepthwiseConv2D / Dense
- * kernels are fake-quantised in the forward pass (fake-quant.ts, straight-through gradient), as
- * quantizeGraph will quantise them (per output channel, Dense per tensor), while the activation
- * ranges of every layer output are tracked as exponential moving averages of the batch min/max.
- * Those ranges replace calibration: `quantizeQatModel` runs quantizeGraph with them, and the result
- * goes to the existing emitters (emitOnnxQdq, emitTfliteInt8).
+ * Quantisation-aware training (QAT): fine-tunes a TF.js model as its int8 form will compute. The
+ * Conv2D / DepthwiseConv2D / Dense kernels are fake-quantised in the forward pass (fake-quant.ts,
+ * straight-through gradient) as quantizeGraph will quantise them (per output channel, Dense per
+ * tensor); the input and every activation that gets its own int8 parameters are fake-quantised with
+ * the parameters quantizeGraph derives from their moving-average ranges (exponential moving averages
+ * of the batch min/max, measured before fake quantisation). The targets mix the labels with the float
+ * model's predictions (`teacherWeight`, self-distillation). The learned ranges replace calibration:
+ * `quantizeQatModel` runs quantizeGraph with them, and the result goes to the existing emitters
+ * (emitOnnxQdq, emitTfliteInt8).
  *
  * The model is first put in its export form (prepareGraphForExport: BatchNorm folded, ReLU fused,
  * then rebuilt with toLayersModel), so the kernels trained under fake quantisation are the kernels
@@ -38,6 +41,12 @@ export interface QatOptions {
   readonly seed?: number;
   /** Fake-quantise activations too (not only kernels). @default true */
   readonly activations?: boolean;
+  /**
+   * Weight in [0, 1] of the float model's own predictions in the targets (self-distillation): the
+   * loss is the cross-entropy against `(1 - w) * onehot(label) + w * floatModel(x)`, which keeps the
+   * int8 model's top-1 close to the float model's, not only to the labels. @default 0.5
+   */
+  readonly teacherWeight?: number;
   readonly onProgress?: ProgressCallback;
 }
 
@@ -199,11 +208,13 @@ export async function quantizationAwareTraining(
   const decay = options.rangeDecay ?? 0.99;
   const perTensor = options.perTensor ?? false;
   const quantizeActivations = options.activations ?? true;
+  const teacherWeight = options.teacherWeight ?? 0.5;
   const onProgress = options.onProgress ?? silentProgress;
   check('epochs', epochs, Number.isInteger(epochs) && epochs >= 1, 'an integer >= 1');
   check('batchSize', batchSize, Number.isInteger(batchSize) && batchSize >= 1, 'an integer >= 1');
   check('learningRate', learningRate, learningRate > 0, '> 0');
   check('rangeDecay', decay, decay >= 0 && decay < 1, 'in [0, 1)');
+  check('teacherWeight', teacherWeight, teacherWeight >= 0 && teacherWeight <= 1, 'in [0, 1]');
   const n = data.shape[0];
   check('images', n, n >= 1 && data.labels.length === n, 'at least one image with one label each');
 
@@ -256,7 +267,14 @@ export async function quantizationAwareTraining(
         const yb = Int32Array.from(idx, (k) => data.labels[k]!);
         const cost = tf.tidy(() => {
           const x = tf.tensor(xb, [idx.length, ...data.shape.slice(1)]);
-          const y = tf.oneHot(tf.tensor1d(yb, 'int32'), classes);
+          const onehot = tf.oneHot(tf.tensor1d(yb, 'int32'), classes).toFloat();
+          const y =
+            teacherWeight > 0
+              ? tf.add(
+                  tf.mul(onehot, 1 - teacherWeight),
+                  tf.mul(model.predict(x) as tf.Tensor, teacherWeight),
+                )
+              : onehot;
           return optimizer.minimize(
             () => {
               const probs = qat.apply(observe(inputName, x, true), { training: true }) as tf.Tensor;

@@ -102,6 +102,28 @@ describe('quantizeModelPackage', () => {
     });
   });
 
+  it("onnxFormat 'qoperator' writes the integer operators and records the format", async () => {
+    const out = join(dir, 'qoperator');
+    const { report } = await quantizeModelPackage(source, out, {
+      calibrationImages: 64,
+      evalImages: 64,
+      latencyRuns: 0,
+      onnxFormat: 'qoperator',
+      toolVersion: 'test',
+    });
+    expect(report.onnxFormat).toBe('qoperator');
+    expect(report.kernels.int8['QLinearConv']).toBe(3);
+    expect(report.kernels.int8['QGemm']).toBe(1);
+    for (const float of ['Conv', 'Gemm', 'Relu']) expect(report.kernels.int8[float] ?? 0).toBe(0);
+    const [node, web] = report.accuracy;
+    expect(Math.abs(web!.int8 - node!.int8)).toBeLessThanOrEqual(1 / 64);
+    for (const a of report.accuracy) expect(a.top1Agreement).toBeGreaterThan(0.85);
+    const pkg = await readModelPackageDir(out, { verify: true });
+    expect(pkg.manifest.lineage.at(-1)?.config).toMatchObject({ onnxFormat: 'qoperator' });
+    const onnxBytes = await pkg.readFile('model.int8.onnx');
+    expect(new TextDecoder().decode(onnxBytes)).toContain('com.microsoft');
+  });
+
   it('accuracy-aware mode reports sensitivity and which layers stayed float', async () => {
     const { report } = await quantizeModelPackage(source, join(dir, 'aware'), {
       calibrationImages: 32,
@@ -138,6 +160,9 @@ describe('quantizeModelPackage', () => {
     await expect(
       quantizeModelPackage(source, join(dir, 'x'), { ...base, calibration: 'kl' as never }),
     ).rejects.toThrow(ConfigError);
+    await expect(
+      quantizeModelPackage(source, join(dir, 'x'), { ...base, onnxFormat: 'qop' as never }),
+    ).rejects.toThrow(/'onnxFormat' must be 'qdq' or 'qoperator', got "qop"/);
     await expect(quantizeModelPackage(noData, join(dir, 'x'), base)).rejects.toThrow(/no training data set/);
   });
 });

@@ -3,7 +3,8 @@
  * ReLU fused) is quantised with activation ranges from calibration on training images (`ptq`), or
  * from quantisation-aware fine-tuning with fake-quantised kernels and activations (`qat`: the
  * fine-tuned graph is the one quantised), or weights only (`dynamic`). Optionally the most
- * sensitive layers stay float (`maxDrop`). Writes `model.int8.onnx` (QDQ) and, for ptq and qat,
+ * sensitive layers stay float (`maxDrop`). Writes `model.int8.onnx` (QDQ, or QOperator with
+ * `onnxFormat: 'qoperator'`) and, for ptq and qat,
  * `model.int8.tflite` (full integer, float I/O) into a model package, and reports in summary.json:
  * file sizes float vs int8, top-1 accuracy float vs int8 in onnxruntime-node, onnxruntime-web (wasm)
  * and tfjs-tflite, top-1 agreement, onnxruntime-node latency (median, batch 1 and 32), the ORT
@@ -25,6 +26,7 @@ import { loadDataset, loadTrainedPackage, renormalizeSplit, sampleBatch } from '
 import * as tf from '@tensorflow/tfjs';
 import { emitOnnx } from '../../export/onnx/emit-onnx.js';
 import { emitOnnxQdq } from '../../export/onnx/emit-qdq.js';
+import { emitOnnxQOperator } from '../../export/onnx/emit-qoperator.js';
 import { type KernelCounts, profileOnnxKernels } from '../../export/onnx/ort-profile.js';
 import type { ParityImages } from '../../export/onnx/parity.js';
 import { readSourceSummary, writeDerivedPackage } from '../../export/package/derive-package.js';
@@ -47,6 +49,14 @@ export type QuantizationMethod = 'ptq' | 'qat' | 'dynamic';
 /** Every method. */
 export const QUANTIZATION_METHODS: readonly QuantizationMethod[] = ['ptq', 'qat', 'dynamic'];
 
+/**
+ * Forms of the int8 ONNX file: QDQ (float operators between QuantizeLinear/DequantizeLinear, fused
+ * into integer kernels by the runtime) or QOperator (the integer operators written directly).
+ */
+export type OnnxQuantFormat = 'qdq' | 'qoperator';
+/** Every ONNX int8 format. */
+export const ONNX_QUANT_FORMATS: readonly OnnxQuantFormat[] = ['qdq', 'qoperator'];
+
 /** Options of the `qat` method. */
 export interface QatPackageOptions {
   /** Fine-tuning images: a count drawn from the training split, or the images. @default the whole training split */
@@ -59,6 +69,8 @@ export interface QatPackageOptions {
   readonly learningRate?: number;
   /** Seed of the image sample and batch order. @default 0 */
   readonly seed?: number;
+  /** Weight of the float model's predictions in the targets (self-distillation, see QatOptions). @default 0.5 */
+  readonly teacherWeight?: number;
 }
 
 /** What the QAT fine-tuning did (in the report). */
@@ -67,6 +79,7 @@ export interface QatReport {
   readonly epochs: number;
   readonly batchSize: number;
   readonly learningRate: number;
+  readonly teacherWeight: number;
   readonly steps: number;
   readonly epochLosses: readonly number[];
   readonly seconds: number;
@@ -95,6 +108,8 @@ export interface QuantizePackageOptions {
   readonly perTensor?: boolean;
   /** Accuracy-aware: largest top-1 drop in points before layers fall back to float (needs evalImages). */
   readonly maxDrop?: number;
+  /** Form of model.int8.onnx. @default 'qdq' */
+  readonly onnxFormat?: OnnxQuantFormat;
   /** Timed onnxruntime-node runs per latency (0 = skip). @default 200 */
   readonly latencyRuns?: number;
   /** Data set to draw images from. @default the one in the manifest's training record */
@@ -121,6 +136,8 @@ export interface QuantizationReport {
   readonly calibration: CalibrationMethod | 'qat-moving-average' | 'none';
   readonly calibrationImages: number;
   readonly perTensor: boolean;
+  /** Form of model.int8.onnx. */
+  readonly onnxFormat: OnnxQuantFormat;
   readonly int8Nodes: readonly string[];
   readonly floatNodes: readonly { readonly node: string; readonly reason: string }[];
   readonly files: readonly { path: string; floatBytes: number; int8Bytes: number; ratio: number }[];
@@ -147,6 +164,12 @@ function checkOptions(options: QuantizePackageOptions): void {
     );
   }
   parseCalibrationMethod(options.calibration ?? 'minmax');
+  const format = options.onnxFormat ?? 'qdq';
+  if (!(ONNX_QUANT_FORMATS as readonly string[]).includes(format)) {
+    throw new ConfigError(
+      `'onnxFormat' must be ${formatAllowed(ONNX_QUANT_FORMATS)}, got ${JSON.stringify(format)}`,
+    );
+  }
   const n = options.calibrationImages ?? 512;
   if (typeof n === 'number' && !(Number.isInteger(n) && n >= 1)) {
     throw new ConfigError(`'calibrationImages' must be a positive integer, got ${n}`);
@@ -162,6 +185,9 @@ function checkOptions(options: QuantizePackageOptions): void {
   if (typeof q.images === 'number') positiveInt('images', q.images);
   if (q.learningRate !== undefined && !(q.learningRate > 0)) {
     throw new ConfigError(`'qat.learningRate' must be > 0, got ${q.learningRate}`);
+  }
+  if (q.teacherWeight !== undefined && !(q.teacherWeight >= 0 && q.teacherWeight <= 1)) {
+    throw new ConfigError(`'qat.teacherWeight' must be in [0, 1], got ${q.teacherWeight}`);
   }
   if (options.qat !== undefined && method !== 'qat') {
     throw new ConfigError(`'qat' settings need method 'qat', got method ${JSON.stringify(method)}`);
@@ -181,6 +207,7 @@ export async function quantizeModelPackage(
   const method = options.method ?? 'ptq';
   const calibration = options.calibration ?? 'minmax';
   const perTensor = options.perTensor ?? false;
+  const onnxFormat = options.onnxFormat ?? 'qdq';
   const onProgress = options.onProgress ?? silentProgress;
   const started = performance.now();
   const { manifest, manifestSha256, model } = await loadTrainedPackage(sourceDir);
@@ -235,11 +262,13 @@ export async function quantizeModelPackage(
     const epochs = q.epochs ?? 1;
     const batchSize = q.batchSize ?? 64;
     const learningRate = q.learningRate ?? 1e-5;
+    const teacherWeight = q.teacherWeight ?? 0.5;
     const t0 = performance.now();
     const trained = await quantizationAwareTraining(model, images, {
       epochs,
       batchSize,
       learningRate,
+      teacherWeight,
       perTensor,
       seed: q.seed ?? 0,
       onProgress,
@@ -252,6 +281,7 @@ export async function quantizeModelPackage(
       epochs,
       batchSize,
       learningRate,
+      teacherWeight,
       steps: trained.steps,
       epochLosses: trained.epochLosses,
       seconds: (performance.now() - t0) / 1000,
@@ -281,7 +311,7 @@ export async function quantizeModelPackage(
     quantized = r;
   } else quantized = quantizeGraph(toQuantize, ranges, { mode, perTensor });
 
-  const int8Onnx = emitOnnxQdq(quantized.graph);
+  const int8Onnx = (onnxFormat === 'qoperator' ? emitOnnxQOperator : emitOnnxQdq)(quantized.graph);
   const floatTflite = mode === 'static' ? emitTflite(graph) : undefined;
   const int8Tflite = mode === 'static' ? emitTfliteInt8(quantized.graph) : undefined;
   const mixed = quantized.report.floatNodes.some(
@@ -354,6 +384,7 @@ export async function quantizeModelPackage(
     calibration: method === 'ptq' ? calibration : method === 'qat' ? 'qat-moving-average' : 'none',
     calibrationImages: calibImages?.shape[0] ?? 0,
     perTensor,
+    onnxFormat,
     int8Nodes: quantized.report.int8Nodes,
     floatNodes: quantized.report.floatNodes,
     files: sizes.map((s) => ({ ...s, ratio: s.floatBytes / s.int8Bytes })),
@@ -382,10 +413,12 @@ export async function quantizeModelPackage(
               epochs: qatReport.epochs,
               batchSize: qatReport.batchSize,
               learningRate: qatReport.learningRate,
+              teacherWeight: qatReport.teacherWeight,
             },
           }
         : {}),
       perTensor,
+      onnxFormat,
       ...(options.maxDrop !== undefined ? { maxDrop: options.maxDrop } : {}),
     },
     inputs: [{ name: manifest.name, sha256: manifestSha256, kind: 'manifest' }],
