@@ -21,7 +21,7 @@ import { selectBackendFromOptions } from './pass-options.js';
 
 export const quantizeCommand: Command = {
   name: 'quantize',
-  summary: 'int8 quantisation, PTQ or QAT (ONNX QDQ + full-integer TFLite), with a measured report',
+  summary: 'int8 quantisation, PTQ or QAT (ONNX QDQ or QOperator, full-integer TFLite), with a measured report',
   examples: [
     'pnpm edgeml quantize --model runs/cnn-small --method ptq --calib 512 --calibration entropy --eval 10000 --out runs/cnn-small-int8',
     'pnpm edgeml quantize --model runs/cnn-small --method qat --qat-epochs 1 --eval 10000 --out runs/cnn-small-qat',
