@@ -61,7 +61,8 @@ async function loadModel(dir: string, wanted: readonly BenchPrecision[]): Promis
     });
   }
   const hasInt8 = pkg.manifest.files.some(
-    (f) => f.precision === 'int8' && (f.format === 'onnx' || f.format === 'tflite'),
+    (f) =>
+      (f.precision === 'int8' || f.precision === 'mixed') && (f.format === 'onnx' || f.format === 'tflite'),
   );
   return {
     dir,

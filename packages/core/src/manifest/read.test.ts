@@ -150,6 +150,16 @@ describe('findModelFile', () => {
     const pkg = await readModelPackage(createMemorySource(await packageFiles()));
     expect(findModelFile(pkg.manifest, 'onnx').path).toBe('model.onnx');
     expect(findModelFile(pkg.manifest, 'onnx', 'int8').path).toBe('model.int8.onnx');
+    // A mixed-precision quantised file (layers kept float) is what 'int8' gets when nothing is pure int8.
+    const mixed = {
+      ...pkg.manifest,
+      files: pkg.manifest.files.map((f) =>
+        f.path === 'model.int8.onnx' ? { ...f, precision: 'mixed' as const } : f,
+      ),
+    };
+    expect(findModelFile(mixed, 'onnx', 'int8').path).toBe('model.int8.onnx');
+    expect(findModelFile(mixed, 'onnx').path).toBe('model.onnx');
+    expect(() => findModelFile(mixed, 'onnx', 'float16')).toThrow(/has no onnx float16 model/);
     expect(() => findModelFile(pkg.manifest, 'tflite', 'int8')).toThrow(
       "model package 'tiny' has no tflite int8 model; it holds model.onnx (onnx, float32), model.int8.onnx (onnx, int8)",
     );

@@ -5,7 +5,11 @@
 import { UnsupportedError } from '../errors.js';
 import type { ModelFileEntry, ModelFileFormat, ModelManifest, Precision } from './types.js';
 
-/** The loadable model file of `format` (and `precision` when given); prefers float32 otherwise. */
+/**
+ * The loadable model file of `format` (and `precision` when given); prefers float32 otherwise.
+ * `int8` asks for the package's quantised file: a fully int8 one, else a `mixed` one (int8 with
+ * some layers kept float, or int8 weights only).
+ */
 export function findModelFile(
   manifest: ModelManifest,
   format: ModelFileFormat,
@@ -15,9 +19,11 @@ export function findModelFile(
     (f) =>
       f.format === format &&
       (f.role === undefined || f.role === 'model') &&
-      (precision === undefined || f.precision === precision),
+      (precision === undefined ||
+        f.precision === precision ||
+        (precision === 'int8' && f.precision === 'mixed')),
   );
-  const found = candidates.find((f) => f.precision === 'float32') ?? candidates[0];
+  const found = candidates.find((f) => f.precision === (precision ?? 'float32')) ?? candidates[0];
   if (!found) {
     const held = manifest.files
       .filter((f) => f.role === 'model' || (f.role === undefined && f.format !== 'tfjs-weights'))
