@@ -54,6 +54,28 @@ describe('edgeml CLI', () => {
     expect(badDataset.stderr).toMatch(/'fashion-mnist'/);
   });
 
+  it('refuses quantize flags that the chosen method would ignore, before any work', async () => {
+    const qatFlagsOnPtq = await edgeml('quantize', '--model', 'runs/none', '--qat-epochs', '2');
+    expect(qatFlagsOnPtq.code).toBe(2);
+    expect(qatFlagsOnPtq.stderr).toMatch(/--qat-epochs applies to --method qat only, got --method ptq/);
+    const calibOnQat = await edgeml(
+      'quantize',
+      '--model',
+      'runs/none',
+      '--method',
+      'qat',
+      '--calib',
+      '64',
+      '--calibration',
+      'entropy',
+    );
+    expect(calibOnQat.code).toBe(2);
+    expect(calibOnQat.stderr).toMatch(/--calib, --calibration apply to --method ptq only, got --method qat/);
+    const teacher = await edgeml('quantize', '--model', 'runs/none', '--method', 'qat', '--qat-teacher', '2');
+    expect(teacher.code).toBe(2);
+    expect(teacher.stderr).toMatch(/--qat-teacher must be a number in \[0, 1\]/);
+  });
+
   it('exits 1 when the data is missing', async () => {
     const { code, stderr } = await edgeml(
       'data',

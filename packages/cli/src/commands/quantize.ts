@@ -5,6 +5,7 @@
  * onnxruntime-web and tfjs-tflite, latency, kernels).
  */
 import { resolve } from 'node:path';
+import { ConfigError } from '@edgeml/core';
 import {
   CALIBRATION_METHODS,
   ONNX_QUANT_FORMATS,
@@ -21,7 +22,8 @@ import { selectBackendFromOptions } from './pass-options.js';
 
 export const quantizeCommand: Command = {
   name: 'quantize',
-  summary: 'int8 quantisation, PTQ or QAT (ONNX QDQ or QOperator, full-integer TFLite), with a measured report',
+  summary:
+    'int8 quantisation, PTQ or QAT (ONNX QDQ or QOperator, full-integer TFLite), with a measured report',
   examples: [
     'pnpm edgeml quantize --model runs/cnn-small --method ptq --calib 512 --calibration entropy --eval 10000 --out runs/cnn-small-int8',
     'pnpm edgeml quantize --model runs/cnn-small --method qat --qat-epochs 1 --eval 10000 --out runs/cnn-small-qat',
@@ -38,14 +40,12 @@ export const quantizeCommand: Command = {
     calib: {
       type: 'string',
       placeholder: 'N',
-      description: 'calibration images from the training split',
-      default: '512',
+      description: 'ptq: calibration images from the training split (default: 512)',
     },
     calibration: {
       type: 'string',
       placeholder: 'minmax|percentile|entropy',
-      description: 'range estimator',
-      default: 'minmax',
+      description: 'ptq: range estimator (default: minmax)',
     },
     'per-tensor': { type: 'boolean', description: 'one weight scale per tensor instead of per channel' },
     'onnx-format': {
@@ -53,6 +53,11 @@ export const quantizeCommand: Command = {
       placeholder: 'qdq|qoperator',
       description: 'model.int8.onnx as QDQ pairs around float ops, or the integer operators themselves',
       default: 'qdq',
+    },
+    'keep-float': {
+      type: 'string',
+      placeholder: 'NODES',
+      description: 'comma-separated node names to keep float (the report lists the int8 nodes)',
     },
     'max-drop': {
       type: 'string',
@@ -76,14 +81,13 @@ export const quantizeCommand: Command = {
       placeholder: 'NAME',
       description: 'data set (default: the one the model was trained on)',
     },
-    'qat-epochs': { type: 'string', placeholder: 'N', description: 'qat: fine-tuning epochs', default: '1' },
-    'qat-lr': { type: 'string', placeholder: 'X', description: 'qat: Adam learning rate', default: '1e-5' },
-    'qat-batch': { type: 'string', placeholder: 'N', description: 'qat: images per step', default: '64' },
+    'qat-epochs': { type: 'string', placeholder: 'N', description: 'qat: fine-tuning epochs (default: 1)' },
+    'qat-lr': { type: 'string', placeholder: 'X', description: 'qat: Adam learning rate (default: 1e-5)' },
+    'qat-batch': { type: 'string', placeholder: 'N', description: 'qat: images per step (default: 64)' },
     'qat-teacher': {
       type: 'string',
       placeholder: 'W',
-      description: "qat: weight in [0, 1] of the float model's predictions in the targets",
-      default: '0.5',
+      description: "qat: weight in [0, 1] of the float model's predictions in the targets (default: 0.5)",
     },
     limit: {
       type: 'string',
@@ -93,8 +97,7 @@ export const quantizeCommand: Command = {
     backend: {
       type: 'string',
       placeholder: 'NAME',
-      description: `qat: TF.js backend (${BACKEND_NAMES.join(', ')})`,
-      default: 'auto',
+      description: `qat: TF.js backend (${BACKEND_NAMES.join(', ')}) (default: auto)`,
     },
     threads: { type: 'string', placeholder: 'N', description: 'qat: wasm threads' },
     out: { type: 'string', placeholder: 'DIR', description: 'package to write', default: '<model>-int8' },
@@ -103,6 +106,19 @@ export const quantizeCommand: Command = {
     const modelDir = stringOption(values, 'model');
     const outDir = resolve(stringOption(values, 'out', `${modelDir.replace(/\/+$/, '')}-int8`));
     const method = choiceOption(values, 'method', QUANTIZATION_METHODS, 'ptq');
+    // Flags the chosen method would ignore are mistakes: say so instead of running without them.
+    for (const [only, flags] of [
+      ['ptq', ['calib', 'calibration']],
+      ['qat', ['qat-epochs', 'qat-lr', 'qat-batch', 'qat-teacher', 'limit', 'backend', 'threads']],
+    ] as const) {
+      const given = flags.filter((f) => values[f] !== undefined);
+      if (method !== only && given.length > 0) {
+        throw new ConfigError(
+          `${given.map((f) => `--${f}`).join(', ')} appl${given.length === 1 ? 'ies' : 'y'} to --method ${only} only, got --method ${method}`,
+          { option: given[0] },
+        );
+      }
+    }
     const calibration = choiceOption(values, 'calibration', CALIBRATION_METHODS, 'minmax');
     const onnxFormat = choiceOption(values, 'onnx-format', ONNX_QUANT_FORMATS, 'qdq');
     const calibrationImages = intOption(values, 'calib', { min: 1, max: 100_000, fallback: 512 });
@@ -111,6 +127,10 @@ export const quantizeCommand: Command = {
     const maxDrop =
       values['max-drop'] === undefined ? undefined : numberOption(values, 'max-drop', { min: 0, max: 100 });
     const dataset = optionalString(values, 'dataset');
+    const keepFloat = (optionalString(values, 'keep-float') ?? '')
+      .split(',')
+      .map((n) => n.trim())
+      .filter((n) => n.length > 0);
     const qat =
       method === 'qat'
         ? {
@@ -127,8 +147,7 @@ export const quantizeCommand: Command = {
     try {
       result = await quantizeModelPackage(modelDir, outDir, {
         method,
-        calibration,
-        calibrationImages,
+        ...(method === 'ptq' ? { calibration, calibrationImages } : {}),
         evalImages,
         latencyRuns,
         perTensor: values['per-tensor'] === true,
@@ -136,6 +155,7 @@ export const quantizeCommand: Command = {
         toolVersion: TOOL_VERSION,
         onProgress: progress.onProgress,
         ...(maxDrop !== undefined ? { maxDrop } : {}),
+        ...(keepFloat.length > 0 ? { keepFloat } : {}),
         ...(dataset ? { dataset } : {}),
         ...(qat ? { qat } : {}),
       });

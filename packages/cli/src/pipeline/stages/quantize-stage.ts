@@ -21,8 +21,7 @@ export const quantizeStage: PipelineStage = {
     const dataset = await ctx.dataset();
     const { report } = await quantizeModelPackage(ctx.packageDir('prune', 'pruned'), join(dir, 'int8'), {
       method: q.method,
-      calibration: q.calibration,
-      calibrationImages: q.calibrationImages,
+      ...(q.method === 'ptq' && { calibration: q.calibration, calibrationImages: q.calibrationImages }),
       evalImages: c.evalImages ?? dataset.split('test').size,
       latencyRuns: q.latencyRuns,
       perTensor: q.perTensor,

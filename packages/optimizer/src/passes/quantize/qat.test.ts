@@ -126,11 +126,12 @@ describe('quantizationAwareTraining', () => {
     ) as Float32Array;
     const fakeTop1 = argmax(simulated, n);
     const agree = int8Top1.filter((c, i) => c === fakeTop1[i]).length / n;
-    expect(agree).toBeGreaterThanOrEqual(0.97);
+    expect(agree).toBe(1);
     let maxDiff = 0;
     for (let i = 0; i < simulated.length; i++)
       maxDiff = Math.max(maxDiff, Math.abs(simulated[i]! - int8Probs[i]!));
-    expect(maxDiff).toBeLessThan(0.01);
+    // Rounding ties between float and integer arithmetic can move a logit by one int8 step.
+    expect(maxDiff).toBeLessThan(2e-3);
     // Kernels only (activations float) is a coarser simulation of the same int8 graph.
     const weightsOnly = withFakeQuantWeights(result.model, false, () =>
       tf.tidy(() => (result.model.predict(tf.tensor(x, [n, 8, 8, 1])) as tf.Tensor).dataSync()),
@@ -150,6 +151,36 @@ describe('quantizationAwareTraining', () => {
     console.log(
       `QAT: losses ${result.epochLosses.map((l) => l.toFixed(3)).join(' ')}, int8 vs simulation: top-1 agreement ${agree}, max |dp| ${maxDiff.toExponential(2)} (kernels-only simulation ${weightsOnlyDiff.toExponential(2)})`,
     );
+  });
+
+  it('perTensor: kernels fake-quantised with one scale, exported with one scale, same outputs', async () => {
+    const model = tinyClassifier(7, true);
+    const rand = seeded(13);
+    const n = 48;
+    const x = Float32Array.from({ length: n * 64 }, () => rand());
+    const labels = Int32Array.from({ length: n }, (_, i) => i % 3);
+    const result = await quantizationAwareTraining(
+      model,
+      { x, shape: [n, 8, 8, 1], labels },
+      { epochs: 1, batchSize: 16, learningRate: 1e-2, perTensor: true },
+    );
+    expect(result.perTensor).toBe(true);
+    const { graph, report } = quantizeQatModel(result);
+    expect(report.weights.map((w) => w.scales)).toEqual([1, 1]);
+    const int8 = interpretInt8Graph(graph, { [graph.inputs[0]!]: { data: x, shape: [n, 8, 8, 1] } });
+    const int8Probs = int8[graph.outputs[0]!]!.value.data;
+    const simulated = withFakeQuant(result.model, result.ranges, true, (quantizeInput) =>
+      tf.tidy(() =>
+        (result.model.predict(quantizeInput(tf.tensor(x, [n, 8, 8, 1]))) as tf.Tensor).dataSync(),
+      ),
+    ) as Float32Array;
+    let maxDiff = 0;
+    for (let i = 0; i < simulated.length; i++)
+      maxDiff = Math.max(maxDiff, Math.abs(simulated[i]! - int8Probs[i]!));
+    // Rounding ties between float and integer arithmetic can move a logit by one int8 step.
+    expect(maxDiff).toBeLessThan(2e-3);
+    result.model.dispose();
+    model.dispose();
   });
 
   it('simulates a residual block (int8 Add with its fused ReLU) as the int8 graph computes it', async () => {

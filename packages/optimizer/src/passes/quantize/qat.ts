@@ -14,7 +14,7 @@
  * that get exported, and layer names are the IR tensor names the ranges are keyed by.
  */
 
-import { ConfigError, type ProgressCallback, silentProgress } from '@edgeml/core';
+import { ConfigError, type ProgressCallback, SeededRandom, silentProgress } from '@edgeml/core';
 import * as tf from '@tensorflow/tfjs';
 import { toLayersModel } from '../../convert/to-tfjs.js';
 import { prepareGraphForExport } from '../../export/prepare-graph.js';
@@ -22,16 +22,21 @@ import type { IrPassResult } from '../pass-result.js';
 import type { ActivationRanges } from './calibrate.js';
 import { fakeQuant, fakeQuantWeights } from './fake-quant.js';
 import { activationParams, INT8_MAX, INT8_MIN, type TensorRange } from './quant-math.js';
-import { type QuantizeGraphOptions, type QuantizeGraphReport, quantizeGraph } from './quantize-graph.js';
+import {
+  type QuantizeGraphOptions,
+  type QuantizeGraphReport,
+  quantizeGraph,
+  weightScaleCount,
+} from './quantize-graph.js';
 import type { LabeledImages } from './quantize-package.js';
 
 /** Options of quantizationAwareTraining. */
 export interface QatOptions {
   /** Passes over the images. @default 1 */
   readonly epochs?: number;
-  /** @default 32 */
+  /** @default 64 */
   readonly batchSize?: number;
-  /** Adam learning rate. @default 1e-4 */
+  /** Adam learning rate (the float model has converged: keep it small). @default 1e-5 */
   readonly learningRate?: number;
   /** Decay of the moving-average activation ranges. @default 0.99 */
   readonly rangeDecay?: number;
@@ -47,6 +52,8 @@ export interface QatOptions {
    * int8 model's top-1 close to the float model's, not only to the labels. @default 0.5
    */
   readonly teacherWeight?: number;
+  /** Nodes quantizeGraph will keep float (their kernels are not fake-quantised). */
+  readonly keepFloat?: readonly string[];
   readonly onProgress?: ProgressCallback;
 }
 
@@ -59,26 +66,45 @@ export interface QatResult {
   readonly perTensor: boolean;
   /** Mean cross-entropy of each epoch. */
   readonly epochLosses: readonly number[];
+  /** The settings the fine-tuning ran with (defaults filled in). */
+  readonly settings: {
+    readonly epochs: number;
+    readonly batchSize: number;
+    readonly learningRate: number;
+    readonly teacherWeight: number;
+  };
 }
 
-/** Kernel attribute and output-channel count of a layer quantizeGraph quantises, else undefined. */
+/** Fused activations quantizeGraph quantises a conv/dense with (others keep the layer float). */
+const INT8_ACTIVATIONS = new Set(['linear', 'relu', 'relu6']);
+
+/**
+ * Kernel attribute and weight-scale count of a layer whose kernel quantizeGraph quantises, else
+ * undefined (not a conv/dense, a fused activation with no int8 form, or kept float on request).
+ */
 function kernelOf(
   layer: tf.layers.Layer,
   perTensor: boolean,
+  keepFloat: ReadonlySet<string>,
 ): { attr: string; channels: number } | undefined {
-  const cls = layer.getClassName();
-  if (cls !== 'Conv2D' && cls !== 'DepthwiseConv2D' && cls !== 'Dense') return undefined;
-  const attr = cls === 'DepthwiseConv2D' ? 'depthwiseKernel' : 'kernel';
+  const op = layer.getClassName();
+  if (op !== 'Conv2D' && op !== 'DepthwiseConv2D' && op !== 'Dense') return undefined;
+  const activation = String((layer.getConfig() as { activation?: unknown }).activation ?? 'linear');
+  if (keepFloat.has(layer.name) || !INT8_ACTIVATIONS.has(activation)) return undefined;
+  const attr = op === 'DepthwiseConv2D' ? 'depthwiseKernel' : 'kernel';
   const shape = (layer as unknown as Record<string, { shape: number[] }>)[attr]!.shape;
-  const channels = perTensor || cls === 'Dense' ? 1 : shape[3]! * (cls === 'DepthwiseConv2D' ? shape[2]! : 1);
-  return { attr, channels };
+  return { attr, channels: weightScaleCount(op, shape, perTensor) };
 }
 
 /** Reads every Conv2D/DepthwiseConv2D/Dense kernel of `model` through fakeQuantWeights until the returned restore runs. */
-function patchKernelReads(model: tf.LayersModel, perTensor: boolean): () => void {
+function patchKernelReads(
+  model: tf.LayersModel,
+  perTensor: boolean,
+  keepFloat: ReadonlySet<string> = new Set(),
+): () => void {
   const restore: (() => void)[] = [];
   for (const layer of model.layers) {
-    const k = kernelOf(layer, perTensor);
+    const k = kernelOf(layer, perTensor, keepFloat);
     if (k === undefined) continue;
     const variable = (layer as unknown as Record<string, { read: () => tf.Tensor }>)[k.attr]!;
     const read = variable.read;
@@ -106,6 +132,12 @@ function check(name: string, value: number, ok: boolean, what: string): void {
   if (!ok) throw new ConfigError(`'${name}' must be ${what}, got ${value}`);
 }
 
+/** Fake-quantises an activation with the int8 parameters quantizeGraph derives from `range`. */
+function fakeQuantActivation(t: tf.Tensor, range: TensorRange): tf.Tensor {
+  const q = activationParams(range);
+  return fakeQuant(t, q.scale[0]!, q.zeroPoint[0]!, INT8_MIN, INT8_MAX);
+}
+
 /** Layer classes whose output reuses its input's int8 parameters, or stays float: no fake quantisation. */
 const NO_OWN_PARAMS = new Set([
   'MaxPooling2D',
@@ -113,7 +145,6 @@ const NO_OWN_PARAMS = new Set([
   'GlobalAveragePooling2D',
   'Flatten',
   'Reshape',
-  'ZeroPadding2D',
   'Softmax',
 ]);
 
@@ -121,10 +152,12 @@ const NO_OWN_PARAMS = new Set([
 function hasOwnParams(layer: tf.layers.Layer): boolean {
   const cls = layer.getClassName();
   if (NO_OWN_PARAMS.has(cls)) return false;
-  // A value read only by a ReLU/ReLU6 layer (an Add's fused activation, which TF.js merge layers
-  // cannot hold) is never materialised in int8: only the activation's output is.
+  // An Add read only by a ReLU/ReLU6 layer (its fused activation, which TF.js merge layers cannot
+  // hold: toLayersModel splits it off) is never materialised in int8: only the activation's output is.
   const readers = (layer as unknown as { outboundNodes: { outboundLayer: tf.layers.Layer }[] }).outboundNodes;
-  if (readers.length === 1 && readers[0]!.outboundLayer.getClassName() === 'ReLU') return false;
+  if (cls === 'Add' && readers.length === 1 && readers[0]!.outboundLayer.getClassName() === 'ReLU') {
+    return false;
+  }
   // A softmax Activation layer: float output (its int8 form has fixed parameters).
   const activation = (layer.getConfig() as { activation?: unknown }).activation;
   return !(cls === 'Activation' && activation === 'softmax');
@@ -172,9 +205,7 @@ export function withFakeQuant<T>(
 ): T {
   const fq = (name: string, t: tf.Tensor) => {
     const range = ranges[name];
-    if (range === undefined) return t;
-    const q = activationParams(range);
-    return fakeQuant(t, q.scale[0]!, q.zeroPoint[0]!, INT8_MIN, INT8_MAX);
+    return range === undefined ? t : fakeQuantActivation(t, range);
   };
   const restore = patchLayerCalls(model, (layer, call) => (inputs, kwargs) => {
     const out = call(inputs, kwargs);
@@ -203,8 +234,8 @@ export async function quantizationAwareTraining(
   options: QatOptions = {},
 ): Promise<QatResult> {
   const epochs = options.epochs ?? 1;
-  const batchSize = options.batchSize ?? 32;
-  const learningRate = options.learningRate ?? 1e-4;
+  const batchSize = options.batchSize ?? 64;
+  const learningRate = options.learningRate ?? 1e-5;
   const decay = options.rangeDecay ?? 0.99;
   const perTensor = options.perTensor ?? false;
   const quantizeActivations = options.activations ?? true;
@@ -228,19 +259,13 @@ export async function quantizationAwareTraining(
   const stepsPerEpoch = Math.ceil(n / batchSize);
   let steps = 0;
   const epochLosses: number[] = [];
-  let seed = (options.seed ?? 0) >>> 0;
-  const random = () => {
-    seed = (seed * 1664525 + 1013904223) >>> 0;
-    return seed / 2 ** 32;
-  };
+  const random = new SeededRandom(options.seed ?? 0);
   // Batch min/max of each observed tensor, kept out of the step's tidy and read once per step.
   const observed: { name: string; stats: tf.Tensor }[] = [];
   const observe = (name: string, raw: tf.Tensor, own: boolean): tf.Tensor => {
     observed.push({ name, stats: tf.keep(tf.stack([tf.min(raw), tf.max(raw)])) });
     const range = ranges.get(name);
-    if (!own || !quantizeActivations || range === undefined) return raw;
-    const q = activationParams(range);
-    return fakeQuant(raw, q.scale[0]!, q.zeroPoint[0]!, INT8_MIN, INT8_MAX);
+    return !own || !quantizeActivations || range === undefined ? raw : fakeQuantActivation(raw, range);
   };
   const restore = patchLayerCalls(qat, (layer, call) => {
     const own = hasOwnParams(layer);
@@ -250,16 +275,12 @@ export async function quantizationAwareTraining(
     };
   });
   const started = performance.now();
-  const restoreKernels = patchKernelReads(qat, perTensor);
+  const restoreKernels = patchKernelReads(qat, perTensor, new Set(options.keepFloat ?? []));
   try {
     for (let epoch = 0; epoch < epochs; epoch++) {
-      const order = Array.from({ length: n }, (_, i) => i);
-      for (let i = n - 1; i > 0; i--) {
-        const j = Math.floor(random() * (i + 1));
-        [order[i], order[j]] = [order[j]!, order[i]!];
-      }
+      const order = random.shuffle(Int32Array.from({ length: n }, (_, i) => i));
       let sum = 0;
-      let batches = 0;
+      let samples = 0;
       for (let start = 0; start < n; start += batchSize) {
         const idx = order.slice(start, start + batchSize);
         const xb = new Float32Array(idx.length * pixels);
@@ -277,7 +298,9 @@ export async function quantizationAwareTraining(
               : onehot;
           return optimizer.minimize(
             () => {
-              const probs = qat.apply(observe(inputName, x, true), { training: true }) as tf.Tensor;
+              // Inference mode: the export form has no Dropout, and an unfolded BatchNorm must use (and
+              // keep) its moving statistics, as the exported graph does.
+              const probs = qat.apply(observe(inputName, x, true), { training: false }) as tf.Tensor;
               const clipped = tf.clipByValue(probs, 1e-7, 1);
               return tf.neg(tf.mean(tf.sum(tf.mul(y, tf.log(clipped)), -1))) as tf.Scalar;
             },
@@ -285,9 +308,12 @@ export async function quantizationAwareTraining(
             variables,
           )!;
         });
-        const statsTensor = tf.stack(observed.map((o) => o.stats));
-        const stats = await statsTensor.data();
-        statsTensor.dispose();
+        // One read per step: every observed min/max, then the loss.
+        const readback = tf.tidy(() =>
+          tf.concat([tf.stack(observed.map((o) => o.stats)).reshape([-1]), cost.reshape([1])]),
+        );
+        const stats = await readback.data();
+        readback.dispose();
         observed.forEach(({ name, stats: t }, i) => {
           t.dispose();
           const batch = { min: stats[2 * i]!, max: stats[2 * i + 1]! };
@@ -302,10 +328,10 @@ export async function quantizationAwareTraining(
                 },
           );
         });
+        const loss = stats[2 * observed.length]!;
         observed.length = 0;
-        const loss = (await cost.data())[0] ?? 0;
         sum += loss * idx.length;
-        batches += idx.length;
+        samples += idx.length;
         cost.dispose();
         steps++;
         const seconds = (performance.now() - started) / 1000;
@@ -313,11 +339,11 @@ export async function quantizationAwareTraining(
           phase: 'qat',
           current: steps,
           total: epochs * stepsPerEpoch,
-          message: `epoch ${epoch + 1}/${epochs} loss ${(sum / batches).toFixed(4)}`,
-          metrics: { loss: sum / batches, samplesPerSecond: (steps * batchSize) / seconds },
+          message: `epoch ${epoch + 1}/${epochs} loss ${(sum / samples).toFixed(4)}`,
+          metrics: { loss: sum / samples, samplesPerSecond: (epoch * n + samples) / seconds },
         });
       }
-      epochLosses.push(sum / batches);
+      epochLosses.push(sum / samples);
     }
   } finally {
     restoreKernels();
@@ -327,7 +353,14 @@ export async function quantizationAwareTraining(
   }
   const out: Record<string, TensorRange> = {};
   for (const [name, r] of ranges) out[name] = { min: r.min, max: r.max };
-  return { model: qat, ranges: out, steps, perTensor, epochLosses };
+  return {
+    model: qat,
+    ranges: out,
+    steps,
+    perTensor,
+    epochLosses,
+    settings: { epochs, batchSize, learningRate, teacherWeight },
+  };
 }
 
 /** Quantises a QAT result's model with its moving-average ranges (quantizeGraph; calibration replaced). */

@@ -64,6 +64,19 @@ const ACTIVATIONS = new Set(['ReLU', 'ReLU6']);
 /** Softmax output parameters of TFLite's int8 SOFTMAX (and the natural grid of probabilities). */
 export const SOFTMAX_OUTPUT_PARAMS: QuantParams = { scale: [1 / 256], zeroPoint: [-128] };
 
+/**
+ * Number of weight scales quantizeGraph gives a Conv2D / DepthwiseConv2D / Dense kernel of `shape`:
+ * one per output channel (depthwise: `in · multiplier`), or 1 for Dense and with `perTensor`.
+ */
+export function weightScaleCount(
+  op: 'Conv2D' | 'DepthwiseConv2D' | 'Dense',
+  shape: readonly number[],
+  perTensor: boolean,
+): number {
+  if (perTensor || op === 'Dense') return 1;
+  return shape[shape.length - 1]! * (op === 'DepthwiseConv2D' ? shape[2]! : 1);
+}
+
 /** True when `node` computes in int8 in a quantised graph (its output is an int8 tensor). */
 export function isInt8Node(graph: IrGraph, node: IrNode): boolean {
   return graph.tensors[node.outputs[0]!]?.dtype === 'int8';
@@ -172,8 +185,11 @@ export function quantizeGraph(
       const wTensor = tensors.get(wName)!;
       const channels =
         wTensor.shape[wTensor.shape.length - 1]! * (node.op === 'DepthwiseConv2D' ? wTensor.shape[2]! : 1);
-      const perChannel = !options.perTensor && node.op !== 'Dense';
-      const qw = quantizeWeights(floatData(graph, wName), wTensor.shape, perChannel ? channels : 1);
+      const qw = quantizeWeights(
+        floatData(graph, wName),
+        wTensor.shape,
+        weightScaleCount(node.op, wTensor.shape, options.perTensor ?? false),
+      );
       const newW = uniqueName(graph, `${node.name}/kernel_int8`, taken);
       tensors.set(newW, { name: newW, shape: wTensor.shape, dtype: 'int8', data: qw.data, quant: qw.params });
       weights.push({ node: node.name, tensor: newW, scales: qw.params.scale.length });

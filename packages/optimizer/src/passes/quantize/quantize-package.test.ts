@@ -124,6 +124,24 @@ describe('quantizeModelPackage', () => {
     expect(new TextDecoder().decode(onnxBytes)).toContain('com.microsoft');
   });
 
+  it('keeps the named nodes float (a float Gemm runs between int8 convolutions)', async () => {
+    const { report } = await quantizeModelPackage(source, join(dir, 'keep'), {
+      calibrationImages: 32,
+      evalImages: 32,
+      latencyRuns: 0,
+      keepFloat: ['logits'],
+      toolVersion: 'test',
+    });
+    expect(report.floatNodes).toContainEqual({ node: 'logits', reason: 'kept float on request' });
+    expect(report.int8Nodes).not.toContain('logits');
+    expect(report.kernels.int8['Gemm']).toBe(1);
+    expect(report.kernels.int8['QLinearConv']).toBe(3);
+    for (const a of report.accuracy) expect(a.top1Agreement).toBeGreaterThan(0.85);
+    const pkg = await readModelPackageDir(join(dir, 'keep'), { verify: true });
+    expect(pkg.manifest.files.find((f) => f.path === 'model.int8.onnx')?.precision).toBe('mixed');
+    expect(pkg.manifest.lineage.at(-1)?.config).toMatchObject({ keepFloat: ['logits'] });
+  });
+
   it('accuracy-aware mode reports sensitivity and which layers stayed float', async () => {
     const { report } = await quantizeModelPackage(source, join(dir, 'aware'), {
       calibrationImages: 32,
@@ -164,5 +182,17 @@ describe('quantizeModelPackage', () => {
       quantizeModelPackage(source, join(dir, 'x'), { ...base, onnxFormat: 'qop' as never }),
     ).rejects.toThrow(/'onnxFormat' must be 'qdq' or 'qoperator', got "qop"/);
     await expect(quantizeModelPackage(noData, join(dir, 'x'), base)).rejects.toThrow(/no training data set/);
+    await expect(
+      quantizeModelPackage(source, join(dir, 'x'), { ...base, method: 'qat', calibration: 'entropy' }),
+    ).rejects.toThrow(/'calibration': calibration settings apply to method 'ptq' only/);
+    await expect(quantizeModelPackage(source, join(dir, 'x'), { ...base, maxDrop: 0.5 })).rejects.toThrow(
+      /'maxDrop' needs .* evaluation images/,
+    );
+    await expect(
+      quantizeModelPackage(source, join(dir, 'x'), { ...base, method: 'dynamic', onnxFormat: 'qoperator' }),
+    ).rejects.toThrow(/dynamic quantisation writes QDQ/);
+    await expect(
+      quantizeModelPackage(source, join(dir, 'x'), { ...base, keepFloat: ['fc9'] }),
+    ).rejects.toThrow(/'keepFloat' names node 'fc9', which model 'tiny' does not have; its nodes: /);
   });
 });

@@ -63,13 +63,13 @@ export interface QatPackageOptions {
   readonly images?: number | LabeledImages;
   /** @default 1 */
   readonly epochs?: number;
-  /** @default 64 */
+  /** @default 64 (QatOptions) */
   readonly batchSize?: number;
-  /** Adam learning rate (the float model has converged: keep it small). @default 1e-5 */
+  /** Adam learning rate. @default 1e-5 (QatOptions) */
   readonly learningRate?: number;
   /** Seed of the image sample and batch order. @default 0 */
   readonly seed?: number;
-  /** Weight of the float model's predictions in the targets (self-distillation, see QatOptions). @default 0.5 */
+  /** Weight of the float model's predictions in the targets (self-distillation). @default 0.5 (QatOptions) */
   readonly teacherWeight?: number;
 }
 
@@ -108,6 +108,11 @@ export interface QuantizePackageOptions {
   readonly perTensor?: boolean;
   /** Accuracy-aware: largest top-1 drop in points before layers fall back to float (needs evalImages). */
   readonly maxDrop?: number;
+  /**
+   * Nodes (IR names, as listed in the report's `int8Nodes`) to keep in float: e.g. a large Dense
+   * layer for onnxruntime-web, whose WebAssembly int8 GEMM repacks the weights on every run.
+   */
+  readonly keepFloat?: readonly string[];
   /** Form of model.int8.onnx. @default 'qdq' */
   readonly onnxFormat?: OnnxQuantFormat;
   /** Timed onnxruntime-node runs per latency (0 = skip). @default 200 */
@@ -195,6 +200,28 @@ function checkOptions(options: QuantizePackageOptions): void {
   if (options.maxDrop !== undefined && !(options.maxDrop >= 0)) {
     throw new ConfigError(`'maxDrop' must be >= 0 (points of top-1 accuracy), got ${options.maxDrop}`);
   }
+  // Settings the chosen method would silently ignore.
+  const calibrationSettings = (['calibration', 'percentile', 'calibrationImages'] as const).filter(
+    (k) => options[k] !== undefined,
+  );
+  if (method !== 'ptq' && calibrationSettings.length > 0) {
+    throw new ConfigError(
+      `${calibrationSettings.map((k) => `'${k}'`).join(', ')}: calibration settings apply to method 'ptq' only, got method '${method}'`,
+    );
+  }
+  if (
+    options.maxDrop !== undefined &&
+    (method === 'dynamic' || options.evalImages === undefined || options.evalImages === 0)
+  ) {
+    throw new ConfigError(
+      `'maxDrop' needs method 'ptq' or 'qat' and evaluation images ('evalImages'), got method '${method}'${options.evalImages ? '' : ' and no evaluation images'}`,
+    );
+  }
+  if (method === 'dynamic' && format === 'qoperator') {
+    throw new ConfigError(
+      "dynamic quantisation writes QDQ (int8 weights behind DequantizeLinear); 'onnxFormat' 'qoperator' needs method 'ptq' or 'qat'",
+    );
+  }
 }
 
 /** Quantises the model package in `sourceDir` into `outDir` (which may be `sourceDir`). */
@@ -232,6 +259,14 @@ export async function quantizeModelPackage(
     props: { name: manifest.name },
   };
   const { graph } = prepareGraphForExport(model, { metadata });
+  for (const name of options.keepFloat ?? []) {
+    if (!graph.nodes.some((n) => n.name === name)) {
+      throw new ConfigError(
+        `'keepFloat' names node '${name}', which model '${manifest.name}' does not have; its nodes: ${graph.nodes.map((n) => n.name).join(', ')}`,
+        { node: name },
+      );
+    }
+  }
   const floatOnnx = emitOnnx(graph);
   onProgress({ phase: 'calibrate', current: 0, total: 1 });
   let calibImages: ParityImages | undefined;
@@ -259,17 +294,14 @@ export async function quantizeModelPackage(
       images = { x: b.x, shape: b.shape, labels: b.y };
     }
     qatImages = images;
-    const epochs = q.epochs ?? 1;
-    const batchSize = q.batchSize ?? 64;
-    const learningRate = q.learningRate ?? 1e-5;
-    const teacherWeight = q.teacherWeight ?? 0.5;
     const t0 = performance.now();
     const trained = await quantizationAwareTraining(model, images, {
-      epochs,
-      batchSize,
-      learningRate,
-      teacherWeight,
+      epochs: q.epochs,
+      batchSize: q.batchSize,
+      learningRate: q.learningRate,
+      teacherWeight: q.teacherWeight,
       perTensor,
+      keepFloat: options.keepFloat ?? [],
       seed: q.seed ?? 0,
       onProgress,
     });
@@ -278,10 +310,7 @@ export async function quantizeModelPackage(
     ranges = trained.ranges;
     qatReport = {
       images: images.shape[0],
-      epochs,
-      batchSize,
-      learningRate,
-      teacherWeight,
+      ...trained.settings,
       steps: trained.steps,
       epochLosses: trained.epochLosses,
       seconds: (performance.now() - t0) / 1000,
@@ -295,6 +324,7 @@ export async function quantizeModelPackage(
   }
   onProgress({ phase: 'quantize', current: 0, total: 1 });
   const mode = method === 'dynamic' ? 'dynamic' : 'static';
+  const keepFloat = options.keepFloat ?? [];
   let accuracyAware: AccuracyAwareReport | undefined;
   let quantized: ReturnType<typeof quantizeGraph>;
   if (options.maxDrop !== undefined && mode === 'static' && evalImages) {
@@ -305,11 +335,11 @@ export async function quantizeModelPackage(
       evalImages,
       evalImages.labels,
       options.maxDrop,
-      { perTensor },
+      { perTensor, keepFloat },
     );
     accuracyAware = r.accuracyAware;
     quantized = r;
-  } else quantized = quantizeGraph(toQuantize, ranges, { mode, perTensor });
+  } else quantized = quantizeGraph(toQuantize, ranges, { mode, perTensor, keepFloat });
 
   const int8Onnx = (onnxFormat === 'qoperator' ? emitOnnxQOperator : emitOnnxQdq)(quantized.graph);
   const floatTflite = mode === 'static' ? emitTflite(graph) : undefined;
@@ -420,6 +450,7 @@ export async function quantizeModelPackage(
       perTensor,
       onnxFormat,
       ...(options.maxDrop !== undefined ? { maxDrop: options.maxDrop } : {}),
+      ...(keepFloat.length > 0 ? { keepFloat: [...keepFloat] } : {}),
     },
     inputs: [{ name: manifest.name, sha256: manifestSha256, kind: 'manifest' }],
     outputs: files.map((f) => f.path),
