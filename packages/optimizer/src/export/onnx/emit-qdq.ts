@@ -124,6 +124,31 @@ export class QdqEmitter {
     return b.node('DequantizeLinear', [this.int8Of(b, ir), scale, zeroPoint], b.fresh(`${ir}/dequantized`));
   }
 
+  /**
+   * A DequantizeLinear of `ir` with its per-tensor parameters written per channel (axis 1 of the
+   * NCHW / [N, K] value: the channel count is the IR shape's last dimension): the same values, in a
+   * form onnxruntime's graph transformers do not treat as a quantised activation.
+   */
+  protected dequantizedPerChannel(b: OnnxGraphBuilder, ir: string): string {
+    const t = this.graph.tensors[ir]!;
+    const channels = t.shape[t.shape.length - 1]!;
+    const q = t.quant!;
+    const scale = b.fresh(`${ir}/scale_per_channel`);
+    const zeroPoint = b.fresh(`${ir}/zero_point_per_channel`);
+    b.initializers.push(
+      rawInitializer(scale, [channels], DataType.FLOAT, new Float32Array(channels).fill(q.scale[0]!)),
+    );
+    const z = q.zeroPoint[0]!;
+    b.initializers.push(
+      this.activations === 'int8'
+        ? rawInitializer(zeroPoint, [channels], DataType.INT8, new Int8Array(channels).fill(z))
+        : rawInitializer(zeroPoint, [channels], DataType.UINT8, new Uint8Array(channels).fill(z + 128)),
+    );
+    return b.node('DequantizeLinear', [this.int8Of(b, ir), scale, zeroPoint], b.fresh(`${ir}/dequantized`), {
+      axis: 1,
+    });
+  }
+
   private isInt8Tensor(ir: string): boolean {
     return this.graph.tensors[ir]?.dtype === 'int8' && this.graph.tensors[ir]?.data === undefined;
   }
@@ -221,9 +246,20 @@ export class QdqEmitter {
     const int8 = isInt8Node(g, node);
     if (int8) this.emitInt8(b, node);
     else {
-      // A float node reads its int8 inputs dequantised.
+      // A float node reads its int8 inputs dequantised. A float Conv/Gemm with float weights (kept
+      // float) reads them through a per-axis DequantizeLinear (the one scale repeated per channel):
+      // onnxruntime's WeightBiasQuantization transformer quantises the float weights of a Conv/Gemm
+      // whose input comes from a per-tensor DequantizeLinear (symmetric, per tensor) and the node
+      // then runs as QLinearConv/QGemm, so "kept float" would not be float in onnxruntime.
+      const keptFloatCompute =
+        (node.op === 'Conv2D' || node.op === 'DepthwiseConv2D' || node.op === 'Dense') &&
+        g.tensors[node.inputs[1]!]!.dtype === 'float32';
       for (const input of node.inputs) {
-        if (this.isInt8Tensor(input)) b.reads.set(input, this.dequantized(b, input));
+        if (!this.isInt8Tensor(input)) continue;
+        b.reads.set(
+          input,
+          keptFloatCompute ? this.dequantizedPerChannel(b, input) : this.dequantized(b, input),
+        );
       }
       this.emitWithConstants(b, node);
     }

@@ -167,6 +167,24 @@ describe('int8 cnn-tiny on Fashion-MNIST', () => {
     await expectRuntimesNearReference(graph, bytes, f.check);
   });
 
+  it('a conv and a dense kept float stay float in onnxruntime (not re-quantised by its WeightBiasQuantization)', async () => {
+    const ranges = await calibrate(f.graph, f.calibration);
+    const convs = f.graph.nodes.filter((n) => n.op === 'Conv2D').map((n) => n.name);
+    const dense = f.graph.nodes.filter((n) => n.op === 'Dense').map((n) => n.name);
+    // The second conv and the first dense: both read and feed int8 neighbours.
+    const keepFloat = [convs[1]!, dense[0]!];
+    const { graph, report } = quantizeGraph(f.graph, ranges, { keepFloat });
+    expect(report.floatNodes.map((n) => n.node)).toEqual(expect.arrayContaining(keepFloat));
+    const bytes = emitOnnxQdq(graph);
+    const one = { name: 'input', x: f.check.x.subarray(0, 784), shape: [1, 28, 28, 1] };
+    const kernels = await profileOnnxKernels(bytes, one);
+    expect(kernels['QLinearConv']).toBe(convs.length - 1);
+    expect((kernels['Conv'] ?? 0) + (kernels['FusedConv'] ?? 0)).toBe(1);
+    expect((kernels['Gemm'] ?? 0) + (kernels['FusedGemm'] ?? 0)).toBe(1);
+    // The reference computes the kept nodes in float: onnxruntime now agrees with it.
+    await expectRuntimesNearReference(graph, bytes, f.check);
+  });
+
   it('writes int8 I/O TFLite files with int8 input/output tensors and the spec layout', async () => {
     const ranges = await calibrate(f.graph, f.calibration, { method: 'percentile' });
     const { graph } = quantizeGraph(f.graph, ranges, { perTensor: true });
