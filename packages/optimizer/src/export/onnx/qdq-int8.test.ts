@@ -28,6 +28,19 @@ import { emitOnnxQdq } from './emit-qdq.js';
 import { profileOnnxKernels } from './ort-profile.js';
 import type { ParityImages } from './parity.js';
 
+/** Calibrates and quantises a zoo fixture (keeping `keepFloat` float), writes QDQ and profiles one image in ORT. */
+async function quantizeAndProfile(f: QuantFixture, keepFloat: readonly string[] = []) {
+  const ranges = await calibrate(f.graph, f.calibration);
+  const { graph, report } = quantizeGraph(f.graph, ranges, { keepFloat });
+  const bytes = emitOnnxQdq(graph);
+  return { graph, report, bytes, kernels: await profileOnnxKernels(bytes, firstImage(f)) };
+}
+
+/** The fixture's first check image as the `input` feed of a profile run. */
+function firstImage(f: QuantFixture) {
+  return { name: 'input', x: f.check.x.subarray(0, 784), shape: [1, 28, 28, 1] };
+}
+
 /** onnxruntime-node (the QDQ `bytes`) and tfjs-tflite (the int8 TFLite of `graph`) probabilities within 0.02 of the integer reference. */
 async function expectRuntimesNearReference(
   graph: IrGraph,
@@ -130,12 +143,8 @@ describe.each([['resnet8'], ['mobilenetv2-tiny']])('int8 %s (residual adds) on F
     const convs = f.graph.nodes.filter((n) => n.op === 'Conv2D' || n.op === 'DepthwiseConv2D').length;
     const adds = f.graph.nodes.filter((n) => n.op === 'Add').length;
     expect(adds).toBeGreaterThan(0);
-    const ranges = await calibrate(f.graph, f.calibration);
-    const { graph, report } = quantizeGraph(f.graph, ranges);
+    const { graph, report, bytes, kernels } = await quantizeAndProfile(f);
     expect(report.floatNodes.map((n) => n.node)).toEqual(['probs']);
-    const bytes = emitOnnxQdq(graph);
-    const one = { name: 'input', x: f.check.x.subarray(0, 784), shape: [1, 28, 28, 1] };
-    const kernels = await profileOnnxKernels(bytes, one);
     expect(kernels['QLinearConv']).toBe(convs);
     expect(kernels['QLinearAdd']).toBe(adds);
     for (const float of ['Add', 'Conv', 'Relu', 'Clip', 'Gemm']) expect(kernels[float] ?? 0).toBe(0);
@@ -151,33 +160,25 @@ describe('int8 cnn-tiny on Fashion-MNIST', () => {
   });
 
   it('fuses into QLinearConv and QGemm in onnxruntime (profiled) and agrees with the reference', async () => {
-    const ranges = await calibrate(f.graph, f.calibration);
-    const { graph, report } = quantizeGraph(f.graph, ranges);
+    const { graph, report, bytes, kernels } = await quantizeAndProfile(f);
     expect(report.floatNodes.map((n) => n.node)).toEqual(['probs']);
-    const bytes = emitOnnxQdq(graph);
-    const one = { name: 'input', x: f.check.x.subarray(0, 784), shape: [1, 28, 28, 1] };
-    const kernels = await profileOnnxKernels(bytes, one);
     expect(kernels['QLinearConv']).toBe(3);
     expect(kernels['QGemm'] ?? kernels['QLinearMatMul'] ?? 0).toBeGreaterThanOrEqual(1);
     expect(kernels['Conv'] ?? 0).toBe(0);
     expect(kernels['Gemm'] ?? 0).toBe(0);
-    const floatKernels = await profileOnnxKernels(emitOnnx(f.graph), one);
+    const floatKernels = await profileOnnxKernels(emitOnnx(f.graph), firstImage(f));
     expect(floatKernels['QLinearConv']).toBeUndefined();
 
     await expectRuntimesNearReference(graph, bytes, f.check);
   });
 
   it('a conv and a dense kept float stay float in onnxruntime (not re-quantised by its WeightBiasQuantization)', async () => {
-    const ranges = await calibrate(f.graph, f.calibration);
     const convs = f.graph.nodes.filter((n) => n.op === 'Conv2D').map((n) => n.name);
     const dense = f.graph.nodes.filter((n) => n.op === 'Dense').map((n) => n.name);
     // The second conv and the first dense: both read and feed int8 neighbours.
     const keepFloat = [convs[1]!, dense[0]!];
-    const { graph, report } = quantizeGraph(f.graph, ranges, { keepFloat });
+    const { graph, report, bytes, kernels } = await quantizeAndProfile(f, keepFloat);
     expect(report.floatNodes.map((n) => n.node)).toEqual(expect.arrayContaining(keepFloat));
-    const bytes = emitOnnxQdq(graph);
-    const one = { name: 'input', x: f.check.x.subarray(0, 784), shape: [1, 28, 28, 1] };
-    const kernels = await profileOnnxKernels(bytes, one);
     expect(kernels['QLinearConv']).toBe(convs.length - 1);
     expect((kernels['Conv'] ?? 0) + (kernels['FusedConv'] ?? 0)).toBe(1);
     expect((kernels['Gemm'] ?? 0) + (kernels['FusedGemm'] ?? 0)).toBe(1);
