@@ -58,8 +58,8 @@ describe('fakeQuant', () => {
   });
 });
 
-/** conv 3x3 (4, ReLU) [-> maxpool 2] -> flatten -> dense 3 -> softmax on 8x8x1 images, seeded. */
-function tinyClassifier(seed: number, pool: boolean): tf.Sequential {
+/** conv 3x3 (4, ReLU) [-> max/avg pool 2] -> flatten -> dense 3 -> softmax on 8x8x1 images, seeded. */
+function tinyClassifier(seed: number, pool: boolean | 'avg'): tf.Sequential {
   return tf.sequential({
     layers: [
       tf.layers.conv2d({
@@ -70,7 +70,11 @@ function tinyClassifier(seed: number, pool: boolean): tf.Sequential {
         name: 'conv',
         kernelInitializer: tf.initializers.glorotUniform({ seed }),
       }),
-      ...(pool ? [tf.layers.maxPooling2d({ poolSize: 2, name: 'pool' })] : []),
+      ...(pool === 'avg'
+        ? [tf.layers.averagePooling2d({ poolSize: 2, name: 'pool' })]
+        : pool
+          ? [tf.layers.maxPooling2d({ poolSize: 2, name: 'pool' })]
+          : []),
       tf.layers.flatten({ name: 'flat' }),
       tf.layers.dense({
         units: 3,
@@ -151,6 +155,34 @@ describe('quantizationAwareTraining', () => {
     console.log(
       `QAT: losses ${result.epochLosses.map((l) => l.toFixed(3)).join(' ')}, int8 vs simulation: top-1 agreement ${agree}, max |dp| ${maxDiff.toExponential(2)} (kernels-only simulation ${weightsOnlyDiff.toExponential(2)})`,
     );
+  });
+
+  it('rounds an average pool to its input grid, as the int8 graph does', async () => {
+    const model = tinyClassifier(9, 'avg');
+    const rand = seeded(17);
+    const n = 48;
+    const x = Float32Array.from({ length: n * 64 }, () => rand());
+    const labels = Int32Array.from({ length: n }, (_, i) => i % 3);
+    const result = await quantizationAwareTraining(
+      model,
+      { x, shape: [n, 8, 8, 1], labels },
+      { epochs: 1, batchSize: 16, learningRate: 1e-2 },
+    );
+    const { graph, report } = quantizeQatModel(result);
+    expect(report.int8Nodes).toContain('pool');
+    const int8 = interpretInt8Graph(graph, { [graph.inputs[0]!]: { data: x, shape: [n, 8, 8, 1] } });
+    const int8Probs = int8[graph.outputs[0]!]!.value.data;
+    const simulated = withFakeQuant(result.model, result.ranges, false, (quantizeInput) =>
+      tf.tidy(() =>
+        (result.model.predict(quantizeInput(tf.tensor(x, [n, 8, 8, 1]))) as tf.Tensor).dataSync(),
+      ),
+    ) as Float32Array;
+    let maxDiff = 0;
+    for (let i = 0; i < simulated.length; i++)
+      maxDiff = Math.max(maxDiff, Math.abs(simulated[i]! - int8Probs[i]!));
+    expect(maxDiff).toBeLessThan(2e-3);
+    result.model.dispose();
+    model.dispose();
   });
 
   it('perTensor: kernels fake-quantised with one scale, exported with one scale, same outputs', async () => {

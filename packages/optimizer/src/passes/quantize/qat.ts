@@ -138,29 +138,46 @@ function fakeQuantActivation(t: tf.Tensor, range: TensorRange): tf.Tensor {
   return fakeQuant(t, q.scale[0]!, q.zeroPoint[0]!, INT8_MIN, INT8_MAX);
 }
 
-/** Layer classes whose output reuses its input's int8 parameters, or stays float: no fake quantisation. */
-const NO_OWN_PARAMS = new Set([
+/** Layer classes whose int8 output reuses its input's parameters (quantizeGraph's SAME_PARAMS). */
+const SAME_PARAMS = new Set([
   'MaxPooling2D',
   'AveragePooling2D',
   'GlobalAveragePooling2D',
   'Flatten',
   'Reshape',
-  'Softmax',
 ]);
+/** Of those, the ones whose output leaves the input's grid (an average), so it is rounded back to it. */
+const AVERAGES = new Set(['AveragePooling2D', 'GlobalAveragePooling2D']);
 
-/** True when quantizeGraph gives `layer`'s output its own int8 parameters (so QAT fake-quantises it). */
-function hasOwnParams(layer: tf.layers.Layer): boolean {
+/** The layer whose output feeds `layer` (its first inbound layer). */
+function inboundLayer(layer: tf.layers.Layer): tf.layers.Layer | undefined {
+  const nodes = (layer as unknown as { inboundNodes: { inboundLayers: tf.layers.Layer[] }[] }).inboundNodes;
+  return nodes[0]?.inboundLayers[0];
+}
+
+/**
+ * The tensor (layer name) whose range gives `layer`'s output its int8 parameters in quantizeGraph,
+ * or undefined when the output needs no fake quantisation: float outputs (softmax), values already on
+ * their input's grid (max pool, Flatten, Reshape), and an Add read only by its split-off ReLU.
+ * Average pools are rounded to their input's grid, so they get the input's parameters.
+ */
+function quantParamsOf(layer: tf.layers.Layer): string | undefined {
   const cls = layer.getClassName();
-  if (NO_OWN_PARAMS.has(cls)) return false;
+  if (SAME_PARAMS.has(cls)) {
+    if (!AVERAGES.has(cls)) return undefined;
+    let source = inboundLayer(layer);
+    while (source && SAME_PARAMS.has(source.getClassName())) source = inboundLayer(source);
+    return source?.name;
+  }
   // An Add read only by a ReLU/ReLU6 layer (its fused activation, which TF.js merge layers cannot
   // hold: toLayersModel splits it off) is never materialised in int8: only the activation's output is.
   const readers = (layer as unknown as { outboundNodes: { outboundLayer: tf.layers.Layer }[] }).outboundNodes;
   if (cls === 'Add' && readers.length === 1 && readers[0]!.outboundLayer.getClassName() === 'ReLU') {
-    return false;
+    return undefined;
   }
-  // A softmax Activation layer: float output (its int8 form has fixed parameters).
+  // Softmax: float output (its int8 form has fixed parameters).
   const activation = (layer.getConfig() as { activation?: unknown }).activation;
-  return !(cls === 'Activation' && activation === 'softmax');
+  return cls === 'Softmax' || (cls === 'Activation' && activation === 'softmax') ? undefined : layer.name;
 }
 
 type CallFn = (inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>) => tf.Tensor | tf.Tensor[];
@@ -207,9 +224,12 @@ export function withFakeQuant<T>(
     const range = ranges[name];
     return range === undefined ? t : fakeQuantActivation(t, range);
   };
-  const restore = patchLayerCalls(model, (layer, call) => (inputs, kwargs) => {
-    const out = call(inputs, kwargs);
-    return Array.isArray(out) || !hasOwnParams(layer) ? out : fq(layer.name, out);
+  const restore = patchLayerCalls(model, (layer, call) => {
+    const params = quantParamsOf(layer);
+    return (inputs, kwargs) => {
+      const out = call(inputs, kwargs);
+      return Array.isArray(out) || params === undefined ? out : fq(params, out);
+    };
   });
   const inputName = inputNameOf(model);
   try {
@@ -262,16 +282,17 @@ export async function quantizationAwareTraining(
   const random = new SeededRandom(options.seed ?? 0);
   // Batch min/max of each observed tensor, kept out of the step's tidy and read once per step.
   const observed: { name: string; stats: tf.Tensor }[] = [];
-  const observe = (name: string, raw: tf.Tensor, own: boolean): tf.Tensor => {
+  // Records the batch range of `name`, then fake-quantises with the moving-average range of `params`.
+  const observe = (name: string, raw: tf.Tensor, params: string | undefined): tf.Tensor => {
     observed.push({ name, stats: tf.keep(tf.stack([tf.min(raw), tf.max(raw)])) });
-    const range = ranges.get(name);
-    return !own || !quantizeActivations || range === undefined ? raw : fakeQuantActivation(raw, range);
+    const range = params === undefined ? undefined : ranges.get(params);
+    return !quantizeActivations || range === undefined ? raw : fakeQuantActivation(raw, range);
   };
   const restore = patchLayerCalls(qat, (layer, call) => {
-    const own = hasOwnParams(layer);
+    const params = quantParamsOf(layer);
     return (inputs, kwargs) => {
       const out = call(inputs, kwargs);
-      return Array.isArray(out) ? out : observe(layer.name, out, own);
+      return Array.isArray(out) ? out : observe(layer.name, out, params);
     };
   });
   const started = performance.now();
@@ -300,7 +321,7 @@ export async function quantizationAwareTraining(
             () => {
               // Inference mode: the export form has no Dropout, and an unfolded BatchNorm must use (and
               // keep) its moving statistics, as the exported graph does.
-              const probs = qat.apply(observe(inputName, x, true), { training: false }) as tf.Tensor;
+              const probs = qat.apply(observe(inputName, x, inputName), { training: false }) as tf.Tensor;
               const clipped = tf.clipByValue(probs, 1e-7, 1);
               return tf.neg(tf.mean(tf.sum(tf.mul(y, tf.log(clipped)), -1))) as tf.Scalar;
             },
