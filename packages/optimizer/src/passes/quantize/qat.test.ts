@@ -1,9 +1,16 @@
 import { ConfigError } from '@edgeml/core';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { IrGraph } from '../../ir/types.js';
 import { fakeQuant, fakeQuantWeights } from './fake-quant.js';
 import { interpretInt8Graph } from './int8-reference.js';
-import { quantizationAwareTraining, quantizeQatModel, withFakeQuant, withFakeQuantWeights } from './qat.js';
+import {
+  type QatResult,
+  quantizationAwareTraining,
+  quantizeQatModel,
+  withFakeQuant,
+  withFakeQuantWeights,
+} from './qat.js';
 import { dequantizeTensor, quantizeTensor, quantizeWeights } from './quant-math.js';
 
 function seeded(seed: number): () => number {
@@ -57,6 +64,28 @@ describe('fakeQuant', () => {
     tf.dispose([x, g, g2]);
   });
 });
+
+/**
+ * The exported int8 graph (integer reference) and the QAT simulation (`withFakeQuant`) on the same
+ * images: both probability arrays and their largest absolute difference.
+ */
+function compareWithInt8(
+  result: QatResult,
+  graph: IrGraph,
+  x: Float32Array,
+  shape: number[],
+  perTensor: boolean,
+): { int8Probs: Float32Array; simulated: Float32Array; maxDiff: number } {
+  const int8 = interpretInt8Graph(graph, { [graph.inputs[0]!]: { data: x, shape } });
+  const int8Probs = int8[graph.outputs[0]!]!.value.data as Float32Array;
+  const simulated = withFakeQuant(result.model, result.ranges, perTensor, (quantizeInput) =>
+    tf.tidy(() => (result.model.predict(quantizeInput(tf.tensor(x, shape))) as tf.Tensor).dataSync()),
+  ) as Float32Array;
+  let maxDiff = 0;
+  for (let i = 0; i < simulated.length; i++)
+    maxDiff = Math.max(maxDiff, Math.abs(simulated[i]! - int8Probs[i]!));
+  return { int8Probs, simulated, maxDiff };
+}
 
 /** conv 3x3 (4, ReLU) [-> max/avg pool 2] -> flatten -> dense 3 -> softmax on 8x8x1 images, seeded. */
 function tinyClassifier(seed: number, pool: boolean | 'avg'): tf.Sequential {
@@ -118,22 +147,13 @@ describe('quantizationAwareTraining', () => {
 
     const { graph, report } = quantizeQatModel(result);
     expect(report.int8Nodes).toEqual(expect.arrayContaining(['conv', 'pool', 'flat', 'logits']));
-    const int8 = interpretInt8Graph(graph, { [graph.inputs[0]!]: { data: x, shape: [n, 8, 8, 1] } });
-    const int8Probs = int8[graph.outputs[0]!]!.value.data;
+    const { int8Probs, simulated, maxDiff } = compareWithInt8(result, graph, x, [n, 8, 8, 1], false);
     const int8Top1 = argmax(int8Probs, n);
     // The training-time simulation (kernels and activations fake-quantised with the learned ranges)
     // computes what the int8 graph computes: same top-1, probabilities within a few int8 steps.
-    const simulated = withFakeQuant(result.model, result.ranges, false, (quantizeInput) =>
-      tf.tidy(() =>
-        (result.model.predict(quantizeInput(tf.tensor(x, [n, 8, 8, 1]))) as tf.Tensor).dataSync(),
-      ),
-    ) as Float32Array;
     const fakeTop1 = argmax(simulated, n);
     const agree = int8Top1.filter((c, i) => c === fakeTop1[i]).length / n;
     expect(agree).toBe(1);
-    let maxDiff = 0;
-    for (let i = 0; i < simulated.length; i++)
-      maxDiff = Math.max(maxDiff, Math.abs(simulated[i]! - int8Probs[i]!));
     // Rounding ties between float and integer arithmetic can move a logit by one int8 step.
     expect(maxDiff).toBeLessThan(2e-3);
     // Kernels only (activations float) is a coarser simulation of the same int8 graph.
@@ -170,16 +190,7 @@ describe('quantizationAwareTraining', () => {
     );
     const { graph, report } = quantizeQatModel(result);
     expect(report.int8Nodes).toContain('pool');
-    const int8 = interpretInt8Graph(graph, { [graph.inputs[0]!]: { data: x, shape: [n, 8, 8, 1] } });
-    const int8Probs = int8[graph.outputs[0]!]!.value.data;
-    const simulated = withFakeQuant(result.model, result.ranges, false, (quantizeInput) =>
-      tf.tidy(() =>
-        (result.model.predict(quantizeInput(tf.tensor(x, [n, 8, 8, 1]))) as tf.Tensor).dataSync(),
-      ),
-    ) as Float32Array;
-    let maxDiff = 0;
-    for (let i = 0; i < simulated.length; i++)
-      maxDiff = Math.max(maxDiff, Math.abs(simulated[i]! - int8Probs[i]!));
+    const { maxDiff } = compareWithInt8(result, graph, x, [n, 8, 8, 1], false);
     expect(maxDiff).toBeLessThan(2e-3);
     result.model.dispose();
     model.dispose();
@@ -199,16 +210,7 @@ describe('quantizationAwareTraining', () => {
     expect(result.perTensor).toBe(true);
     const { graph, report } = quantizeQatModel(result);
     expect(report.weights.map((w) => w.scales)).toEqual([1, 1]);
-    const int8 = interpretInt8Graph(graph, { [graph.inputs[0]!]: { data: x, shape: [n, 8, 8, 1] } });
-    const int8Probs = int8[graph.outputs[0]!]!.value.data;
-    const simulated = withFakeQuant(result.model, result.ranges, true, (quantizeInput) =>
-      tf.tidy(() =>
-        (result.model.predict(quantizeInput(tf.tensor(x, [n, 8, 8, 1]))) as tf.Tensor).dataSync(),
-      ),
-    ) as Float32Array;
-    let maxDiff = 0;
-    for (let i = 0; i < simulated.length; i++)
-      maxDiff = Math.max(maxDiff, Math.abs(simulated[i]! - int8Probs[i]!));
+    const { maxDiff } = compareWithInt8(result, graph, x, [n, 8, 8, 1], true);
     // Rounding ties between float and integer arithmetic can move a logit by one int8 step.
     expect(maxDiff).toBeLessThan(2e-3);
     result.model.dispose();
@@ -255,16 +257,7 @@ describe('quantizationAwareTraining', () => {
     expect(report.int8Nodes).toContain(add.name);
     // the fused ReLU's range is what the int8 Add is quantised with
     expect(result.ranges[add.outputs[0]!]!.min).toBeGreaterThanOrEqual(0);
-    const int8 = interpretInt8Graph(graph, { [graph.inputs[0]!]: { data: x, shape: [n, 8, 8, 2] } });
-    const int8Probs = int8[graph.outputs[0]!]!.value.data;
-    const simulated = withFakeQuant(result.model, result.ranges, false, (quantizeInput) =>
-      tf.tidy(() =>
-        (result.model.predict(quantizeInput(tf.tensor(x, [n, 8, 8, 2]))) as tf.Tensor).dataSync(),
-      ),
-    ) as Float32Array;
-    let maxDiff = 0;
-    for (let i = 0; i < simulated.length; i++)
-      maxDiff = Math.max(maxDiff, Math.abs(simulated[i]! - int8Probs[i]!));
+    const { int8Probs, simulated, maxDiff } = compareWithInt8(result, graph, x, [n, 8, 8, 2], false);
     expect(maxDiff).toBeLessThan(0.01);
     expect(argmax(simulated, n)).toEqual(argmax(int8Probs, n));
     result.model.dispose();
