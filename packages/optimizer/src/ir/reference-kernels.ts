@@ -163,13 +163,21 @@ export function broadcastBinary(a: RefTensor, b: RefTensor, op: (x: number, y: n
   return { data: out, shape };
 }
 
-/** Max or average pooling, TF padding; average excludes padded pixels. */
-export function pool(x: RefTensor, attrs: PoolAttrs, kind: 'max' | 'avg'): RefTensor {
-  const [n, h, w, c] = x.shape as [number, number, number, number];
+/**
+ * The max or the mean of every pooling window of NHWC `data` (TF padding; padded pixels are never
+ * counted), in float64, with the output shape: shared by the float and the int8 reference kernels.
+ */
+export function poolWindows(
+  data: ArrayLike<number>,
+  shape: readonly number[],
+  attrs: PoolAttrs,
+  kind: 'max' | 'avg',
+): { values: Float64Array; shape: number[] } {
+  const [n, h, w, c] = shape as [number, number, number, number];
   const [ph, pw] = attrs.poolSize;
   const [sh, sw] = attrs.strides;
   const { oh, ow, top, left } = windowGeometry(h, w, attrs.poolSize, attrs.strides, [1, 1], attrs.padding);
-  const out = new Float32Array(n * oh * ow * c);
+  const values = new Float64Array(n * oh * ow * c);
   for (let b = 0; b < n; b++) {
     for (let y = 0; y < oh; y++) {
       for (let z = 0; z < ow; z++) {
@@ -182,17 +190,23 @@ export function pool(x: RefTensor, attrs: PoolAttrs, kind: 'max' | 'avg'): RefTe
             for (let j = 0; j < pw; j++) {
               const ix = z * sw - left + j;
               if (ix < 0 || ix >= w) continue;
-              const v = x.data[((b * h + iy) * w + ix) * c + k]!;
+              const v = data[((b * h + iy) * w + ix) * c + k]!;
               acc = kind === 'max' ? Math.max(acc, v) : acc + v;
               count++;
             }
           }
-          out[((b * oh + y) * ow + z) * c + k] = kind === 'max' ? acc : acc / count;
+          values[((b * oh + y) * ow + z) * c + k] = kind === 'max' ? acc : acc / count;
         }
       }
     }
   }
-  return { data: out, shape: [n, oh, ow, c] };
+  return { values, shape: [n, oh, ow, c] };
+}
+
+/** Max or average pooling, TF padding; average excludes padded pixels. */
+export function pool(x: RefTensor, attrs: PoolAttrs, kind: 'max' | 'avg'): RefTensor {
+  const { values, shape } = poolWindows(x.data, x.shape, attrs, kind);
+  return { data: Float32Array.from(values), shape };
 }
 
 /** Mean over H and W: [N, C] (or [N, 1, 1, C] with keepDims). */

@@ -6,6 +6,7 @@
  * plus the output zero point, clamped to int8 and to the fused activation's range.
  */
 
+import { poolWindows } from '../../ir/reference-kernels.js';
 import { windowGeometry } from '../../ir/shape-inference.js';
 import type {
   Conv2DAttrs,
@@ -133,31 +134,8 @@ export function denseInt8(
 
 /** Int8 max or average pooling (output parameters = input parameters; average rounds to nearest). */
 export function poolInt8(x: Int8Value, attrs: PoolAttrs, kind: 'max' | 'avg'): Int8Value {
-  const [n, h, w, c] = x.shape as [number, number, number, number];
-  const [ph, pw] = attrs.poolSize;
-  const [sh, sw] = attrs.strides;
-  const { oh, ow, top, left } = windowGeometry(h, w, attrs.poolSize, attrs.strides, [1, 1], attrs.padding);
-  const out = new Int8Array(n * oh * ow * c);
-  for (let b = 0; b < n; b++)
-    for (let y = 0; y < oh; y++)
-      for (let z = 0; z < ow; z++)
-        for (let k = 0; k < c; k++) {
-          let acc = kind === 'max' ? INT8_MIN : 0;
-          let count = 0;
-          for (let i = 0; i < ph; i++) {
-            const iy = y * sh - top + i;
-            if (iy < 0 || iy >= h) continue;
-            for (let j = 0; j < pw; j++) {
-              const ix = z * sw - left + j;
-              if (ix < 0 || ix >= w) continue;
-              const v = x.data[((b * h + iy) * w + ix) * c + k]!;
-              acc = kind === 'max' ? Math.max(acc, v) : acc + v;
-              count++;
-            }
-          }
-          out[((b * oh + y) * ow + z) * c + k] = kind === 'max' ? acc : Math.round(acc / count);
-        }
-  return { data: out, shape: [n, oh, ow, c], quant: x.quant };
+  const { values, shape } = poolWindows(x.data, x.shape, attrs, kind);
+  return { data: Int8Array.from(values, Math.round), shape, quant: x.quant };
 }
 
 /** Int8 mean over H and W (same parameters in and out). */
