@@ -14,14 +14,14 @@
  */
 
 import { UnsupportedError } from '@edgeml/core';
-import type { IrGraph, IrNode, IrTensor, QuantParams } from '../../ir/types.js';
+import type { FusedActivation, IrGraph, IrNode, IrTensor, QuantParams } from '../../ir/types.js';
 import { dequantizeTensor } from '../../passes/quantize/quant-math.js';
 import { isInt8Node } from '../../passes/quantize/quantize-graph.js';
-import { emitTfliteNode } from './emit-ops.js';
+import { emitTfliteNode, padding, pool2DOptions, splitActivation } from './emit-ops.js';
 import type { EmitTfliteOptions } from './emit-tflite.js';
 import { finishTfliteModel, prepareTfliteExport } from './emit-tflite.js';
 import { denseToOutIn, hwioToOhwi } from './layout.js';
-import { ActivationFunctionType, Padding, TensorType } from './schema.js';
+import { TensorType } from './schema.js';
 import { TfliteGraphBuilder } from './tflite-builder.js';
 
 /** Options of emitTfliteInt8. */
@@ -141,13 +141,8 @@ class Int8TfliteEmitter {
     const out = node.outputs[0]!;
     const x = this.int8Of(node.inputs[0]!);
     const y = this.int8.get(out) ?? this.int8Tensor(out, this.b.tensorName(out));
-    const pad = (p: string) => (p === 'same' ? Padding.SAME : Padding.VALID);
-    const fused = (a: string) =>
-      a === 'relu'
-        ? ActivationFunctionType.RELU
-        : a === 'relu6'
-          ? ActivationFunctionType.RELU6
-          : ActivationFunctionType.NONE;
+    // int8 nodes only carry none/relu/relu6 (quantizeGraph keeps the others float).
+    const fused = (a: FusedActivation) => splitActivation(a).fused;
     const b = this.b;
     switch (node.op) {
       case 'Conv2D': {
@@ -159,7 +154,7 @@ class Int8TfliteEmitter {
           [y],
           {
             type: 'Conv2DOptions',
-            padding: pad(node.attrs.padding),
+            padding: padding(node.attrs.padding),
             strideH: strides[0],
             strideW: strides[1],
             activation: fused(node.attrs.activation),
@@ -179,7 +174,7 @@ class Int8TfliteEmitter {
           [y],
           {
             type: 'DepthwiseConv2DOptions',
-            padding: pad(node.attrs.padding),
+            padding: padding(node.attrs.padding),
             strideH: strides[0],
             strideW: strides[1],
             depthMultiplier: node.attrs.depthMultiplier,
@@ -207,20 +202,11 @@ class Int8TfliteEmitter {
       }
       case 'MaxPool':
       case 'AvgPool': {
-        const { poolSize, strides } = node.attrs;
         b.op(
           node.op === 'MaxPool' ? 'MAX_POOL_2D' : 'AVERAGE_POOL_2D',
           [x],
           [y],
-          {
-            type: 'Pool2DOptions',
-            padding: pad(node.attrs.padding),
-            strideH: strides[0],
-            strideW: strides[1],
-            filterH: poolSize[0],
-            filterW: poolSize[1],
-            activation: ActivationFunctionType.NONE,
-          },
+          pool2DOptions(node.attrs),
           2,
         );
         return;

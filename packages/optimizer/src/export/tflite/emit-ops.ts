@@ -9,17 +9,31 @@
 
 import { UnsupportedError } from '@edgeml/core';
 import { floatData } from '../../ir/graph.js';
-import type { FusedActivation, IrNode, PaddingMode } from '../../ir/types.js';
+import type { FusedActivation, IrNode, PaddingMode, PoolAttrs } from '../../ir/types.js';
 import { denseToOutIn, depthwiseToTflite, hwioToOhwi } from './layout.js';
 import { ActivationFunctionType, Padding } from './schema.js';
 import type { TfliteGraphBuilder } from './tflite-builder.js';
 
-function padding(mode: PaddingMode): number {
+/** TFLite's padding enum for an IR padding mode. */
+export function padding(mode: PaddingMode): number {
   return mode === 'same' ? Padding.SAME : Padding.VALID;
 }
 
+/** MAX_POOL_2D / AVERAGE_POOL_2D options of an IR pool. */
+export function pool2DOptions(attrs: PoolAttrs) {
+  return {
+    type: 'Pool2DOptions' as const,
+    padding: padding(attrs.padding),
+    strideH: attrs.strides[0],
+    strideW: attrs.strides[1],
+    filterH: attrs.poolSize[0],
+    filterW: attrs.poolSize[1],
+    activation: ActivationFunctionType.NONE,
+  };
+}
+
 /** The fused activation TFLite can carry in options, and the one that needs its own op after. */
-function splitActivation(activation: FusedActivation): {
+export function splitActivation(activation: FusedActivation): {
   fused: number;
   after?: 'LOGISTIC' | 'HARD_SWISH';
 } {
@@ -193,16 +207,12 @@ export function emitTfliteNode(b: TfliteGraphBuilder, node: IrNode): void {
     }
     case 'MaxPool':
     case 'AvgPool': {
-      const { poolSize, strides } = node.attrs;
-      b.op(node.op === 'MaxPool' ? 'MAX_POOL_2D' : 'AVERAGE_POOL_2D', [x()], [b.value(node.outputs[0]!)], {
-        type: 'Pool2DOptions',
-        padding: padding(node.attrs.padding),
-        strideH: strides[0],
-        strideW: strides[1],
-        filterH: poolSize[0],
-        filterW: poolSize[1],
-        activation: ActivationFunctionType.NONE,
-      });
+      b.op(
+        node.op === 'MaxPool' ? 'MAX_POOL_2D' : 'AVERAGE_POOL_2D',
+        [x()],
+        [b.value(node.outputs[0]!)],
+        pool2DOptions(node.attrs),
+      );
       return;
     }
     case 'GlobalAvgPool': {
