@@ -18,6 +18,7 @@ import {
   type CaseFile,
   type CaseResult,
   type OkCase,
+  TARGET_NAMES,
 } from '../report/types.js';
 import { summarize } from '../stats/summary.js';
 import { createTarget } from '../targets/registry.js';
@@ -26,17 +27,8 @@ import { withAgreement } from './agreement.js';
 import { type BenchImageSet, loadBenchImages } from './images.js';
 import { type BenchOptions, resolveSettings } from './options.js';
 
-/** Every built-in target, in report order. */
-export const DEFAULT_TARGETS = [
-  'ort-node',
-  'ort-web',
-  'tflite',
-  'tfjs-wasm',
-  'tfjs-cpu',
-  'worker',
-  'chromium',
-  'chromium-webgpu',
-] as const;
+/** Every built-in target, in report order (the harness's TARGET_NAMES). */
+export const DEFAULT_TARGETS = TARGET_NAMES;
 
 interface LoadedModel {
   readonly dir: string;
