@@ -6,12 +6,13 @@
  * interpreter (tfjs-tflite) and must answer one score per label before anything is written.
  * Staged in a temporary sibling and renamed into place; nothing half-written is left behind. Node only.
  */
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ConfigError, EdgemlError, type ModelFileEntry } from '@edgeml/core';
 import { readModelPackageDir } from '@edgeml/core/node';
 import { modelLoadError } from '../../adapters/model-load-error.js';
 import { loadTfliteModel } from '../../adapters/tflite/tflite-runtime-node.js';
+import { checkOverwritable } from '../overwrite-guard.js';
 import { type MobileModelFile, mobileMetadata } from './mobile-metadata.js';
 import { mobileReadme } from './mobile-readme.js';
 import { readTfliteSignature } from './read-tflite-signature.js';
@@ -36,20 +37,6 @@ export interface PackageMobileResult {
   readonly files: readonly string[];
   /** Files not checked in tfjs-tflite (int8 input), with why. */
   readonly warnings: readonly string[];
-}
-
-async function checkOverwritable(outDir: string): Promise<void> {
-  const present = await stat(outDir).then(
-    () => true,
-    () => false,
-  );
-  if (!present) return;
-  const text = await readFile(join(outDir, MOBILE_METADATA_FILE), 'utf8').catch(() => '');
-  if (!text.includes('"edgeml-mobile-metadata/')) {
-    throw new ConfigError(
-      `'out' ${outDir} exists and is not a mobile target written by edgeml; choose another directory`,
-    );
-  }
 }
 
 /** Loads `bytes` in tfjs-tflite and checks it answers `labels` scores for a zero input. */
@@ -85,7 +72,11 @@ export async function packageMobile(
   options: PackageMobileOptions = {},
 ): Promise<PackageMobileResult> {
   const target = resolve(outDir);
-  await checkOverwritable(target);
+  await checkOverwritable(target, {
+    what: 'a mobile target',
+    file: MOBILE_METADATA_FILE,
+    isOurs: (text) => text.includes('"edgeml-mobile-metadata/'),
+  });
   const pkg = await readModelPackageDir(modelDir, { verify: true });
   const { manifest } = pkg;
   const entries = manifest.files.filter((f) => f.format === 'tflite').sort(byPrecision);

@@ -5,7 +5,7 @@
  * Staged in a temporary sibling, measured (raw and gzip bytes per file), then renamed into place;
  * nothing half-written is left behind. Node only.
  */
-import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -20,6 +20,7 @@ import {
 import { readModelPackageDir } from '@edgeml/core/node';
 import { CLASSIFIER_PRECISIONS, type ClassifierPrecision } from '../../classifier/classifier.js';
 import { inputSpecFor } from '../../preprocess/input-spec.js';
+import { checkOverwritable } from '../overwrite-guard.js';
 import type { WebBackend } from './browser-ort-adapter.js';
 import { bundleWebRuntime } from './bundle-web-runtime.js';
 import { demoPageHtml } from './demo-page.js';
@@ -50,23 +51,6 @@ export interface PackageWebResult {
   readonly files: readonly WebFileSize[];
   /** Raw and gzip bytes a browser without WebGPU downloads (everything but the WebGPU `.wasm`). */
   readonly wasmPageBytes: { readonly bytes: number; readonly gzipBytes: number };
-}
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
-}
-
-async function checkOverwritable(outDir: string): Promise<void> {
-  if (!(await exists(outDir))) return;
-  const page = await readFile(join(outDir, WEB_LAYOUT.page), 'utf8').catch(() => '');
-  if (!page.slice(0, 200).includes(WEB_MARKER)) {
-    throw new ConfigError(
-      `'out' ${outDir} exists and is not a web target written by edgeml; choose another directory`,
-    );
-  }
 }
 
 function ortWasmPath(file: string): string {
@@ -107,7 +91,11 @@ export async function packageWeb(
   }
   const backends: WebBackend[] = options.webgpu === false ? ['wasm'] : ['webgpu', 'wasm'];
   const target = resolve(outDir);
-  await checkOverwritable(target);
+  await checkOverwritable(target, {
+    what: 'a web target',
+    file: WEB_LAYOUT.page,
+    isOurs: (page) => page.slice(0, 200).includes(WEB_MARKER),
+  });
   const pkg = await readModelPackageDir(modelDir, { verify: true });
   const modelFile = findModelFile(pkg.manifest, 'onnx', precision);
   inputSpecFor(pkg.manifest, modelFile); // float32 input, or a typed error now

@@ -5,7 +5,7 @@
  * measured with `wrangler deploy --dry-run`, checked against the size budget, then renamed into
  * place; nothing half-written is left behind. Node only.
  */
-import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import {
   ConfigError,
@@ -20,6 +20,7 @@ import { CLASSIFIER_PRECISIONS, type ClassifierPrecision } from '../../classifie
 import { ORT_WEB_WASM_FILE, ortWebWasmPath } from '../../node/ort-web-wasm.js';
 import { findWrangler } from '../../node/wrangler.js';
 import { inputSpecFor } from '../../preprocess/input-spec.js';
+import { checkOverwritable } from '../overwrite-guard.js';
 import {
   type BundleSize,
   measureWorkerBundle,
@@ -77,23 +78,6 @@ function workerName(name: string): string {
   return slug === '' ? 'edgeml-classifier' : slug;
 }
 
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
-}
-
-async function checkOverwritable(outDir: string): Promise<void> {
-  if (!(await exists(outDir))) return;
-  const toml = await readFile(join(outDir, 'wrangler.toml'), 'utf8').catch(() => '');
-  if (!toml.startsWith(WRANGLER_MARKER)) {
-    throw new ConfigError(
-      `'out' ${outDir} exists and is not a Worker project written by edgeml; choose another directory`,
-    );
-  }
-}
-
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
 
 /** Packages the model in `modelDir` as a Wrangler project in `outDir` (see the file comment). */
@@ -107,7 +91,11 @@ export async function packageWorker(
     throw new ConfigError(`'precision' must be ${formatAllowed(CLASSIFIER_PRECISIONS)}, got '${precision}'`);
   }
   const target = resolve(outDir);
-  await checkOverwritable(target);
+  await checkOverwritable(target, {
+    what: 'a Worker project',
+    file: 'wrangler.toml',
+    isOurs: (toml) => toml.startsWith(WRANGLER_MARKER),
+  });
   const pkg = await readModelPackageDir(modelDir, { verify: true });
   const modelFile = findModelFile(pkg.manifest, 'onnx', precision);
   inputSpecFor(pkg.manifest, modelFile); // float32 input, or a typed error now
