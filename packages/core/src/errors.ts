@@ -9,6 +9,7 @@ export type EdgemlErrorCode =
   | 'CONFIG_INVALID'
   | 'DATA_NOT_FOUND'
   | 'DATA_INVALID'
+  | 'DATA_MISMATCH'
   | 'IMAGE_DECODE'
   | 'MANIFEST_INVALID'
   | 'MANIFEST_FILE_MISSING'
@@ -57,6 +58,16 @@ export class DataNotFoundError extends EdgemlError {
 export class DataFormatError extends EdgemlError {
   constructor(path: string, problem: string, details: Record<string, unknown> = {}) {
     super('DATA_INVALID', `${path}: ${problem}`, { path, ...details });
+  }
+}
+
+/**
+ * A model was asked to run on data it was not trained for: other classes or another input shape.
+ * The message names both sides, so a wrong `--dataset` never yields a silently wrong accuracy.
+ */
+export class DatasetMismatchError extends EdgemlError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('DATA_MISMATCH', message, details);
   }
 }
 

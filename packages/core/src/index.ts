@@ -6,6 +6,7 @@ export {
   BackendUnavailableError,
   ConfigError,
   DataFormatError,
+  DatasetMismatchError,
   DataNotFoundError,
   EdgemlError,
   formatAllowed,
@@ -38,6 +39,7 @@ export { sha256Hex } from './manifest/sha256.js';
 export type { ModelPackageSource } from './manifest/source.js';
 export type {
   ChannelMode,
+  DatasetReference,
   FileRole,
   InputDtype,
   JsonObject,
@@ -55,6 +57,7 @@ export type {
   OutputActivation,
   Precision,
   Preprocessing,
+  ResizeFit,
   ResizeMethod,
   TensorLayout,
   TrainingInfo,
@@ -69,11 +72,12 @@ export {
   MODEL_FORMATS,
   OUTPUT_ACTIVATIONS,
   PRECISIONS,
+  RESIZE_FITS,
   RESIZE_METHODS,
   SUPPORTED_SCHEMA_VERSIONS,
   TENSOR_LAYOUTS,
 } from './manifest/types.js';
-export { checkLineageStep, parseManifest, validateManifest } from './manifest/validate.js';
+export { checkDatasetReference, checkLineageStep, parseManifest, validateManifest } from './manifest/validate.js';
 export type { ProgressCallback, ProgressEvent } from './progress.js';
 export { silentProgress } from './progress.js';
 export { SeededRandom, seededPermutation } from './random.js';

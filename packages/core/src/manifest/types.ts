@@ -35,6 +35,14 @@ export const RESIZE_METHODS = ['bilinear'] as const;
 /** How an image is resized to the input size. */
 export type ResizeMethod = (typeof RESIZE_METHODS)[number];
 
+/** How an image whose aspect ratio differs from the input's is fitted to it. */
+export const RESIZE_FITS = ['stretch', 'center-crop'] as const;
+/**
+ * `stretch`: resize to the input size, aspect ratio not kept; `center-crop`: resize so the shorter
+ * side matches, then crop the centre (torchvision's `Resize(s)` + `CenterCrop(s)`).
+ */
+export type ResizeFit = (typeof RESIZE_FITS)[number];
+
 /** Colour modes of the model input. */
 export const CHANNEL_MODES = ['grayscale', 'rgb'] as const;
 /** `grayscale` (1 channel, BT.601 luma) or `rgb` (3 channels, R then G then B). */
@@ -113,8 +121,11 @@ export interface ModelOutput {
  * `x = (pixel * scale - mean[c]) / std[c]` with `pixel` in 0..255.
  */
 export interface Preprocessing {
-  /** Target size and method; equals `input.shape[0..1]`. */
-  resize: { height: number; width: number; method: ResizeMethod };
+  /**
+   * Target size and method; equals `input.shape[0..1]`. `fit` says how other aspect ratios are
+   * fitted (absent means `stretch`).
+   */
+  resize: { height: number; width: number; method: ResizeMethod; fit?: ResizeFit };
   /** Colour mode; its channel count (1 or 3) equals `input.shape[2]`. */
   channels: ChannelMode;
   /** Multiplier applied to 0..255 pixels first, usually 1/255. */
@@ -210,6 +221,41 @@ export interface TrainingInfo {
   samples?: { train?: number; validation?: number; test?: number };
 }
 
+/**
+ * Which images a model was trained on, so that every later step (distill, prune, quantize, export
+ * parity, eval, bench) can load the same data set and split again without being told, and can
+ * refuse data that does not match. Plain JSON: the options `loadDataset` was called with, plus the
+ * facts of what it loaded (classes, shape, normalisation, split sizes) to check a reload against.
+ */
+export interface DatasetReference {
+  /** Data set id: `fashion-mnist`, `mnist`, `cifar10`, `image-folder`. */
+  name: string;
+  /** Where the images came from: an absolute directory, or `npm:<package>@<version>`. */
+  source: string;
+  /** Absolute data directory, for data sets read from one (image folders, a CIFAR-10 copy). */
+  dir?: string;
+  /** Seed of the train/validation (and, for image folders, test) split. */
+  seed: number;
+  /** Validation images carved from the training pool, when set explicitly. */
+  validationSize?: number;
+  /** Image folders without `test/`: share of each class held out as test, when set explicitly. */
+  testFraction?: number;
+  /** Square side the images were resized to, when set explicitly. */
+  imageSize?: number;
+  /** Colour mode the images were converted to, when set explicitly. */
+  channels?: ChannelMode;
+  /** How images of another aspect ratio were fitted (image folders). */
+  fit?: ResizeFit;
+  /** How the splits were made, in words. */
+  splitPolicy: string;
+  /** Class names, index = label. */
+  classNames: string[];
+  /** `[height, width, channels]` of the loaded images. */
+  inputShape: [number, number, number];
+  /** Images per split. */
+  splitSizes: { train: number; validation: number; test: number };
+}
+
 /** The content of `manifest.json`. */
 export interface ModelManifest {
   /** Schema version; readers reject versions they do not support. */
@@ -234,6 +280,8 @@ export interface ModelManifest {
   lineage: LineageStep[];
   /** Training summary. */
   training?: TrainingInfo;
+  /** The data set the model was trained on, to load it again (absent in packages made before it existed). */
+  data?: DatasetReference;
   /** Free-form plain JSON for tools that need more. */
   extra?: JsonObject;
 }

@@ -19,6 +19,7 @@ import {
 import { packagePathProblem } from './paths.js';
 import {
   CHANNEL_MODES,
+  type DatasetReference,
   FILE_ROLES,
   INPUT_DTYPES,
   type LineageInput,
@@ -32,6 +33,7 @@ import {
   OUTPUT_ACTIVATIONS,
   PRECISIONS,
   type Preprocessing,
+  RESIZE_FITS,
   RESIZE_METHODS,
   SUPPORTED_SCHEMA_VERSIONS,
   TENSOR_LAYOUTS,
@@ -51,6 +53,7 @@ const MANIFEST_KEYS = [
   'metrics',
   'lineage',
   'training',
+  'data',
   'extra',
 ] as const;
 
@@ -85,6 +88,7 @@ export function validateManifest(json: unknown): ModelManifest {
       checkLineageStep(step, `${ROOT}.lineage[${i}]`),
     ),
     ...(root['training'] !== undefined && { training: checkTraining(root['training'], `${ROOT}.training`) }),
+    ...(root['data'] !== undefined && { data: checkDataAgainstModel(root['data'], labels, input) }),
     ...(root['extra'] !== undefined && { extra: checkJsonObject(root['extra'], `${ROOT}.extra`) }),
   };
   return manifest;
@@ -152,12 +156,15 @@ function checkOutput(value: unknown, path: string): NonNullable<ModelManifest['o
 
 function checkPreprocessing(value: unknown, path: string, input: ModelInput): Preprocessing {
   const record = checkObject(value, path, ['resize', 'channels', 'scale', 'mean', 'std']);
-  const resizeRecord = checkObject(record['resize'], `${path}.resize`, ['height', 'width', 'method']);
+  const resizeRecord = checkObject(record['resize'], `${path}.resize`, ['height', 'width', 'method', 'fit']);
   const [height, width, channelCount] = input.shape;
   const resize = {
     height: checkNumber(resizeRecord['height'], `${path}.resize.height`, { integer: true, positive: true }),
     width: checkNumber(resizeRecord['width'], `${path}.resize.width`, { integer: true, positive: true }),
     method: checkEnum(resizeRecord['method'], `${path}.resize.method`, RESIZE_METHODS),
+    ...(resizeRecord['fit'] !== undefined && {
+      fit: checkEnum(resizeRecord['fit'], `${path}.resize.fit`, RESIZE_FITS),
+    }),
   };
   if (resize.height !== height)
     fail(`${path}.resize.height`, `${height} (manifest.input.shape[0])`, resize.height);
@@ -365,4 +372,64 @@ function checkTraining(value: unknown, path: string): TrainingInfo {
     }
   }
   return training;
+}
+
+function checkDataAgainstModel(value: unknown, labels: readonly string[], input: ModelInput): DatasetReference {
+  const path = `${ROOT}.data`;
+  const data = checkDatasetReference(value, path);
+  if (data.classNames.join('\n') !== labels.join('\n'))
+    fail(`${path}.classNames`, `the labels of manifest.labels (${labels.length})`, data.classNames);
+  if (data.inputShape.join(',') !== input.shape.join(','))
+    fail(`${path}.inputShape`, `[${input.shape.join(', ')}] (manifest.input.shape)`, data.inputShape);
+  return data;
+}
+
+/** Checks a data set reference (`manifest.data`); exported for tools that read it alone. */
+export function checkDatasetReference(value: unknown, path: string): DatasetReference {
+  const record = checkObject(value, path, [
+    'name',
+    'source',
+    'dir',
+    'seed',
+    'validationSize',
+    'testFraction',
+    'imageSize',
+    'channels',
+    'fit',
+    'splitPolicy',
+    'classNames',
+    'inputShape',
+    'splitSizes',
+  ]);
+  const count = (v: unknown, at: string) => checkNumber(v, at, { integer: true, min: 0 });
+  const sizes = checkObject(record['splitSizes'], `${path}.splitSizes`, ['train', 'validation', 'test']);
+  return {
+    name: checkString(record['name'], `${path}.name`),
+    source: checkString(record['source'], `${path}.source`),
+    ...(record['dir'] !== undefined && { dir: checkString(record['dir'], `${path}.dir`) }),
+    seed: checkNumber(record['seed'], `${path}.seed`, { integer: true, min: 0 }),
+    ...(record['validationSize'] !== undefined && {
+      validationSize: count(record['validationSize'], `${path}.validationSize`),
+    }),
+    ...(record['testFraction'] !== undefined && {
+      testFraction: checkNumber(record['testFraction'], `${path}.testFraction`, { min: 0 }),
+    }),
+    ...(record['imageSize'] !== undefined && {
+      imageSize: checkNumber(record['imageSize'], `${path}.imageSize`, { integer: true, positive: true }),
+    }),
+    ...(record['channels'] !== undefined && {
+      channels: checkEnum(record['channels'], `${path}.channels`, CHANNEL_MODES),
+    }),
+    ...(record['fit'] !== undefined && { fit: checkEnum(record['fit'], `${path}.fit`, RESIZE_FITS) }),
+    splitPolicy: checkString(record['splitPolicy'], `${path}.splitPolicy`),
+    classNames: checkLabels(record['classNames'], `${path}.classNames`),
+    inputShape: checkArray(record['inputShape'], `${path}.inputShape`, { exact: 3 }).map((dim, i) =>
+      checkNumber(dim, `${path}.inputShape[${i}]`, { integer: true, positive: true }),
+    ) as [number, number, number],
+    splitSizes: {
+      train: count(sizes['train'], `${path}.splitSizes.train`),
+      validation: count(sizes['validation'], `${path}.splitSizes.validation`),
+      test: count(sizes['test'], `${path}.splitSizes.test`),
+    },
+  };
 }

@@ -13,7 +13,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DataFormatError, DataNotFoundError } from '@edgeml/core';
+import { ConfigError, DataFormatError, DataNotFoundError } from '@edgeml/core';
 import type { Dataset, InputShape } from './dataset.js';
 import { createInMemoryDataset } from './in-memory-dataset.js';
 import { carveValidation, resolveValidationSize } from './split-plan.js';
@@ -43,7 +43,7 @@ const TEST_FILE = 'test_batch.bin';
 /** Options of loadCifar10. */
 export interface Cifar10Options {
   /** Folder with the .bin files (or its parent holding cifar-10-batches-bin/). */
-  readonly dir: string;
+  readonly dir?: string;
   /** Validation images carved from the training pool. @default 10% of the pool */
   readonly validationSize?: number;
   /** Seed of the validation carve. @default 0 */
@@ -52,6 +52,7 @@ export interface Cifar10Options {
 
 /** Loads CIFAR-10 binary batches from a directory. */
 export async function loadCifar10(options: Cifar10Options): Promise<Dataset> {
+  if (options.dir === undefined) throw new ConfigError("data set 'cifar10' needs a directory ('dir', --data-dir)");
   const dir = resolveBatchDir(options.dir);
   const trainFiles = TRAIN_FILES.map((f) => join(dir, f)).filter((f) => existsSync(f));
   if (trainFiles.length === 0) {

@@ -5,6 +5,7 @@
  * memory as float32 at once. Nothing here depends on TensorFlow.js: the trainer wraps batches in
  * tensors, and the exporters' parity checks feed the same arrays to onnxruntime.
  */
+import type { ResizeFit } from '@edgeml/core';
 
 /** The three splits. `train` and `validation` together are the training pool. */
 export type SplitName = 'train' | 'validation' | 'test';
@@ -80,6 +81,8 @@ export interface DatasetInfo {
   readonly dropped: { readonly count: number; readonly reasons: readonly string[] };
   /** How the splits were made, in one or two sentences (printed and documented). */
   readonly splitPolicy: string;
+  /** How images of another aspect ratio were fitted to `inputShape` (image folders). @default 'stretch' */
+  readonly fit?: ResizeFit;
 }
 
 /** A loaded data set: its facts and its three splits. */

@@ -22,6 +22,7 @@ import {
   decodeImage,
   type ImageChannels,
   probeImage,
+  type ResizeFit,
   SeededRandom,
 } from '@edgeml/core';
 import { streamBatches } from './batching.js';
@@ -54,6 +55,8 @@ export interface ImageFolderOptions {
   readonly imageSize?: number | readonly [height: number, width: number];
   /** Output channels (1 gray, 3 RGB). @default the first image's channels */
   readonly channels?: ImageChannels;
+  /** How images of another aspect ratio are fitted to the output size (not implemented yet). @default 'stretch' */
+  readonly fit?: ResizeFit | undefined;
   /** Require every image to have the size of the first (error instead of resize). @default false */
   readonly fixedSize?: boolean;
   /** Share of each class held out as test without a root/test folder. @default 0.2 */

