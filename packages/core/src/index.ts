@@ -6,8 +6,8 @@ export {
   BackendUnavailableError,
   ConfigError,
   DataFormatError,
-  DatasetMismatchError,
   DataNotFoundError,
+  DatasetMismatchError,
   EdgemlError,
   formatAllowed,
   HashMismatchError,
@@ -77,7 +77,12 @@ export {
   SUPPORTED_SCHEMA_VERSIONS,
   TENSOR_LAYOUTS,
 } from './manifest/types.js';
-export { checkDatasetReference, checkLineageStep, parseManifest, validateManifest } from './manifest/validate.js';
+export {
+  checkDatasetReference,
+  checkLineageStep,
+  parseManifest,
+  validateManifest,
+} from './manifest/validate.js';
 export type { ProgressCallback, ProgressEvent } from './progress.js';
 export { silentProgress } from './progress.js';
 export { SeededRandom, seededPermutation } from './random.js';

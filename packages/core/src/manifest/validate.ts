@@ -374,7 +374,11 @@ function checkTraining(value: unknown, path: string): TrainingInfo {
   return training;
 }
 
-function checkDataAgainstModel(value: unknown, labels: readonly string[], input: ModelInput): DatasetReference {
+function checkDataAgainstModel(
+  value: unknown,
+  labels: readonly string[],
+  input: ModelInput,
+): DatasetReference {
   const path = `${ROOT}.data`;
   const data = checkDatasetReference(value, path);
   if (data.classNames.join('\n') !== labels.join('\n'))

@@ -52,7 +52,8 @@ export interface Cifar10Options {
 
 /** Loads CIFAR-10 binary batches from a directory. */
 export async function loadCifar10(options: Cifar10Options): Promise<Dataset> {
-  if (options.dir === undefined) throw new ConfigError("data set 'cifar10' needs a directory ('dir', --data-dir)");
+  if (options.dir === undefined)
+    throw new ConfigError("data set 'cifar10' needs a directory ('dir', --data-dir)");
   const dir = resolveBatchDir(options.dir);
   const trainFiles = TRAIN_FILES.map((f) => join(dir, f)).filter((f) => existsSync(f));
   if (trainFiles.length === 0) {
