@@ -10,7 +10,7 @@ import { quantizeModelPackage } from '@edgeml/optimizer';
 export async function writeInt8FixturePackage(dir: string): Promise<string> {
   const out = join(dir, 'int8');
   await quantizeModelPackage(join(dir, 'trained'), out, {
-    dataset: 'fashion-mnist',
+    dataset: { name: 'fashion-mnist' },
     calibrationImages: 64,
     evalImages: 0,
     latencyRuns: 0,

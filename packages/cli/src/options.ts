@@ -90,13 +90,13 @@ export const DATASET_OPTIONS: Record<string, OptionSpec> = {
     type: 'string',
     placeholder: 'NAME',
     description:
-      "data set: 'fashion-mnist', 'mnist', 'cifar10' (with --data-dir) or 'image-folder' (with --data-dir)",
+      "data set: 'fashion-mnist', 'mnist', 'cifar10' (built in, or a copy with --data-dir) or 'image-folder' (with --data-dir); commands on a model default to the data set it was trained on",
     default: 'fashion-mnist',
   },
   'data-dir': {
     type: 'string',
     placeholder: 'DIR',
-    description: 'directory of a cifar10 (binary batches) or image-folder data set',
+    description: 'directory of an image-folder data set or of a cifar10 copy (binary batches)',
   },
   'validation-size': {
     type: 'string',
@@ -107,6 +107,13 @@ export const DATASET_OPTIONS: Record<string, OptionSpec> = {
     type: 'string',
     placeholder: 'PX',
     description: 'image-folder only: resize images to PX x PX (default: the size of the first image)',
+  },
+  fit: {
+    type: 'string',
+    placeholder: 'FIT',
+    description:
+      "image-folder only: 'stretch' or 'center-crop' (shorter side resized, centre cropped) for other aspect ratios",
+    default: 'stretch',
   },
   seed: {
     type: 'string',

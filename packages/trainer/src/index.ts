@@ -25,6 +25,15 @@ export type {
 } from './data/dataset.js';
 export { SPLIT_NAMES } from './data/dataset.js';
 export {
+  checkDatasetMatchesModel,
+  type DatasetOrigin,
+  datasetForModel,
+  datasetOptionsOf,
+  datasetReference,
+  loadModelDataset,
+  type ModelDataset,
+} from './data/dataset-reference.js';
+export {
   FASHION_MNIST_CLASSES,
   FASHION_MNIST_TEST_PER_CLASS,
   type FashionMnistOptions,
@@ -37,7 +46,7 @@ export { loadMnist, MNIST_CLASSES, MNIST_TEST_FRACTION, type MnistOptions } from
 export { computeNormalization } from './data/normalization.js';
 export { type PreviewOptions, renderPreviewGrid } from './data/preview.js';
 export { DATASET_NAMES, type DatasetName, type LoadDatasetOptions, loadDataset } from './data/registry.js';
-export { renormalizeSplit, sameNormalization } from './data/renormalize.js';
+export { renormalizeDataset, renormalizeSplit, sameNormalization } from './data/renormalize.js';
 export { type ReshapeOptions, reshapeDataset } from './data/reshaped-dataset.js';
 export { sampleBatch } from './data/sample.js';
 export { defaultCacheDir } from './data/source-cache.js';

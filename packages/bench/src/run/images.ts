@@ -1,9 +1,17 @@
 /**
- * The benchmark images: a seeded subset of a data set's test split (Fashion-MNIST by default),
- * encoded as PNG so that every case measures decode + preprocessing from real image bytes.
+ * The benchmark images: a seeded subset of the test split of the data set the models were trained
+ * on (the `dataset` option, else the first model's own `manifest.data`), encoded as PNG so that
+ * every case measures decode + preprocessing from real image bytes. Every model of the run is
+ * checked against that data set (classes and input shape): a model trained on other images is a
+ * DatasetMismatchError, never an accuracy measured on the wrong pictures.
  */
-import { encodePng, seededPermutation } from '@edgeml/core';
-import { loadDataset } from '@edgeml/trainer';
+import { encodePng, type ModelManifest, seededPermutation } from '@edgeml/core';
+import {
+  checkDatasetMatchesModel,
+  type Dataset,
+  type LoadDatasetOptions,
+  loadModelDataset,
+} from '@edgeml/trainer';
 import type { BenchImages } from '../report/types.js';
 
 /** The benchmark images: PNG bytes plus what the report records about them. */
@@ -12,9 +20,21 @@ export interface BenchImageSet {
   readonly info: BenchImages;
 }
 
-/** Draws `count` test images with `seed` (all of the split when count ≥ its size) and encodes them as PNG. */
-export async function loadBenchImages(count: number, seed: number): Promise<BenchImageSet> {
-  const dataset = await loadDataset({ name: 'fashion-mnist' });
+/** The data set of a bench run: `given` (options or a loaded set) or the first model's own; every model checked. */
+export async function benchDataset(
+  manifests: readonly ModelManifest[],
+  given?: LoadDatasetOptions | Dataset,
+): Promise<Dataset> {
+  const [first] = manifests;
+  if (first === undefined) throw new TypeError('benchDataset needs at least one model');
+  const dataset =
+    given !== undefined && 'split' in given ? given : (await loadModelDataset(first, given)).dataset;
+  for (const manifest of manifests) checkDatasetMatchesModel(dataset.info, manifest);
+  return dataset;
+}
+
+/** Draws `count` test images of `dataset` with `seed` (all of the split when count ≥ its size) as PNG. */
+export async function loadBenchImages(dataset: Dataset, count: number, seed: number): Promise<BenchImageSet> {
   const split = dataset.split('test');
   const [height, width, channels] = dataset.info.inputShape;
   const total = split.size;

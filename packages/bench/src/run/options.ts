@@ -1,5 +1,6 @@
 /** Options of runBench, their defaults, and their checks (typed errors naming the option). */
 import { ConfigError, type ProgressCallback } from '@edgeml/core';
+import type { Dataset, LoadDatasetOptions } from '@edgeml/trainer';
 import type { BenchPrecision, BenchSettings, CaseResult, TargetName } from '../report/types.js';
 import type { BenchTarget } from '../targets/target.js';
 
@@ -11,8 +12,13 @@ export interface BenchOptions {
   readonly targets?: readonly (TargetName | BenchTarget)[];
   /** Precisions to try; int8 only runs for packages that hold an int8 model file. @default ['float32', 'int8'] */
   readonly precisions?: readonly BenchPrecision[];
-  /** Benchmark images drawn from the Fashion-MNIST test split. @default 200 */
+  /** Benchmark images drawn from the test split of the models' data set. @default 200 */
   readonly images?: number;
+  /**
+   * The data set whose test images are measured: loadDataset options or a loaded data set; every
+   * model must match its classes and input shape. @default the first model's own (`manifest.data`)
+   */
+  readonly dataset?: LoadDatasetOptions | Dataset;
   /** Seed of the image subset. @default 0 */
   readonly seed?: number;
   /** Fresh processes (or wrangler dev starts) per case. @default 3 */

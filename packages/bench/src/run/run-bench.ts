@@ -24,7 +24,7 @@ import { summarize } from '../stats/summary.js';
 import { createTarget } from '../targets/registry.js';
 import type { BenchTarget, CaseContext, TargetMeasurement } from '../targets/target.js';
 import { withAgreement } from './agreement.js';
-import { type BenchImageSet, loadBenchImages } from './images.js';
+import { type BenchImageSet, benchDataset, loadBenchImages } from './images.js';
 import { type BenchOptions, resolveSettings } from './options.js';
 
 /** Every built-in target, in report order (the harness's TARGET_NAMES). */
@@ -147,7 +147,11 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   );
   const models: LoadedModel[] = [];
   for (const dir of options.models) models.push(await loadModel(resolve(dir), precisions));
-  const images = await loadBenchImages(options.images ?? 200, options.seed ?? 0);
+  const dataset = await benchDataset(
+    models.map((m) => m.manifest),
+    options.dataset,
+  );
+  const images = await loadBenchImages(dataset, options.images ?? 200, options.seed ?? 0);
 
   const unavailable = new Map<BenchTarget, string | undefined>();
   for (const target of targets) unavailable.set(target, await target.unavailable().catch((e) => String(e)));

@@ -12,8 +12,10 @@ import {
   writeBenchReport,
 } from '@edgeml/bench';
 import { ConfigError } from '@edgeml/core';
-import type { Command } from '../command.js';
-import { intOption, stringOption } from '../options.js';
+import { readModelPackageDir } from '@edgeml/core/node';
+import type { Command, OptionSpec } from '../command.js';
+import { datasetOverride } from '../dataset-from-options.js';
+import { DATASET_OPTIONS, intOption, stringOption } from '../options.js';
 import { formatTable } from '../output.js';
 import { createProgressDisplay } from '../progress.js';
 
@@ -64,9 +66,16 @@ export const benchCommand: Command = {
     images: {
       type: 'string',
       placeholder: 'N',
-      description: 'Fashion-MNIST test images (seeded subset)',
+      description: "test images (seeded subset) of the models' data set",
       default: '1000',
     },
+    dataset: {
+      type: 'string',
+      placeholder: 'NAME',
+      description:
+        'data set of the test images (default: the one the models were trained on; every model must match it)',
+    },
+    'data-dir': DATASET_OPTIONS['data-dir'] as OptionSpec,
     seed: { type: 'string', placeholder: 'S', description: 'seed of the image subset', default: '0' },
     'cold-starts': {
       type: 'string',
@@ -116,6 +125,15 @@ export const benchCommand: Command = {
       stringOption(values, 'targets', 'ort-node,ort-web,tflite,tfjs,worker,chromium'),
     );
     const outDir = resolve(stringOption(values, 'out', 'reports/bench'));
+    // The models' own data set unless --dataset/--data-dir name another; --seed is the subset's seed here.
+    const [first] = models;
+    const dataset =
+      first === undefined
+        ? undefined
+        : datasetOverride(
+            { dataset: values['dataset'], 'data-dir': values['data-dir'] },
+            (await readModelPackageDir(first)).manifest,
+          );
     const progress = createProgressDisplay(out, { logIntervalMs: 2000 });
     let report: Awaited<ReturnType<typeof runBench>>;
     try {
@@ -124,6 +142,7 @@ export const benchCommand: Command = {
         targets,
         precisions: precisions(stringOption(values, 'precision', 'float32,int8')),
         images: intOption(values, 'images', { min: 1, max: 10_000, fallback: 1000 }),
+        ...(dataset !== undefined && { dataset }),
         seed: intOption(values, 'seed', { min: 0, fallback: 0 }),
         coldStarts: intOption(values, 'cold-starts', { min: 1, max: 100, fallback: 3 }),
         warmupIterations: intOption(values, 'warmup', { min: 0, fallback: 20 }),

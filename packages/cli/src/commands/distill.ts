@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createLineageStep, sha256Hex } from '@edgeml/core';
+import { createLineageStep, type DatasetReference, sha256Hex } from '@edgeml/core';
 import {
   distillPass,
   loadPassPackage,
@@ -13,9 +13,17 @@ import {
   packageFromModel,
   TEACHER_LOGITS_MODES,
 } from '@edgeml/optimizer';
-import { buildModel, type Dataset, isZooModelName, train, ZOO_MODEL_NAMES } from '@edgeml/trainer';
+import {
+  buildModel,
+  type Dataset,
+  datasetReference,
+  isZooModelName,
+  loadDataset,
+  train,
+  ZOO_MODEL_NAMES,
+} from '@edgeml/trainer';
 import type { Command, OptionValues } from '../command.js';
-import { loadDatasetFromOptions } from '../dataset-from-options.js';
+import { datasetOptionsFrom, loadDatasetForModel } from '../dataset-from-options.js';
 import {
   choiceOption,
   DATASET_OPTIONS,
@@ -37,9 +45,14 @@ import {
 } from './pass-options.js';
 
 /** The teacher package: read from a directory, or a zoo model trained now on `dataset`. */
-async function teacherFrom(values: OptionValues, dataset: Dataset, out: Output): Promise<PassPackage> {
+async function trainTeacher(
+  values: OptionValues,
+  dataset: Dataset,
+  data: DatasetReference,
+  out: Output,
+): Promise<PassPackage> {
   const teacher = stringOption(values, 'teacher');
-  if (existsSync(teacher) || !isZooModelName(teacher)) return loadPassPackage(teacher);
+  if (!isZooModelName(teacher)) return loadPassPackage(teacher);
   const epochs = intOption(values, 'teacher-epochs', {
     min: 1,
     fallback: intOption(values, 'epochs', { min: 1, fallback: 10 }),
@@ -61,7 +74,7 @@ async function teacherFrom(values: OptionValues, dataset: Dataset, out: Output):
     ],
     toolVersion: TOOL_VERSION,
   });
-  return packageFromModel(model, `${dataset.info.name}-${teacher}`, dataset.info, [step]);
+  return packageFromModel(model, `${dataset.info.name}-${teacher}`, dataset.info, [step], data);
 }
 
 export const distillCommand: Command = {
@@ -133,11 +146,16 @@ export const distillCommand: Command = {
     await selectBackendFromOptions(values, out);
     const teacherArg = stringOption(values, 'teacher');
     const fromDir = existsSync(teacherArg) ? await loadPassPackage(teacherArg) : undefined;
-    const dataset = await loadDatasetFromOptions({
-      ...values,
-      dataset: values.dataset ?? fromDir?.manifest.training?.dataset ?? 'fashion-mnist',
-    });
-    const teacher = fromDir ?? (await teacherFrom(values, dataset, out));
+    let teacher: PassPackage;
+    let dataset: Dataset;
+    if (fromDir) {
+      teacher = fromDir;
+      dataset = (await loadDatasetForModel(values, fromDir.manifest)).forModel;
+    } else {
+      const options = datasetOptionsFrom(values);
+      dataset = await loadDataset(options);
+      teacher = await trainTeacher(values, dataset, datasetReference(options, dataset.info), out);
+    }
     const { report } = await runPassCommand(pass, teacher, dataset, values, outDir, out);
     if (out.json) {
       out.printJson({ out: outDir, ...report });

@@ -9,12 +9,11 @@ import {
   evaluate,
   loadTrainedPackage,
   numClassesOf,
-  renormalizeSplit,
   type SplitName,
   selectBackend,
 } from '@edgeml/trainer';
 import type { Command } from '../command.js';
-import { loadDatasetFromOptions } from '../dataset-from-options.js';
+import { loadDatasetForModel } from '../dataset-from-options.js';
 import { choiceOption, DATASET_OPTIONS, optionalInt, stringOption } from '../options.js';
 import { formatTable } from '../output.js';
 
@@ -53,19 +52,16 @@ export const evalCommand: Command = {
     );
     out.note(`backend: ${backend.name} (${backend.detail})`);
     const { manifest, model } = await loadTrainedPackage(dir);
-    const dataset = await loadDatasetFromOptions(values);
-    const { info } = dataset;
-    const [h, w, c] = info.inputShape;
-    const [mh, mw, mc] = manifest.input.shape;
-    if (h !== mh || w !== mw || c !== mc || numClassesOf(model) !== info.classNames.length) {
+    const data = await loadDatasetForModel(values, manifest);
+    const { info } = data.dataset;
+    if (numClassesOf(model) !== manifest.labels.length) {
       throw new EdgemlError(
         'MODEL_INVALID',
-        `model ${dir} expects ${mh}x${mw}x${mc} images and ${manifest.labels.length} classes; ` +
-          `data set ${info.name} has ${h}x${w}x${c} and ${info.classNames.length}`,
-        { model: dir, dataset: info.name },
+        `model ${dir} outputs ${numClassesOf(model)} scores but its manifest has ${manifest.labels.length} labels`,
+        { model: dir },
       );
     }
-    const split = renormalizeSplit(dataset.split(splitName), info.normalization, manifest.preprocessing);
+    const split = data.split(splitName);
     const result = await evaluate(model, split, { batchSize, ...(limit === undefined ? {} : { limit }) });
     if (out.json) {
       out.printJson({ model: dir, dataset: info.name, split: splitName, backend: backend.name, ...result });

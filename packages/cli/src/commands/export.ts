@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { exportModelPackage, type ParityImages, parseExportFormats } from '@edgeml/optimizer';
 import { loadTrainedPackage, renormalizeSplit, sampleBatch, selectBackend } from '@edgeml/trainer';
 import type { Command } from '../command.js';
-import { loadDatasetFromOptions } from '../dataset-from-options.js';
+import { loadDatasetForModel } from '../dataset-from-options.js';
 import { choiceOption, DATASET_OPTIONS, intOption, stringOption } from '../options.js';
 import { formatTable } from '../output.js';
 import { createProgressDisplay } from '../progress.js';
@@ -66,18 +66,11 @@ export const exportCommand: Command = {
       // code that onnxruntime and tfjs-tflite share with the wasm backend.
       await selectBackend('cpu');
       const { manifest } = await loadTrainedPackage(modelDir);
-      const dataset = await loadDatasetFromOptions({
-        ...values,
-        dataset: values.dataset ?? manifest.training?.dataset ?? 'fashion-mnist',
-      });
-      const split = renormalizeSplit(
-        dataset.split('test'),
-        dataset.info.normalization,
-        manifest.preprocessing,
-      );
+      const data = await loadDatasetForModel(values, manifest);
+      const split = data.split('test');
       const batch = await sampleBatch(split, count, 0);
       parityImages = { x: batch.x, shape: batch.shape };
-      out.note(`parity: ${batch.size} ${dataset.info.name} test images`);
+      out.note(`parity: ${batch.size} ${data.dataset.info.name} test images`);
     }
     const progress = createProgressDisplay(out);
     let result: Awaited<ReturnType<typeof exportModelPackage>>;

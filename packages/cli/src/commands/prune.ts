@@ -12,7 +12,7 @@ import {
   prunePass,
 } from '@edgeml/optimizer';
 import type { Command } from '../command.js';
-import { loadDatasetFromOptions } from '../dataset-from-options.js';
+import { loadDatasetForModel } from '../dataset-from-options.js';
 import {
   choiceOption,
   DATASET_OPTIONS,
@@ -96,11 +96,8 @@ export const pruneCommand: Command = {
     });
     await selectBackendFromOptions(values, out);
     const input = await loadPassPackage(modelDir);
-    const dataset = await loadDatasetFromOptions({
-      ...values,
-      dataset: values.dataset ?? input.manifest.training?.dataset ?? 'fashion-mnist',
-    });
-    const { report } = await runPassCommand(pass, input, dataset, values, outDir, out);
+    const data = await loadDatasetForModel(values, input.manifest);
+    const { report } = await runPassCommand(pass, input, data.forModel, values, outDir, out);
     if (out.json) {
       out.printJson({ out: outDir, ...report });
       return 0;

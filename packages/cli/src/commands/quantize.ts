@@ -6,6 +6,7 @@
  */
 import { resolve } from 'node:path';
 import { ConfigError } from '@edgeml/core';
+import { readModelPackageDir } from '@edgeml/core/node';
 import {
   CALIBRATION_METHODS,
   ONNX_QUANT_FORMATS,
@@ -14,7 +15,15 @@ import {
 } from '@edgeml/optimizer';
 import { BACKEND_NAMES } from '@edgeml/trainer';
 import type { Command } from '../command.js';
-import { choiceOption, intOption, numberOption, optionalString, stringOption } from '../options.js';
+import { datasetOverride } from '../dataset-from-options.js';
+import {
+  choiceOption,
+  DATASET_OPTIONS,
+  intOption,
+  numberOption,
+  optionalString,
+  stringOption,
+} from '../options.js';
 import { formatTable } from '../output.js';
 import { createProgressDisplay } from '../progress.js';
 import { TOOL_VERSION } from '../version.js';
@@ -76,11 +85,7 @@ export const quantizeCommand: Command = {
       description: 'timed ORT runs per latency',
       default: '200',
     },
-    dataset: {
-      type: 'string',
-      placeholder: 'NAME',
-      description: 'data set (default: the one the model was trained on)',
-    },
+    ...DATASET_OPTIONS,
     'qat-epochs': { type: 'string', placeholder: 'N', description: 'qat: fine-tuning epochs (default: 1)' },
     'qat-lr': { type: 'string', placeholder: 'X', description: 'qat: Adam learning rate (default: 1e-5)' },
     'qat-batch': { type: 'string', placeholder: 'N', description: 'qat: images per step (default: 64)' },
@@ -126,7 +131,8 @@ export const quantizeCommand: Command = {
     const latencyRuns = intOption(values, 'latency-runs', { min: 0, max: 100_000, fallback: 200 });
     const maxDrop =
       values['max-drop'] === undefined ? undefined : numberOption(values, 'max-drop', { min: 0, max: 100 });
-    const dataset = optionalString(values, 'dataset');
+    // The model's own data set unless --dataset/--data-dir name another (checked against the model).
+    const dataset = datasetOverride(values, (await readModelPackageDir(modelDir)).manifest);
     const keepFloat = (optionalString(values, 'keep-float') ?? '')
       .split(',')
       .map((n) => n.trim())

@@ -12,8 +12,11 @@ import {
   BACKEND_NAMES,
   type BackendRequest,
   buildModel,
+  datasetOptionsOf,
+  datasetReference,
   describeModel,
   evaluate,
+  loadDataset,
   loadTrainedPackage,
   numClassesOf,
   OPTIMIZER_NAMES,
@@ -27,7 +30,7 @@ import {
   ZOO_MODEL_NAMES,
 } from '@edgeml/trainer';
 import type { Command, OptionValues } from '../command.js';
-import { loadDatasetFromOptions } from '../dataset-from-options.js';
+import { datasetGiven, datasetOptionsFrom } from '../dataset-from-options.js';
 import {
   choiceOption,
   DATASET_OPTIONS,
@@ -241,15 +244,21 @@ export const trainCommand: Command = {
     out.note(`backend: ${backend.name} (${backend.detail})`);
     for (const s of backend.skipped) out.note(`  skipped ${s.name}: ${s.reason}`);
 
-    const dataset = await loadDatasetFromOptions(values);
+    const source = fromDir ? await loadTrainedPackage(fromDir) : undefined;
+    // Fine-tuning without --dataset/--data-dir continues on the data the source model was trained on.
+    const datasetOptions =
+      source?.manifest.data !== undefined && !datasetGiven(values)
+        ? datasetOptionsOf(source.manifest.data)
+        : datasetOptionsFrom(values);
+    const dataset = await loadDataset(datasetOptions);
     const { info } = dataset;
     const numClasses = info.classNames.length;
     const config = validateTrainConfig(input, { trainSize: dataset.split('train').size, numClasses });
 
     let model: ReturnType<typeof buildModel>;
     let fromManifestSha: string | undefined;
-    if (fromDir) {
-      const loaded = await loadTrainedPackage(fromDir);
+    if (source) {
+      const loaded = source;
       fromManifestSha = loaded.manifestSha256;
       model =
         numClassesOf(loaded.model) === numClasses
@@ -365,6 +374,7 @@ export const trainCommand: Command = {
         seed: config.seed,
         samples: { train: summary.train_images, validation: validation?.count ?? 0, test: test.count },
       },
+      data: datasetReference(datasetOptions, info),
       summary: summary as unknown as JsonObject,
     });
 

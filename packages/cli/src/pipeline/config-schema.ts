@@ -3,7 +3,8 @@
  * `edgeml pipeline --write-schema`) and the TypeScript type of a validated config. Every key has a
  * default (the `quick` preset's value); unknown keys are rejected at every level.
  */
-import { BACKEND_NAMES, ZOO_MODEL_NAMES } from '@edgeml/trainer';
+import { RESIZE_FITS, type ResizeFit } from '@edgeml/core';
+import { BACKEND_NAMES, DATASET_NAMES, ZOO_MODEL_NAMES } from '@edgeml/trainer';
 import { BENCH_TARGETS, PACKAGE_TARGETS } from './targets.js';
 
 type Schema = Record<string, unknown>;
@@ -85,9 +86,16 @@ export const PIPELINE_CONFIG_SCHEMA = {
     threads: int('wasm threads (null: all cores, at most 8)', 1, null, 64),
     evalImages: int('test images every stage is evaluated on (null: the whole test split)', 1, null),
     dataset: object('the data set', {
-      name: choice('data set name', ['fashion-mnist', 'mnist', 'cifar10', 'image-folder'], 'fashion-mnist'),
-      dir: { type: ['string', 'null'], default: null, description: 'directory (cifar10, image-folder)' },
+      name: choice('data set name', DATASET_NAMES, 'fashion-mnist'),
+      dir: {
+        type: ['string', 'null'],
+        default: null,
+        description:
+          'directory (image-folder; cifar10: a copy of the binary batches instead of the built-in one)',
+      },
       validationSize: int('images carved from the pool for validation (null: 10%)', 0, null),
+      imageSize: int("resize images to this square side (null: the data set's own size)", 1, null, 4096),
+      fit: choice('image-folder: how other aspect ratios are fitted', RESIZE_FITS, 'stretch'),
     }),
     teacher: object('stage train: the teacher', {
       model: choice('zoo model of the teacher', MODELS, 'cnn-small'),
@@ -189,7 +197,13 @@ export interface PipelineConfig {
   backend: string;
   threads: number | null;
   evalImages: number | null;
-  dataset: { name: string; dir: string | null; validationSize: number | null };
+  dataset: {
+    name: string;
+    dir: string | null;
+    validationSize: number | null;
+    imageSize: number | null;
+    fit: ResizeFit;
+  };
   teacher: TrainingSettings & { model: string };
   distill: TrainingSettings & { student: string; temperature: number; alpha: number; baseline: boolean };
   prune: TrainingSettings & {

@@ -9,7 +9,13 @@ import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ProgressCallback } from '@edgeml/core';
 import { writeJsonAtomic } from '@edgeml/core/node';
-import { type BackendRequest, type Dataset, loadDataset, selectBackend } from '@edgeml/trainer';
+import {
+  type BackendRequest,
+  type Dataset,
+  type LoadDatasetOptions,
+  loadDataset,
+  selectBackend,
+} from '@edgeml/trainer';
 import type { PipelineConfig } from './config-schema.js';
 import type { PipelineStage, StageContext } from './stage.js';
 import {
@@ -23,17 +29,50 @@ import {
 import { PIPELINE_STAGES } from './stages/index.js';
 
 const PENDING_FILE = 'stage.pending.json';
-/** Rough seconds per stage on 2 CPU cores, for the ETA before a first run has timed them. */
-const DEFAULT_SECONDS: Readonly<Record<string, number>> = {
-  train: 300,
-  distill: 240,
-  prune: 90,
-  quantize: 30,
-  export: 20,
-  package: 15,
-  bench: 90,
-  report: 1,
-};
+
+/**
+ * Rough seconds a stage takes on 2 CPU cores before a run has timed it: training stages from the
+ * images they pass over (samples/s of the quick preset's models on the wasm backend, measured with
+ * `pnpm bench:train`), the others from their image counts. Only an ETA: once a stage has run, its
+ * measured time replaces this.
+ */
+export function estimateStageSeconds(
+  stage: string,
+  config: PipelineConfig,
+  trainSize: number,
+  testSize: number,
+): number {
+  const images = (s: { limit: number | null }) => Math.min(s.limit ?? trainSize, trainSize);
+  const evalImages = Math.min(config.evalImages ?? testSize, testSize);
+  switch (stage) {
+    case 'train':
+      return 5 + (config.teacher.epochs * images(config.teacher)) / 250 + evalImages / 1000;
+    case 'distill':
+      return (
+        5 +
+        (config.distill.epochs * images(config.distill) * (config.distill.baseline ? 2 : 1)) / 600 +
+        images(config.distill) / 1000
+      );
+    case 'prune':
+      return 10 + (config.prune.finetuneEpochs * images(config.prune)) / 600 + evalImages / 500;
+    case 'quantize':
+      return (
+        10 +
+        (3 * evalImages) / 1000 +
+        (config.quantize.method === 'qat'
+          ? (config.quantize.qatEpochs * images({ limit: config.quantize.qatImages })) / 300
+          : 0)
+      );
+    case 'export':
+      return 10 + config.export.parityImages / 100;
+    case 'package':
+      return 15;
+    case 'bench':
+      return 10 + 12 * config.bench.targets.length;
+    default:
+      return 1;
+  }
+}
 
 /** How the runner shows progress. */
 export interface PipelineView {
@@ -84,13 +123,37 @@ export async function runPipeline(
   const started = performance.now();
   const runDir = resolve(config.out);
   await mkdir(runDir, { recursive: true });
-  let backend: string | undefined;
+  const datasetOptions: LoadDatasetOptions = {
+    name: config.dataset.name,
+    ...(config.dataset.dir !== null && { dir: config.dataset.dir }),
+    ...(config.dataset.validationSize !== null && { validationSize: config.dataset.validationSize }),
+    ...(config.dataset.imageSize !== null && { imageSize: config.dataset.imageSize }),
+    ...(config.dataset.fit !== 'stretch' && { fit: config.dataset.fit }),
+    seed: config.seed,
+  };
   let dataset: Promise<Dataset> | undefined;
+  const loadData = () => {
+    dataset ??= loadDataset(datasetOptions);
+    return dataset;
+  };
+  // The backend is chosen before any stage, whichever stages are reused, and is part of every
+  // stage's key: parity and QAT results never depend on which stages were cache hits.
+  const selected = await selectBackend(
+    config.backend as BackendRequest,
+    config.threads === null ? {} : { threads: config.threads },
+  );
+  const backend = selected.name;
+  view.note(`backend: ${selected.name} (${selected.detail})`);
   const records = new Map<string, StageRecord>();
   const reused = new Set<string>();
   const outcomes: StageOutcome[] = [];
   const previous = await Promise.all(stages.map((s) => readStageRecord(join(runDir, s.name))));
-  const estimate = stages.map((s, i) => previous[i]?.durationS ?? DEFAULT_SECONDS[s.name] ?? 30);
+  const data = await loadData();
+  const trainSize = data.split('train').size;
+  const testSize = data.split('test').size;
+  const estimate = stages.map(
+    (s, i) => previous[i]?.durationS ?? estimateStageSeconds(s.name, config, trainSize, testSize),
+  );
 
   const packageDir = (stage: string, role: string) => {
     const rel = records.get(stage)?.packages[role];
@@ -107,24 +170,17 @@ export async function runPipeline(
       name: `${stage}/${role}`,
       sha256: await manifestSha256(packageDir(stage, role)),
     }),
-    dataset: () => {
-      dataset ??= loadDataset({
-        name: config.dataset.name,
-        ...(config.dataset.dir !== null && { dir: config.dataset.dir }),
-        ...(config.dataset.validationSize !== null && { validationSize: config.dataset.validationSize }),
-        seed: config.seed,
-      });
-      return dataset;
-    },
+    dataset: loadData,
+    datasetOptions,
     note: (line: string) => view.note(`  ${line}`),
   };
 
   for (const [i, stage] of stages.entries()) {
     const dir = join(runDir, stage.name);
     const display = view.progress();
-    const ctx: StageContext = { ...base, backend: backend ?? 'unselected', onProgress: display.onProgress };
+    const ctx: StageContext = { ...base, backend, onProgress: display.onProgress };
     const inputs = await stage.inputs(ctx);
-    const key = await stageKey(stage.name, stage.version, stage.config(config), inputs);
+    const key = await stageKey(stage.name, stage.version, { config: stage.config(config), backend }, inputs);
     const record = previous[i];
     const header = `[stage ${i + 1}/${stages.length}] ${stage.name}: ${stage.title}`;
     if (record && record.key === key && (await outputsVerify(dir, record))) {
@@ -137,19 +193,11 @@ export async function runPipeline(
     }
     const remaining = estimate.slice(i).reduce((a, b) => a + b, 0);
     view.note(`${header} (pipeline ETA ~${fmt(remaining)})`);
-    if (backend === undefined && ['train', 'distill', 'prune'].includes(stage.name)) {
-      const selected = await selectBackend(
-        config.backend as BackendRequest,
-        config.threads === null ? {} : { threads: config.threads },
-      );
-      backend = selected.name;
-      view.note(`  backend: ${selected.name} (${selected.detail})`);
-    }
     await prepareDir(dir, key);
     const t0 = performance.now();
     let output: Awaited<ReturnType<PipelineStage['run']>>;
     try {
-      output = await stage.run({ ...ctx, backend: backend ?? 'unselected' }, dir);
+      output = await stage.run(ctx, dir);
     } finally {
       display.stop();
     }

@@ -4,7 +4,7 @@
  * packages, by manifest sha256) and the work, which writes into the stage's own directory.
  */
 import type { JsonObject, JsonValue, ProgressCallback } from '@edgeml/core';
-import type { Dataset } from '@edgeml/trainer';
+import type { Dataset, LoadDatasetOptions } from '@edgeml/trainer';
 import type { PipelineConfig } from './config-schema.js';
 import type { StageInput, StageRecord } from './stage-record.js';
 
@@ -17,6 +17,8 @@ export interface StageContext {
   readonly backend: string;
   /** The data set, loaded once per pipeline run. */
   dataset(): Promise<Dataset>;
+  /** The options the data set is loaded with (recorded in the teacher's manifest as `data`). */
+  readonly datasetOptions: LoadDatasetOptions;
   /** Records of the stages before this one, by stage name. */
   readonly records: ReadonlyMap<string, StageRecord>;
   /** Stages reused from an earlier run (cache hits) in this run so far. */

@@ -6,6 +6,7 @@
  */
 import {
   buildManifest,
+  type DatasetReference,
   describeFile,
   type JsonObject,
   type LineageStep,
@@ -35,7 +36,7 @@ export interface PassPackage {
 /** What a new package says about itself besides the model. */
 export interface PackageContents {
   readonly model: tf.LayersModel;
-  /** Name, labels, input, output, preprocessing and training are copied from `base`. */
+  /** Name, labels, input, output, preprocessing, training and data are copied from `base`. */
   readonly base: Pick<ModelManifest, 'labels' | 'input' | 'preprocessing'> & Partial<ModelManifest>;
   readonly name: string;
   readonly description?: string;
@@ -70,6 +71,7 @@ export async function buildPassPackage(contents: PackageContents): Promise<PassP
       metrics: { ...contents.metrics },
       lineage: [...contents.lineage],
       ...(base.training !== undefined && { training: base.training }),
+      ...(base.data !== undefined && { data: base.data }),
     },
     entries,
   );
@@ -87,6 +89,7 @@ export async function packageFromModel(
   name: string,
   dataset: DatasetInfo,
   lineage: readonly LineageStep[] = [],
+  data?: DatasetReference,
 ): Promise<PassPackage> {
   const [h, w, c] = dataset.inputShape;
   return buildPassPackage({
@@ -96,6 +99,7 @@ export async function packageFromModel(
       labels: [...dataset.classNames],
       input: { shape: [h, w, c], layout: 'NHWC', dtype: 'float32' },
       preprocessing: preprocessingFor(dataset),
+      ...(data !== undefined && { data }),
     },
     lineage,
   });

@@ -3,7 +3,7 @@
  * the normalisation the model was trained with (stored in its manifest), which can differ from the
  * data set's own (another seed, another validation size, another data set of the same shape).
  */
-import type { Batch, BatchOptions, DataSplit, Normalization } from './dataset.js';
+import type { Batch, BatchOptions, DataSplit, Dataset, Normalization } from './dataset.js';
 
 /** True when two normalisations are equal to within float32 precision. */
 export function sameNormalization(a: Normalization, b: Normalization): boolean {
@@ -38,5 +38,20 @@ export function renormalizeSplit(split: DataSplit, from: Normalization, to: Norm
         yield { ...batch, x };
       }
     },
+  };
+}
+
+/**
+ * `dataset` seen with another normalisation: its info says `to` and every split is re-normalised to
+ * it. A model's passes (fine-tuning, evaluation, calibration) see its data this way, so its inputs
+ * are always normalised as at training time, whatever the data set's own statistics.
+ */
+export function renormalizeDataset(dataset: Dataset, to: Normalization): Dataset {
+  const from = dataset.info.normalization;
+  if (sameNormalization(from, to)) return dataset;
+  const normalization = { mean: [...to.mean], std: [...to.std] };
+  return {
+    info: { ...dataset.info, normalization },
+    split: (name) => renormalizeSplit(dataset.split(name), from, normalization),
   };
 }

@@ -5,6 +5,7 @@
  * quantize, package) add files to the same directory.
  */
 import type {
+  DatasetReference,
   JsonObject,
   LineageStep,
   MetricValue,
@@ -32,6 +33,8 @@ export interface TrainedPackageInput {
   readonly metrics: Readonly<Record<string, MetricValue>>;
   readonly lineage: readonly LineageStep[];
   readonly training?: TrainingInfo;
+  /** Where the data came from, so later steps can load it again (`datasetReference`). */
+  readonly data?: DatasetReference;
   /** Written as summary.json (the numbers a person or a later stage wants at a glance). */
   readonly summary: JsonObject;
 }
@@ -87,6 +90,7 @@ export async function writeTrainedPackage(dir: string, input: TrainedPackageInpu
       metrics: { ...input.metrics },
       lineage: [...input.lineage],
       ...(input.training ? { training: input.training } : {}),
+      ...(input.data ? { data: input.data } : {}),
     },
     files: [
       ...modelFiles,

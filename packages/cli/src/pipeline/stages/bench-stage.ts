@@ -21,6 +21,7 @@ export const benchStage: PipelineStage = {
       targets: b.targets as TargetName[],
       precisions: ['float32', 'int8'] as BenchPrecision[],
       images: b.images,
+      dataset: await ctx.dataset(),
       seed: ctx.config.seed,
       coldStarts: b.coldStarts,
       warmupIterations: b.warmupIterations,

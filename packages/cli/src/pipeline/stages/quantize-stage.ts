@@ -26,7 +26,7 @@ export const quantizeStage: PipelineStage = {
       latencyRuns: q.latencyRuns,
       perTensor: q.perTensor,
       onnxFormat: q.onnxFormat,
-      dataset: c.dataset.name,
+      dataset,
       toolVersion: TOOL_VERSION,
       onProgress: ctx.onProgress,
       ...(q.maxDrop !== null && { maxDrop: q.maxDrop }),

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { createLineageStep, type JsonObject, sha256Hex } from '@edgeml/core';
 import {
   buildModel,
+  datasetReference,
   describeModel,
   evaluate,
   train,
@@ -106,6 +107,7 @@ export const trainStage: PipelineStage = {
         seed: c.seed,
         samples: { train: trainImages, validation: validation?.count ?? 0, test: test.count },
       },
+      data: datasetReference(ctx.datasetOptions, info),
       summary: summary as unknown as JsonObject,
     });
     return {

@@ -60,6 +60,7 @@ export async function writeDerivedPackage(
       metrics: manifest.metrics,
       lineage: [...manifest.lineage, lineage],
       ...(manifest.training ? { training: manifest.training } : {}),
+      ...(manifest.data ? { data: manifest.data } : {}),
     },
     files: [
       ...keep,

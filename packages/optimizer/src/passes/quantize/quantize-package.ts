@@ -22,7 +22,15 @@ import {
   silentProgress,
 } from '@edgeml/core';
 import { readModelPackageDir } from '@edgeml/core/node';
-import { loadDataset, loadTrainedPackage, renormalizeSplit, sampleBatch } from '@edgeml/trainer';
+import {
+  type Dataset,
+  datasetForModel,
+  type LoadDatasetOptions,
+  loadModelDataset,
+  loadTrainedPackage,
+  type ModelDataset,
+  sampleBatch,
+} from '@edgeml/trainer';
 import * as tf from '@tensorflow/tfjs';
 import { emitOnnx } from '../../export/onnx/emit-onnx.js';
 import { emitOnnxQdq } from '../../export/onnx/emit-qdq.js';
@@ -117,8 +125,11 @@ export interface QuantizePackageOptions {
   readonly onnxFormat?: OnnxQuantFormat;
   /** Timed onnxruntime-node runs per latency (0 = skip). @default 200 */
   readonly latencyRuns?: number;
-  /** Data set to draw images from. @default the one in the manifest's training record */
-  readonly dataset?: string;
+  /**
+   * Data to draw images from: loadDataset options, or a data set already loaded. Either is checked
+   * against the model (classes, input shape). @default the data set recorded in the manifest (`data`)
+   */
+  readonly dataset?: LoadDatasetOptions | Dataset;
   /** Quantisation-aware training settings (method `qat`). */
   readonly qat?: QatPackageOptions;
   readonly toolVersion: string;
@@ -224,6 +235,17 @@ function checkOptions(options: QuantizePackageOptions): void {
   }
 }
 
+/** The model's data: `given` (options or a loaded data set) or the manifest's own reference, checked. */
+function modelDataset(
+  manifest: ModelManifest,
+  given: LoadDatasetOptions | Dataset | undefined,
+): Promise<ModelDataset> {
+  if (given !== undefined && 'split' in given) {
+    return Promise.resolve(datasetForModel(given, { name: given.info.name }, manifest));
+  }
+  return loadModelDataset(manifest, given);
+}
+
 /** Quantises the model package in `sourceDir` into `outDir` (which may be `sourceDir`). */
 export async function quantizeModelPackage(
   sourceDir: string,
@@ -238,20 +260,12 @@ export async function quantizeModelPackage(
   const onProgress = options.onProgress ?? silentProgress;
   const started = performance.now();
   const { manifest, manifestSha256, model } = await loadTrainedPackage(sourceDir);
-  const datasetName = options.dataset ?? manifest.training?.dataset;
   const needsData =
     (method === 'ptq' && typeof (options.calibrationImages ?? 512) === 'number') ||
     (method === 'qat' && typeof options.qat?.images !== 'object') ||
     (typeof options.evalImages === 'number' && options.evalImages > 0);
-  if (needsData && datasetName === undefined) {
-    throw new ConfigError(
-      `model package '${sourceDir}' records no training data set to ${method === 'qat' ? 'fine-tune' : 'calibrate'} on; pass 'dataset' or the images`,
-      { model: sourceDir },
-    );
-  }
-  const dataset = needsData ? await loadDataset({ name: datasetName as never }) : undefined;
-  const split = (name: 'train' | 'test') =>
-    renormalizeSplit(dataset!.split(name), dataset!.info.normalization, manifest.preprocessing);
+  const data = needsData ? await modelDataset(manifest, options.dataset) : undefined;
+  const split = (name: 'train' | 'test') => data!.split(name);
 
   const metadata: IrMetadata = {
     labels: manifest.labels,
