@@ -7,10 +7,9 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { ConfigError } from '@edgeml/core';
 import { readModelPackageDir } from '@edgeml/core/node';
+import { loadPipelineConfig, PIPELINE_CONFIG_SCHEMA, validatePipelineConfig } from '@edgeml/pipeline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PIPELINE_CONFIG_SCHEMA } from '../packages/cli/src/pipeline/config-schema.js';
-import { loadPipelineConfig } from '../packages/cli/src/pipeline/load-config.js';
-import { validatePipelineConfig } from '../packages/cli/src/pipeline/validate-config.js';
+
 
 const root = resolve(import.meta.dirname, '..');
 const run = promisify(execFile);

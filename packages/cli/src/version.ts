@@ -1,2 +1,2 @@
-/** The edgeml version recorded in manifests' lineage (the CLI package's version). */
-export const TOOL_VERSION = '0.1.0';
+/** The edgeml version recorded in manifests' lineage (core's EDGEML_VERSION). */
+export { EDGEML_VERSION as TOOL_VERSION } from '@edgeml/core';

@@ -86,3 +86,4 @@ export {
 export type { ProgressCallback, ProgressEvent } from './progress.js';
 export { silentProgress } from './progress.js';
 export { SeededRandom, seededPermutation } from './random.js';
+export { EDGEML_VERSION } from './version.js';

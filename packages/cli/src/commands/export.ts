@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { exportModelPackage, type ParityImages, parseExportFormats } from '@edgeml/optimizer';
-import { loadTrainedPackage, renormalizeSplit, sampleBatch, selectBackend } from '@edgeml/trainer';
+import { loadTrainedPackage, sampleBatch, selectBackend } from '@edgeml/trainer';
 import type { Command } from '../command.js';
 import { loadDatasetForModel } from '../dataset-from-options.js';
 import { choiceOption, DATASET_OPTIONS, intOption, stringOption } from '../options.js';

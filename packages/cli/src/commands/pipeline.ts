@@ -5,14 +5,16 @@
  */
 import { join } from 'node:path';
 import { writeFileAtomic } from '@edgeml/core/node';
+import {
+  loadPipelineConfig,
+  PIPELINE_CONFIG_SCHEMA,
+  type PipelineReport,
+  PRESET_NAMES,
+  runPipeline,
+} from '@edgeml/pipeline';
 import type { Command } from '../command.js';
 import { choiceOption, optionalString } from '../options.js';
 import { formatTable } from '../output.js';
-import { PIPELINE_CONFIG_SCHEMA } from '../pipeline/config-schema.js';
-import { loadPipelineConfig } from '../pipeline/load-config.js';
-import { PRESET_NAMES } from '../pipeline/presets.js';
-import type { PipelineReport } from '../pipeline/report/collect.js';
-import { runPipeline } from '../pipeline/run-pipeline.js';
 import { createProgressDisplay, formatDuration } from '../progress.js';
 
 export const pipelineCommand: Command = {

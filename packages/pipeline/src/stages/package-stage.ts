@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { packageMobile, packageWeb, packageWorker } from '@edgeml/runtime-edge/node';
-import type { PipelineStage } from '../stage.js';
+import type { PipelineStage } from '../engine/stage.js';
 
 /** Stage 6: package for the deployment targets. */
 export const packageStage: PipelineStage = {

@@ -5,9 +5,9 @@
  */
 import { join } from 'node:path';
 import type { JsonObject } from '@edgeml/core';
+import { EDGEML_VERSION as TOOL_VERSION } from '@edgeml/core';
 import { loadPassPackage, type Pass, type PassResult, savePassPackage } from '@edgeml/optimizer';
-import { TOOL_VERSION } from '../../version.js';
-import type { StageContext } from '../stage.js';
+import type { StageContext } from '../engine/stage.js';
 
 /** Runs `pass` on the package in `inputDir`; writes the output as package `name` in `dir/name`. */
 export async function runPassStage<R extends JsonObject>(

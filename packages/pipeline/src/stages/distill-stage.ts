@@ -3,7 +3,7 @@
  * teacher logits (the teacher runs once per training image). Writes distill/student.
  */
 import { distillPass } from '@edgeml/optimizer';
-import { type PipelineStage, trainerConfig } from '../stage.js';
+import { type PipelineStage, trainerConfig } from '../engine/stage.js';
 import { runPassStage } from './pass-stage.js';
 
 /** Stage 2: distil the student. */

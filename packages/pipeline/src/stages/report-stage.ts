@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import type { BenchReport, OkCase } from '@edgeml/bench';
 import type { JsonObject } from '@edgeml/core';
 import { writeFileAtomic, writeJsonAtomic } from '@edgeml/core/node';
+import type { PipelineStage } from '../engine/stage.js';
 import { collectReport, type PipelineReport } from '../report/collect.js';
 import { renderPipelineHtml } from '../report/render-html.js';
 import { renderPipelineMarkdown } from '../report/render-markdown.js';
-import type { PipelineStage } from '../stage.js';
 
 const BEFORE = ['train', 'distill', 'prune', 'quantize', 'export', 'package', 'bench'];
 

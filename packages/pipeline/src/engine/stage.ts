@@ -5,7 +5,7 @@
  */
 import type { JsonObject, JsonValue, ProgressCallback } from '@edgeml/core';
 import type { Dataset, LoadDatasetOptions } from '@edgeml/trainer';
-import type { PipelineConfig } from './config-schema.js';
+import type { PipelineConfig } from '../config/config-schema.js';
 import type { StageInput, StageRecord } from './stage-record.js';
 
 /** What a stage may use while it runs. */

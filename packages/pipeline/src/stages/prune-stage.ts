@@ -3,7 +3,7 @@
  * distill/student. Writes prune/pruned.
  */
 import { prunePass } from '@edgeml/optimizer';
-import { type PipelineStage, trainerConfig } from '../stage.js';
+import { type PipelineStage, trainerConfig } from '../engine/stage.js';
 import { runPassStage } from './pass-stage.js';
 
 /** Stage 3: prune the student. */

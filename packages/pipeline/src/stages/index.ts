@@ -1,5 +1,5 @@
 /** The pipeline's stages in the order they run. */
-import type { PipelineStage } from '../stage.js';
+import type { PipelineStage } from '../engine/stage.js';
 import { benchStage } from './bench-stage.js';
 import { distillStage } from './distill-stage.js';
 import { exportStage } from './export-stage.js';

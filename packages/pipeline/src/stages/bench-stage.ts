@@ -3,7 +3,7 @@
  * on the configured targets; bench/report.json, report.md and report.html.
  */
 import { type BenchPrecision, runBench, type TargetName, writeBenchReport } from '@edgeml/bench';
-import type { PipelineStage } from '../stage.js';
+import type { PipelineStage } from '../engine/stage.js';
 
 const MODELS = ['teacher', 'student', 'final'] as const;
 

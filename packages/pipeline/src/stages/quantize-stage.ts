@@ -4,9 +4,9 @@
  * onnxruntime-node, onnxruntime-web and tfjs-tflite on the evaluation images, and ORT latency.
  */
 import { join } from 'node:path';
+import { EDGEML_VERSION as TOOL_VERSION } from '@edgeml/core';
 import { quantizeModelPackage } from '@edgeml/optimizer';
-import { TOOL_VERSION } from '../../version.js';
-import type { PipelineStage } from '../stage.js';
+import type { PipelineStage } from '../engine/stage.js';
 
 /** Stage 4: int8 quantisation. */
 export const quantizeStage: PipelineStage = {

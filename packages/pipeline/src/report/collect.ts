@@ -6,7 +6,7 @@
  * training curve.
  */
 import type { JsonObject } from '@edgeml/core';
-import type { StageRecord } from '../stage-record.js';
+import type { StageRecord } from '../engine/stage-record.js';
 import { paretoFront } from './pareto.js';
 
 /** One model in the report. */

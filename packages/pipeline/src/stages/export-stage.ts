@@ -4,10 +4,10 @@
  * quantize stage's int8 files), into export/teacher, export/student and export/final.
  */
 import { join } from 'node:path';
+import { EDGEML_VERSION as TOOL_VERSION } from '@edgeml/core';
 import { exportModelPackage, type ParityImages } from '@edgeml/optimizer';
 import { loadTrainedPackage, renormalizeSplit, sampleBatch } from '@edgeml/trainer';
-import { TOOL_VERSION } from '../../version.js';
-import type { PipelineStage, StageContext } from '../stage.js';
+import type { PipelineStage, StageContext } from '../engine/stage.js';
 
 const SOURCES = [
   ['teacher', 'train', 'teacher'],

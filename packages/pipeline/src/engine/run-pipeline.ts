@@ -16,7 +16,8 @@ import {
   loadDataset,
   selectBackend,
 } from '@edgeml/trainer';
-import type { PipelineConfig } from './config-schema.js';
+import type { PipelineConfig } from '../config/config-schema.js';
+import { PIPELINE_STAGES } from '../stages/index.js';
 import type { PipelineStage, StageContext } from './stage.js';
 import {
   manifestSha256,
@@ -26,7 +27,6 @@ import {
   stageKey,
   writeStageRecord,
 } from './stage-record.js';
-import { PIPELINE_STAGES } from './stages/index.js';
 
 const PENDING_FILE = 'stage.pending.json';
 

@@ -4,7 +4,7 @@
  * curves (per-epoch records) besides params, MACs and accuracies.
  */
 import { join } from 'node:path';
-import { createLineageStep, type JsonObject, sha256Hex } from '@edgeml/core';
+import { createLineageStep, type JsonObject, sha256Hex, EDGEML_VERSION as TOOL_VERSION } from '@edgeml/core';
 import {
   buildModel,
   datasetReference,
@@ -15,8 +15,7 @@ import {
   writeTrainedPackage,
   type ZooModelName,
 } from '@edgeml/trainer';
-import { TOOL_VERSION } from '../../version.js';
-import { type PipelineStage, trainerConfig } from '../stage.js';
+import { type PipelineStage, trainerConfig } from '../engine/stage.js';
 
 /** The first stage: train the teacher. */
 export const trainStage: PipelineStage = {

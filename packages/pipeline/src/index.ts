@@ -1,0 +1,18 @@
+// @edgeml/pipeline: the engine. runPipeline runs the stages (train, distill, prune, quantize, export,
+// package, bench, report) from one validated config, reusing each stage whose key (stage, version,
+// config, backend, input hashes) matches a finished record. The CLI's `edgeml pipeline` is a thin
+// wrapper over it.
+
+export type { PipelineConfig, TrainingSettings } from './config/config-schema.js';
+export { PIPELINE_CONFIG_SCHEMA } from './config/config-schema.js';
+export { loadPipelineConfig } from './config/load-config.js';
+export type { PresetName } from './config/presets.js';
+export { PRESET_NAMES, PRESETS } from './config/presets.js';
+export { BENCH_TARGETS, PACKAGE_TARGETS } from './config/targets.js';
+export { mergeConfig, validatePipelineConfig } from './config/validate-config.js';
+export type { PipelineResult, PipelineView, StageOutcome } from './engine/run-pipeline.js';
+export { estimateStageSeconds, runPipeline } from './engine/run-pipeline.js';
+export type { PipelineStage, StageContext, StageOutput } from './engine/stage.js';
+export type { StageInput, StageRecord } from './engine/stage-record.js';
+export type { PipelineReport } from './report/collect.js';
+export { PIPELINE_STAGES } from './stages/index.js';
