@@ -20,8 +20,13 @@ export {
 export { convertChannels, toGrayscale, toRgb } from './image/channels.js';
 export { decodeImage, MAX_DECODE_PIXELS } from './image/decode.js';
 export { encodePng } from './image/encode.js';
+export type { ExifOrientation } from './image/exif-orientation.js';
+export { orientImage, readExifOrientation } from './image/exif-orientation.js';
+export type { FitGeometry } from './image/fit.js';
+export { fitGeometry, fitImage } from './image/fit.js';
 export type { ImageFormat, ImageHeader } from './image/format.js';
 export { probeImage, sniffImageFormat } from './image/format.js';
+export { checkImageIntegrity } from './image/integrity.js';
 export type { ImageChannels, RawImage } from './image/raw-image.js';
 export { resizeImage } from './image/resize.js';
 export type { DescribedFile, ManifestDraft, ManifestUpdate, ModelFileInput } from './manifest/build.js';

@@ -4,22 +4,28 @@
  * Workers. Normalised output: grayscale sources (PNG gray / gray+alpha, 1-component JPEG) give 1
  * channel, everything else 3 (RGB). Alpha is dropped, not composited (as Pillow's convert('RGB')),
  * palettes are expanded, 1/2/4-bit samples are scaled to 0..255 (v * 255 / (2^depth - 1)) and
- * 16-bit samples are rounded to 8 bits ((v * 255 + 32767) / 65535, floored).
+ * 16-bit samples are rounded to 8 bits ((v * 255 + 32767) / 65535, floored). The EXIF orientation
+ * (JPEG APP1 Exif, PNG eXIf) is applied, so the image comes out upright as browsers and Pillow's
+ * `ImageOps.exif_transpose` show it (see exif-orientation.ts).
  */
 import { decode as decodePngRaw } from 'fast-png';
 import jpeg from 'jpeg-js';
 import { ImageDecodeError } from '../errors.js';
-import { probeImage, sniffImageFormat } from './format.js';
+import { orientImage } from './exif-orientation.js';
+import { firstBytesHex, probeImage, sniffImageFormat } from './format.js';
 import type { RawImage } from './raw-image.js';
 
 /** Largest image decodeImage accepts, in pixels (guards memory against hostile headers). */
 export const MAX_DECODE_PIXELS = 64 * 1024 * 1024;
 
-/** Decodes PNG or JPEG bytes; `source` (a file name or URL) names the image in errors. */
+/** Decodes PNG or JPEG bytes to an upright image; `source` (a file name or URL) names the image in errors. */
 export function decodeImage(bytes: Uint8Array, source = '<bytes>'): RawImage {
   const format = sniffImageFormat(bytes);
   if (format === undefined) {
-    throw new ImageDecodeError(source, `unknown format (not PNG or JPEG; first bytes ${hexPrefix(bytes)})`);
+    throw new ImageDecodeError(
+      source,
+      `unknown format (not PNG or JPEG; first bytes ${firstBytesHex(bytes)})`,
+    );
   }
   const header = probeImage(bytes);
   if (header === undefined || header.width <= 0 || header.height <= 0) {
@@ -31,8 +37,9 @@ export function decodeImage(bytes: Uint8Array, source = '<bytes>'): RawImage {
       `${header.width}x${header.height} exceeds the limit of ${MAX_DECODE_PIXELS} pixels`,
     );
   }
+  let image: RawImage;
   try {
-    return format === 'png' ? decodePng(bytes) : decodeJpeg(bytes, header.channels);
+    image = format === 'png' ? decodePng(bytes) : decodeJpeg(bytes, header.channels);
   } catch (error) {
     if (error instanceof ImageDecodeError) throw error;
     const reason = error instanceof Error ? error.message : String(error);
@@ -40,11 +47,7 @@ export function decodeImage(bytes: Uint8Array, source = '<bytes>'): RawImage {
       cause: error,
     });
   }
-}
-
-function hexPrefix(bytes: Uint8Array): string {
-  const hex = Array.from(bytes.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ');
-  return hex === '' ? 'none, empty input' : hex;
+  return orientImage(image, header.orientation);
 }
 
 function decodeJpeg(bytes: Uint8Array, channels: 1 | 3): RawImage {
