@@ -2,12 +2,20 @@
  * What one model file expects as input, resolved from the manifest (shape, preprocessing) and the
  * file's own entry (its layout and dtype may override the manifest's).
  */
-import { type ModelFileEntry, type ModelManifest, type TensorLayout, UnsupportedError } from '@edgeml/core';
+import {
+  type ModelFileEntry,
+  type ModelManifest,
+  type ResizeFit,
+  type TensorLayout,
+  UnsupportedError,
+} from '@edgeml/core';
 
-/** The input contract of one model file: size, channels, normalisation and tensor layout. */
+/** The input contract of one model file: size, fit, channels, normalisation and tensor layout. */
 export interface InputSpec {
   readonly height: number;
   readonly width: number;
+  /** How images of another aspect ratio are fitted (core's fitImage), from `preprocessing.resize.fit`. @default 'stretch' */
+  readonly fit?: ResizeFit;
   /** 1 (grayscale, BT.601 luma) or 3 (RGB). */
   readonly channels: 1 | 3;
   /** Tensor layout fed to the model; the batch axis (1) comes first. */
@@ -36,6 +44,7 @@ export function inputSpecFor(manifest: ModelManifest, file: ModelFileEntry): Inp
   return {
     height,
     width,
+    fit: p.resize.fit ?? 'stretch',
     channels: c,
     layout,
     scale: p.scale,

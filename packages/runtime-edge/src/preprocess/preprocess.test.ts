@@ -53,4 +53,28 @@ describe('preprocessInput', () => {
     expect(() => preprocessInput(new Uint8Array([1, 2, 3]), spec)).toThrow(/cannot decode/);
     expect(() => inputSpecFor(manifest, { ...file, inputDtype: 'int8' })).toThrow(/int8 input/);
   });
+
+  it('center-crops as the manifest says (core fitImage), the same crop the trainer took', () => {
+    const crop = {
+      ...manifest,
+      preprocessing: {
+        ...manifest.preprocessing,
+        resize: { height: 2, width: 2, method: 'bilinear', fit: 'center-crop' },
+      },
+    } as ModelManifest;
+    const spec = inputSpecFor(crop, file);
+    expect(spec.fit).toBe('center-crop');
+    expect(inputSpecFor(manifest, file).fit).toBe('stretch');
+    // 4x2 RGB: columns 0 and 3 red, 1 and 2 green; the centre 2x2 is all green.
+    const wide = new Uint8Array(4 * 2 * 3);
+    for (let i = 0; i < 8; i++) wide.set(i % 4 === 0 || i % 4 === 3 ? [255, 0, 0] : [0, 255, 0], i * 3);
+    const png = encodePng({ width: 4, height: 2, channels: 3, data: wide });
+    const green = preprocessInput(
+      { data: Uint8Array.from({ length: 12 }, (_, i) => (i % 3 === 1 ? 255 : 0)), width: 2, height: 2 },
+      spec,
+    );
+    expect(preprocessInput(png, spec).tensor).toEqual(green.tensor);
+    const stretched = preprocessInput(png, inputSpecFor(manifest, file)).tensor;
+    expect(stretched).not.toEqual(green.tensor);
+  });
 });

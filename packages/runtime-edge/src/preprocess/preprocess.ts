@@ -1,11 +1,13 @@
 /**
- * The one preprocessing path every runtime adapter is fed by: decode, channel conversion (exact
- * integer BT.601 luma), exact integer bilinear resize, normalisation with the manifest's
+ * The one preprocessing path every runtime adapter is fed by: decode (EXIF orientation applied),
+ * channel conversion (exact integer BT.601 luma), core's fitImage (exact integer bilinear resize,
+ * stretched or centre-cropped as the manifest's `preprocessing.resize.fit` says; the trainer's image
+ * folders use the same function in the same order), normalisation with the manifest's
  * scale/mean/std, and layout (NHWC or NCHW). Pure JavaScript on integers until the last step, and
  * the last step is the same float64 expression rounded to float32, so the tensor is bit-identical
  * in Node, browsers and Workers, whichever runtime consumes it.
  */
-import { ConfigError, convertChannels, type RawImage, resizeImage } from '@edgeml/core';
+import { ConfigError, convertChannels, fitImage, type RawImage } from '@edgeml/core';
 import { type ClassifierInput, isTensorInput, toRawImage } from './image-input.js';
 import type { InputSpec } from './input-spec.js';
 
@@ -56,8 +58,8 @@ export function preprocessInput(input: ClassifierInput, spec: InputSpec): Prepro
   const raw = toRawImage(input);
   const t1 = performance.now();
   const converted = convertChannels(raw, spec.channels);
-  const resized = resizeImage(converted, spec.width, spec.height);
-  const tensor = normalizeImage(resized, spec);
+  const fitted = fitImage(converted, spec.width, spec.height, spec.fit ?? 'stretch');
+  const tensor = normalizeImage(fitted, spec);
   const t2 = performance.now();
   return { tensor, shape: spec.shape, timings: { decode: t1 - t0, preprocess: t2 - t1 } };
 }

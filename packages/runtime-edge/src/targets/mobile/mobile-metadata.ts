@@ -1,11 +1,11 @@
 /**
  * `metadata.json` of a packaged mobile target: everything an Android or iOS app needs to feed the
  * `.tflite` files and read their answer, as plain JSON: the input tensor (shape, layout, dtype),
- * the preprocessing (resize, channels, scale, mean, std and the formula), the output (shape,
+ * the preprocessing (resize and its fit, channels, scale, mean, std and the formulas), the output (shape,
  * activation, labels file) and, per model file, its precision, size, hash, I/O tensors and int8
  * quantisation parameters. Web-standard code.
  */
-import type { JsonObject, ModelFileEntry, ModelManifest, TensorLayout } from '@edgeml/core';
+import type { JsonObject, ModelFileEntry, ModelManifest, ResizeFit, TensorLayout } from '@edgeml/core';
 import type { TfliteIoTensor, TfliteSignature } from './read-tflite-signature.js';
 
 /** Version tag of the metadata format. */
@@ -79,6 +79,13 @@ function modelJson(model: MobileModelFile, manifest: ModelManifest): JsonObject 
   };
 }
 
+/** In words, how an image is brought to the input size under `fit` (core's fitImage). */
+function fitRule(fit: ResizeFit, width: number, height: number): string {
+  return fit === 'center-crop'
+    ? `center-crop: for an image of w x h, if w * ${height} >= h * ${width} resize (bilinear) to floor(w * ${height} / h) x ${height}, else to ${width} x floor(h * ${width} / w); then crop ${width} x ${height} at left = floor((scaledWidth - ${width}) / 2), top = floor((scaledHeight - ${height}) / 2)`
+    : `stretch: resize (bilinear) to ${width} x ${height}; the aspect ratio is not kept`;
+}
+
 /** The metadata.json object for `models` of `manifest`. */
 export function mobileMetadata(
   manifest: ModelManifest,
@@ -106,7 +113,8 @@ export function mobileMetadata(
       channels,
     },
     preprocessing: {
-      resize: { ...p.resize },
+      resize: { ...p.resize, fit: p.resize.fit ?? 'stretch' },
+      fitRule: fitRule(p.resize.fit ?? 'stretch', width, height),
       channels: p.channels,
       scale: p.scale,
       mean: [...p.mean],

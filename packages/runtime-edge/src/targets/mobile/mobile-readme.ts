@@ -13,6 +13,7 @@ export function mobileReadme(manifest: ModelManifest, models: readonly MobileMod
   const [h, w, c] = manifest.input.shape;
   const p = manifest.preprocessing;
   const gray = c === 1;
+  const crop = (p.resize.fit ?? 'stretch') === 'center-crop';
   const file = models[0]?.path ?? 'model.tflite';
   const asset = file.replace(/\.tflite$/, '');
   const softmax = (manifest.output?.activation ?? 'softmax') === 'softmax';
@@ -45,7 +46,14 @@ ${list}
 - \`labels.txt\`: ${manifest.labels.length} labels, one per line, in output order.
 - \`metadata.json\`: input shape and layout, preprocessing, outputs, int8 quantisation parameters.
 
-**Input**: float32 \`[1, ${h}, ${w}, ${c}]\` (NHWC). Resize the image to ${w}×${h} (bilinear),
+**Input**: float32 \`[1, ${h}, ${w}, ${c}]\` (NHWC). ${
+    crop
+      ? `Center-crop, as in training: resize the image (bilinear), keeping its
+aspect ratio, so that it covers ${w}×${h} (an image of w×h: if w * ${h} >= h * ${w}, to floor(w * ${h} / h)×${h},
+else to ${w}×floor(h * ${w} / w)), take the centre ${w}×${h} (left = floor((scaled width - ${w}) / 2),
+top = floor((scaled height - ${h}) / 2)),`
+      : `Resize the image to ${w}×${h} (bilinear),`
+  }
 ${gray ? 'convert it to gray (BT.601 luma)' : 'keep R, G, B'}, then per channel
 \`x = (pixel * ${p.scale} - mean[c]) / std[c]\` with pixel in 0..255, mean = [${p.mean.join(', ')}],
 std = [${p.std.join(', ')}].
@@ -83,7 +91,16 @@ class ${toClassName(manifest.name)}Classifier(context: Context) {
   )
 
   fun classify(bitmap: Bitmap, topK: Int = 5): List<Pair<String, Float>> {
-    val scaled = Bitmap.createScaledBitmap(bitmap, ${w}, ${h}, true)
+${
+  crop
+    ? `    // Center-crop: scale to cover ${w}x${h} keeping the aspect ratio, then take the centre.
+    val wide = bitmap.width.toLong() * ${h} >= bitmap.height.toLong() * ${w}
+    val sw = if (wide) (bitmap.width.toLong() * ${h} / bitmap.height).toInt() else ${w}
+    val sh = if (wide) ${h} else (bitmap.height.toLong() * ${w} / bitmap.width).toInt()
+    val covering = Bitmap.createScaledBitmap(bitmap, sw, sh, true)
+    val scaled = Bitmap.createBitmap(covering, (sw - ${w}) / 2, (sh - ${h}) / 2, ${w}, ${h})`
+    : `    val scaled = Bitmap.createScaledBitmap(bitmap, ${w}, ${h}, true)`
+}
     val pixels = IntArray(${w * h}).also { scaled.getPixels(it, 0, ${w}, 0, 0, ${w}, ${h}) }
     val input = ByteBuffer.allocateDirect(4 * ${w * h * c}).order(ByteOrder.nativeOrder())
     for (px in pixels) {
@@ -126,7 +143,9 @@ final class ${toClassName(manifest.name)}Classifier {
     labels = text.split(separator: "\\n").map(String.init)
   }
 
-  /// rgba: ${w}×${h} pixels, 4 bytes each (draw the image into a ${w}×${h} CGContext first).
+  /// rgba: ${w}×${h} pixels, 4 bytes each (draw the image into a ${w}×${h} CGContext first${
+    crop ? ', aspect-filled: scaled to cover it and centred, as the center-crop above' : ''
+  }).
   func classify(rgba: [UInt8], topK: Int = 5) throws -> [(String, Float)] {
     var floats: [Float] = []
     floats.reserveCapacity(${w * h * c})
