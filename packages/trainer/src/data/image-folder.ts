@@ -1,44 +1,45 @@
 /**
- * A folder of images by class, torchvision ImageFolder style: `root/<class>/*.png|*.jpg|*.jpeg`,
- * classes = sorted subfolder names. Two layouts:
+ * A folder of images by class, torchvision ImageFolder style: `root/<class>/**` with
+ * `.png|.jpg|.jpeg` files (class folders walked recursively, symbolic links followed; see
+ * image-folder-scan.ts), classes = sorted subfolder names. Two layouts:
  * - `root/train/<class>/...` + `root/test/<class>/...`: test is the test folder (its classes must
  *   be training classes); the pool is the train folder.
- * - `root/<class>/...`: per class, a seeded shuffle of its (name-sorted) files; the first
+ * - `root/<class>/...`: per class, a seeded shuffle of its (path-sorted) images; the first
  *   round(n * testFraction) are test (default 20%), the rest the pool.
  * Validation is a seeded random subset of the pool (default 10%), train the rest.
  *
- * Images are decoded lazily, one batch at a time (core's decodeImage), converted to `channels` and
- * resized bilinearly to `imageSize` (default: the size and channels of the first image). With
- * `fixedSize`, every image must already have that size (checked from the headers at load time):
- * a mismatch is a DataFormatError naming the file and both sizes. Decoded uint8 images are cached
- * in memory when they all fit in 256 MiB (option `cache`). The normalisation is computed over at
- * most `normalizationSamples` train images (a seeded sample, default 1,000; all when fewer).
+ * At load, every file is read once and checked without decoding (image-folder-check.ts): files
+ * that are not PNG or JPEG (whatever their extension), truncated or corrupt are dropped, and so are
+ * hidden files, other file types and broken links; each is reported in `info.dropped` with the file
+ * and the reason, before any split is drawn. A class folder left without images is a
+ * DataFormatError. The shape comes from the headers of all images (image-folder-shape.ts): channels
+ * 3 if any image is colour, else 1; size the most common one; the options `channels` and
+ * `imageSize` override them. Images are decoded lazily, one batch at a time (core's decodeImage,
+ * EXIF orientation applied), converted to the channels and fitted to the size by core's fitImage
+ * (`fit`: 'stretch' or 'center-crop'), the same code runtime-edge serves with. With `fixedSize`,
+ * every image must already have the size. Decoded uint8 images are cached in memory when they all
+ * fit in 256 MiB (option `cache`). The normalisation is computed over at most
+ * `normalizationSamples` train images (a seeded sample, default 1,000; all when fewer).
  */
-import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   ConfigError,
   DataFormatError,
-  decodeImage,
+  formatAllowed,
   type ImageChannels,
-  probeImage,
+  RESIZE_FITS,
   type ResizeFit,
   SeededRandom,
 } from '@edgeml/core';
 import { streamBatches } from './batching.js';
-import type {
-  Batch,
-  BatchOptions,
-  DataSplit,
-  Dataset,
-  InputShape,
-  Normalization,
-  SplitName,
-} from './dataset.js';
-import { type ImageEntry, isDirectory, type ScannedFolder, scanImageFolder } from './image-folder-scan.js';
+import type { Batch, BatchOptions, DataSplit, Dataset, Normalization, SplitName } from './dataset.js';
+import { checkImageFiles } from './image-folder-check.js';
+import { type ImageEntry, isDirectory, type SkippedPath, scanImageFolder } from './image-folder-scan.js';
+import { type ProbedImage, resolveImageShape } from './image-folder-shape.js';
 import { ImageLoader } from './image-loader.js';
 import { pickSplit } from './in-memory-dataset.js';
 import { PixelHistogram } from './normalization.js';
+import { DropLog } from './npm-source.js';
 import { carveValidation, countClasses, resolveValidationSize } from './split-plan.js';
 
 /** Default share of each class held out as test when there is no root/test folder. */
@@ -51,14 +52,14 @@ export const DEFAULT_IMAGE_CACHE_BYTES = 256 * 1024 * 1024;
 export interface ImageFolderOptions {
   /** Root folder. */
   readonly dir: string;
-  /** Output size: a square side or [height, width]. @default the first image's size */
-  readonly imageSize?: number | readonly [height: number, width: number];
-  /** Output channels (1 gray, 3 RGB). @default the first image's channels */
-  readonly channels?: ImageChannels;
-  /** How images of another aspect ratio are fitted to the output size (not implemented yet). @default 'stretch' */
+  /** Output size: a square side or [height, width]. @default the most common size among the images */
+  readonly imageSize?: number | readonly [height: number, width: number] | undefined;
+  /** Output channels (1 gray, 3 RGB). @default 3 if any image is colour, else 1 */
+  readonly channels?: ImageChannels | undefined;
+  /** How images of another aspect ratio are fitted to the output size (core's fitImage). @default 'stretch' */
   readonly fit?: ResizeFit | undefined;
-  /** Require every image to have the size of the first (error instead of resize). @default false */
-  readonly fixedSize?: boolean;
+  /** Require every image to have the output size (error instead of resize). @default false */
+  readonly fixedSize?: boolean | undefined;
   /** Share of each class held out as test without a root/test folder. @default 0.2 */
   readonly testFraction?: number;
   /** Validation images carved from the training pool. @default 10% of the pool */
@@ -103,7 +104,7 @@ class ImageFolderSplit implements DataSplit {
   }
 }
 
-/** Loads an image folder (see the file comment for layouts, sizes and errors). */
+/** Loads an image folder (see the file comment for layouts, checks, shapes and errors). */
 export async function loadImageFolder(options: ImageFolderOptions): Promise<Dataset> {
   const { dir } = options;
   const seed = options.seed ?? 0;
@@ -111,15 +112,23 @@ export async function loadImageFolder(options: ImageFolderOptions): Promise<Data
   if (!(testFraction >= 0 && testFraction < 1)) {
     throw new ConfigError(`'testFraction' must be in [0, 1), got ${testFraction}`);
   }
-  const layout = await scanLayout(dir, testFraction, seed);
-  const { classNames, entries } = layout;
-  const first = entries[0];
-  if (first === undefined) throw new DataFormatError(dir, 'has no images');
-  const firstImage = decodeImage(await readWhole(first.file), first.file);
-  const shape = resolveShape(options, firstImage.height, firstImage.width, firstImage.channels);
-  if (options.fixedSize) await checkFixedSizes(entries, first.file, firstImage.width, firstImage.height);
+  const fit = options.fit ?? 'stretch';
+  if (!RESIZE_FITS.includes(fit)) {
+    throw new ConfigError(`'fit' must be ${formatAllowed(RESIZE_FITS)}, got ${JSON.stringify(fit)}`, {
+      allowed: RESIZE_FITS,
+      value: fit,
+    });
+  }
+  const found = await scanTrees(dir);
+  const drops = new DropLog();
+  for (const { path, reason } of found.skipped) drops.add(`${path}: ${reason}`);
+  const { images, probed } = await keepReadable(found, drops);
+  const layout = splitLayout(found, images, testFraction, seed);
+  const { classNames } = found;
+  const { shape, policy: shapePolicy } = resolveImageShape(probed, { ...options, fit });
+  const entries = images.map(({ file, label }) => ({ file, label }));
   const cache = options.cache ?? entries.length * shape[0] * shape[1] * shape[2] <= DEFAULT_IMAGE_CACHE_BYTES;
-  const loader = new ImageLoader(entries, shape, options.fixedSize ? first.file : undefined, cache);
+  const loader = new ImageLoader(entries, shape, fit, cache);
 
   const validationSize = resolveValidationSize(layout.pool.length, options.validationSize);
   const { train, validation } = carveValidation(layout.pool, validationSize, seed);
@@ -133,6 +142,7 @@ export async function loadImageFolder(options: ImageFolderOptions): Promise<Data
     validation: new ImageFolderSplit('validation', loader, validation, normalization),
     test: new ImageFolderSplit('test', loader, layout.test, normalization),
   };
+  const dropped = drops.summary();
   return {
     info: {
       name: 'image-folder',
@@ -145,39 +155,123 @@ export async function loadImageFolder(options: ImageFolderOptions): Promise<Data
         validation: countClasses(labels, rows.validation, n),
         test: countClasses(labels, rows.test, n),
       },
-      dropped: { count: 0, reasons: [] },
-      splitPolicy: `${layout.policy} Validation: ${validationSize} images drawn from the pool with seed ${seed}; train: the rest.`,
+      dropped,
+      splitPolicy: [
+        layout.policy,
+        `Validation: ${validationSize} images drawn from the pool with seed ${seed}; train: the rest.`,
+        shapePolicy,
+        ...(dropped.count > 0 ? [`${dropped.count} files skipped (see dropped).`] : []),
+      ].join(' '),
+      fit,
     },
     split: (name: SplitName) => pickSplit(splits, name),
   };
 }
 
-interface Layout extends ScannedFolder {
-  readonly pool: Int32Array;
-  readonly test: Int32Array;
-  readonly policy: string;
+/** An image file found by the scan, its class and whether it is in the root/test tree. */
+interface FoundImage extends ImageEntry {
+  readonly inTestTree: boolean;
 }
 
-async function scanLayout(dir: string, testFraction: number, seed: number): Promise<Layout> {
+interface FoundTrees {
+  readonly classNames: string[];
+  readonly images: FoundImage[];
+  readonly skipped: SkippedPath[];
+  /** The root/train and root/test folders, when the folder has that layout. */
+  readonly trainDir?: string;
+  readonly testDir?: string;
+  /** The folder holding the class folders of each image (by inTestTree). */
+  readonly classRoot: (inTestTree: boolean) => string;
+}
+
+async function scanTrees(dir: string): Promise<FoundTrees> {
   const trainDir = join(dir, 'train');
   const testDir = join(dir, 'test');
   if (isDirectory(trainDir) && isDirectory(testDir)) {
     const trainTree = await scanImageFolder(trainDir);
     const testTree = await scanImageFolder(testDir, trainTree.classNames);
-    const entries = [...trainTree.entries, ...testTree.entries];
-    const poolSize = trainTree.entries.length;
     return {
       classNames: trainTree.classNames,
-      entries,
-      pool: Int32Array.from({ length: poolSize }, (_, i) => i),
-      test: Int32Array.from({ length: testTree.entries.length }, (_, i) => poolSize + i),
-      policy: `Test: ${testDir} (${testTree.entries.length}); pool: ${trainDir} (${poolSize}).`,
+      images: [
+        ...trainTree.entries.map((e) => ({ ...e, inTestTree: false })),
+        ...testTree.entries.map((e) => ({ ...e, inTestTree: true })),
+      ],
+      skipped: [...trainTree.skipped, ...testTree.skipped],
+      trainDir,
+      testDir,
+      classRoot: (inTestTree) => (inTestTree ? testDir : trainDir),
     };
   }
   const tree = await scanImageFolder(dir);
+  return {
+    classNames: tree.classNames,
+    images: tree.entries.map((e) => ({ ...e, inTestTree: false })),
+    skipped: tree.skipped,
+    classRoot: () => dir,
+  };
+}
+
+/** Checks every file; drops the unreadable ones (logged), and fails if a class folder is left empty. */
+async function keepReadable(
+  found: FoundTrees,
+  drops: DropLog,
+): Promise<{ images: FoundImage[]; probed: ProbedImage[] }> {
+  const checks = await checkImageFiles(found.images.map((image) => image.file));
+  const images: FoundImage[] = [];
+  const probed: ProbedImage[] = [];
+  const lost = new Map<string, { kept: number; reasons: string[] }>();
+  for (const [i, image] of found.images.entries()) {
+    const check = checks[i];
+    const folder = join(found.classRoot(image.inTestTree), found.classNames[image.label] ?? '');
+    const tally = lost.get(folder) ?? { kept: 0, reasons: [] };
+    lost.set(folder, tally);
+    if (check?.ok) {
+      images.push(image);
+      probed.push({ file: image.file, header: check.header });
+      tally.kept++;
+    } else {
+      const reason = check?.reason ?? `${image.file}: not checked`;
+      drops.add(reason);
+      tally.reasons.push(reason);
+    }
+  }
+  for (const [folder, { kept, reasons }] of lost) {
+    if (kept === 0) {
+      throw new DataFormatError(
+        folder,
+        `class folder has no readable images (${reasons.length} dropped; first: ${reasons[0]})`,
+      );
+    }
+  }
+  return { images, probed };
+}
+
+interface Layout {
+  readonly pool: Int32Array;
+  readonly test: Int32Array;
+  readonly policy: string;
+}
+
+/** Test rows and pool rows (indices into `images`) for the folder's layout. */
+function splitLayout(
+  found: FoundTrees,
+  images: readonly FoundImage[],
+  testFraction: number,
+  seed: number,
+): Layout {
+  if (found.trainDir !== undefined && found.testDir !== undefined) {
+    const pool: number[] = [];
+    const test: number[] = [];
+    for (const [i, image] of images.entries()) (image.inTestTree ? test : pool).push(i);
+    return {
+      pool: Int32Array.from(pool),
+      test: Int32Array.from(test),
+      policy: `Test: ${found.testDir} (${test.length}); pool: ${found.trainDir} (${pool.length}).`,
+    };
+  }
   const rng = new SeededRandom(seed);
-  const byClass: number[][] = tree.classNames.map(() => []);
-  for (const [i, entry] of tree.entries.entries()) byClass[entry.label]?.push(i);
+  const byClass: number[][] = found.classNames.map(() => []);
+  for (const [i, image] of images.entries()) byClass[image.label]?.push(i);
   const pool: number[] = [];
   const test: number[] = [];
   for (const rows of byClass) {
@@ -187,66 +281,10 @@ async function scanLayout(dir: string, testFraction: number, seed: number): Prom
     pool.push(...rows.slice(k));
   }
   return {
-    ...tree,
     pool: Int32Array.from(pool).sort(),
     test: Int32Array.from(test).sort(),
     policy: `Test: round(${testFraction} * n) images of each class drawn with seed ${seed} (${test.length}); pool: the rest (${pool.length}).`,
   };
-}
-
-function resolveShape(
-  options: ImageFolderOptions,
-  height: number,
-  width: number,
-  channels: ImageChannels,
-): InputShape {
-  const size = options.imageSize;
-  const [h, w] = size === undefined ? [height, width] : typeof size === 'number' ? [size, size] : size;
-  for (const v of [h, w]) {
-    if (!Number.isInteger(v) || v < 1 || v > 4096)
-      throw new ConfigError(`'imageSize' must be an integer in [1, 4096], got ${v}`);
-  }
-  const c = options.channels ?? channels;
-  if (c !== 1 && c !== 3) throw new ConfigError(`'channels' must be 1 or 3, got ${String(c)}`);
-  if (options.fixedSize && (h !== height || w !== width)) {
-    throw new ConfigError(
-      `'imageSize' ${w}x${h} conflicts with fixed size: the first image is ${width}x${height}`,
-    );
-  }
-  return [h, w, c];
-}
-
-async function readWhole(file: string): Promise<Uint8Array> {
-  return readFile(file);
-}
-
-/** Reads only the first 64 KiB of each file (the whole file if its header lies further). */
-async function checkFixedSizes(
-  entries: readonly ImageEntry[],
-  reference: string,
-  width: number,
-  height: number,
-) {
-  for (const entry of entries) {
-    const handle = await open(entry.file, 'r');
-    let head: Uint8Array;
-    try {
-      const buffer = new Uint8Array(65536);
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-      head = buffer.subarray(0, bytesRead);
-    } finally {
-      await handle.close();
-    }
-    const header = probeImage(head) ?? probeImage(await readWhole(entry.file));
-    // An unreadable header is reported by decodeImage (ImageDecodeError) when the image is loaded.
-    if (header && (header.width !== width || header.height !== height)) {
-      throw new DataFormatError(
-        entry.file,
-        `is ${header.width}x${header.height} but ${reference} is ${width}x${height} (fixed size: all images must match)`,
-        { width: header.width, height: header.height, expectedWidth: width, expectedHeight: height },
-      );
-    }
-  }
 }
 
 async function sampleNormalization(

@@ -1,10 +1,12 @@
 /**
- * Loads image files as uint8 HWC pixels of one fixed shape: read, decodeImage (PNG/JPEG), convert
- * channels, bilinear resize (core's exact integer resizeImage). Optionally keeps the resulting
- * bytes in memory so later epochs skip the decode; never holds float32.
+ * Loads image files as uint8 HWC pixels of one fixed shape: read, decodeImage (PNG/JPEG, EXIF
+ * orientation applied), convert channels, then core's fitImage (exact integer bilinear resize,
+ * stretched or centre-cropped), in the order runtime-edge's preprocessInput uses, so a served
+ * image gets the same bytes as in training. Optionally keeps the resulting bytes in memory so later
+ * epochs skip the decode; never holds float32.
  */
 import { readFile } from 'node:fs/promises';
-import { convertChannels, DataFormatError, decodeImage, type ImageChannels, resizeImage } from '@edgeml/core';
+import { convertChannels, decodeImage, fitImage, type ImageChannels, type ResizeFit } from '@edgeml/core';
 import type { InputShape } from './dataset.js';
 import type { ImageEntry } from './image-folder-scan.js';
 
@@ -19,31 +21,23 @@ export class ImageLoader {
   constructor(
     readonly entries: readonly ImageEntry[],
     readonly shape: InputShape,
-    /** When set, images of another size are errors (naming this reference file), not resized. */
-    private readonly fixedSizeReference: string | undefined,
+    /** How images of another aspect ratio are fitted to the shape. */
+    readonly fit: ResizeFit,
     cache: boolean,
   ) {
     this.cache = cache ? new Map() : undefined;
     this.imageBytes = shape[0] * shape[1] * shape[2];
   }
 
-  /** Pixels of entry `index` (decoded, converted, resized). */
+  /** Pixels of entry `index` (decoded, upright, converted, fitted). */
   async read(index: number): Promise<Uint8Array> {
     const hit = this.cache?.get(index);
     if (hit) return hit;
     const entry = this.entries[index];
     if (entry === undefined) throw new RangeError(`image index ${index} out of range`);
     const [height, width, channels] = this.shape;
-    let image = decodeImage(await readFile(entry.file), entry.file);
-    if (this.fixedSizeReference !== undefined && (image.width !== width || image.height !== height)) {
-      throw new DataFormatError(
-        entry.file,
-        `is ${image.width}x${image.height} but ${this.fixedSizeReference} is ${width}x${height} (fixed size: all images must match)`,
-        { width: image.width, height: image.height, expectedWidth: width, expectedHeight: height },
-      );
-    }
-    image = convertChannels(image, channels as ImageChannels);
-    if (image.width !== width || image.height !== height) image = resizeImage(image, width, height);
+    const decoded = decodeImage(await readFile(entry.file), entry.file);
+    const image = fitImage(convertChannels(decoded, channels as ImageChannels), width, height, this.fit);
     this.cache?.set(index, image.data);
     return image.data;
   }
