@@ -43,16 +43,27 @@ async function pipeline(...args: string[]): Promise<{ stdout: string; stderr: st
 }
 
 describe('pipeline config', () => {
-  it('rejects a typo and a wrong type with the JSON path of the key', () => {
-    expect(() => validatePipelineConfig({ teacher: { epoch: 3 } })).toThrow(/'teacher\.epoch'/);
+  it('rejects a typo and a wrong type naming the section and the key', () => {
+    expect(() => validatePipelineConfig({ teacher: { epoch: 3 } })).toThrow(/^teacher: unknown key 'epoch'/);
     expect(() => validatePipelineConfig({ distill: { epochs: '3' } })).toThrow(ConfigError);
     expect(() => validatePipelineConfig({ distill: { epochs: '3' } })).toThrow(
-      /'distill\.epochs' must be an integer/,
+      `distill: 'epochs' must be an integer in [1, 10000], got "3"`,
     );
     expect(() => validatePipelineConfig({ bench: { targets: ['ort-node', 'nope'] } })).toThrow(
-      /'bench\.targets\[1\]'/,
+      /^bench: 'targets' must be a list of distinct values from 'ort-node'/,
     );
-    expect(() => validatePipelineConfig({ prune: { sparsity: 1 } })).toThrow(/'prune\.sparsity'/);
+    expect(() => validatePipelineConfig({ prune: { sparsity: 1 } })).toThrow(
+      `prune: 'sparsity' must be in [0, 1), got 1`,
+    );
+    expect(() => validatePipelineConfig({ sed: 1 })).toThrow(/^pipeline config: unknown key 'sed'/);
+  });
+
+  it('refuses keys that name Object.prototype members', () => {
+    for (const key of ['constructor', 'toString', '__proto__']) {
+      const json = JSON.parse(`{"prune": {"${key}": 1}}`);
+      expect(() => validatePipelineConfig(json)).toThrow(`prune: unknown key '${key}'`);
+      expect(() => validatePipelineConfig(JSON.parse(`{"${key}": {}}`))).toThrow(/unknown key/);
+    }
   });
 
   it('fills every default and ships the schema and example generated from the code', async () => {

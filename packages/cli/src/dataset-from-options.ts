@@ -2,28 +2,25 @@
  * The data set a command reads: its --dataset/--data-dir/... options when given, else (for commands
  * that act on a model) the data set recorded in the model's manifest, checked against the model.
  */
-import { type ModelManifest, RESIZE_FITS } from '@edgeml/core';
+import type { ModelManifest } from '@edgeml/core';
 import {
+  DATASET_OPTIONS as DATASET_OPTION_DECLS,
   type Dataset,
+  datasetLoadOptions,
   type LoadDatasetOptions,
   loadDataset,
   loadModelDataset,
   type ModelDataset,
 } from '@edgeml/trainer';
 import type { OptionValues } from './command.js';
-import { choiceOption, intOption, optionalInt, optionalString, stringOption } from './options.js';
+import { declaredOptions, intOption } from './options.js';
 
 /** The loadDataset options that DATASET_OPTIONS values name (Fashion-MNIST when --dataset is absent). */
 export function datasetOptionsFrom(values: OptionValues): LoadDatasetOptions {
-  const fit = values['fit'] === undefined ? undefined : choiceOption(values, 'fit', RESIZE_FITS, 'stretch');
-  return {
-    name: stringOption(values, 'dataset', 'fashion-mnist'),
-    dir: optionalString(values, 'data-dir'),
-    validationSize: optionalInt(values, 'validation-size', { min: 0 }),
-    imageSize: optionalInt(values, 'image-size', { min: 1, max: 4096 }),
-    seed: intOption(values, 'seed', { min: 0, fallback: 0 }),
-    ...(fit !== undefined && { fit }),
-  };
+  return datasetLoadOptions(
+    declaredOptions(DATASET_OPTION_DECLS, values, 'data set'),
+    intOption(values, 'seed', { min: 0, fallback: 0 }),
+  );
 }
 
 /** Loads the data set named by DATASET_OPTIONS values. */

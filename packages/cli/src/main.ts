@@ -83,9 +83,17 @@ export async function main(argv: readonly string[]): Promise<number> {
   const { command, rest } = found;
   let values: Record<string, string | boolean | undefined>;
   try {
+    // Defaults are shown in --help and applied by the command, never by the parser: a command must
+    // be able to tell an option the user gave (--dataset) from one they left out.
+    const options = Object.fromEntries(
+      Object.entries({ ...command.options, ...COMMON_OPTIONS }).map(([name, { default: _d, ...spec }]) => [
+        name,
+        spec,
+      ]),
+    );
     const parsed = parseArgs({
       args: rest,
-      options: { ...command.options, ...COMMON_OPTIONS },
+      options,
       strict: true,
       allowPositionals: false,
     });

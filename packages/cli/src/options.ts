@@ -2,7 +2,17 @@
  * Option readers shared by commands: each checks its value and throws a ConfigError naming the
  * option, the allowed values and what it got (exit code 2).
  */
-import { ConfigError, formatAllowed } from '@edgeml/core';
+import {
+  ConfigError,
+  defaultText,
+  formatAllowed,
+  type OptionDecls,
+  type OptionsOf,
+  optionFlag,
+  optionsFromFlags,
+  readOptions,
+} from '@edgeml/core';
+import { DATASET_OPTIONS as DATASET_OPTION_DECLS } from '@edgeml/trainer';
 import type { OptionSpec, OptionValues } from './command.js';
 
 /** Reads a string option, or its default; missing and no default → ConfigError. */
@@ -84,37 +94,40 @@ export function numberOption(
   return value;
 }
 
-/** The options every data-reading command takes. */
+/**
+ * The flags of declared options (see core's `declare.ts`): one flag per option (its `flag` or its
+ * key in kebab case), help text and default from the declaration. `omit` leaves keys out.
+ */
+export function flagsOf(decls: OptionDecls, omit: readonly string[] = []): Record<string, OptionSpec> {
+  const flags: Record<string, OptionSpec> = {};
+  for (const [key, decl] of Object.entries(decls)) {
+    if (omit.includes(key)) continue;
+    flags[optionFlag(key, decl)] = {
+      type: decl.kind === 'boolean' ? 'boolean' : 'string',
+      description: decl.description,
+      ...(decl.placeholder !== undefined && { placeholder: decl.placeholder }),
+      ...(decl.kind !== 'boolean' && decl.default !== null && { default: defaultText(decl) }),
+    };
+  }
+  return flags;
+}
+
+/**
+ * Reads declared options from flags with the declarations' validator: the same defaults and the
+ * same messages as a JSON config (`prune: 'sparsity' must be in [0, 1), got 1.2`). `omit` keys
+ * are left out of the result's checks (the caller sets them).
+ */
+export function declaredOptions<D extends OptionDecls>(
+  decls: D,
+  values: OptionValues,
+  where: string,
+): OptionsOf<D> {
+  return readOptions(decls, optionsFromFlags(decls, values), where);
+}
+
+/** The options every data-reading command takes: the declared data-set options and the seed. */
 export const DATASET_OPTIONS: Record<string, OptionSpec> = {
-  dataset: {
-    type: 'string',
-    placeholder: 'NAME',
-    description:
-      "data set: 'fashion-mnist', 'mnist', 'cifar10' (built in, or a copy with --data-dir) or 'image-folder' (with --data-dir); commands on a model default to the data set it was trained on",
-    default: 'fashion-mnist',
-  },
-  'data-dir': {
-    type: 'string',
-    placeholder: 'DIR',
-    description: 'directory of an image-folder data set or of a cifar10 copy (binary batches)',
-  },
-  'validation-size': {
-    type: 'string',
-    placeholder: 'N',
-    description: 'images carved from the training pool for validation (default: 10% of the pool)',
-  },
-  'image-size': {
-    type: 'string',
-    placeholder: 'PX',
-    description: 'image-folder only: resize images to PX x PX (default: the size of the first image)',
-  },
-  fit: {
-    type: 'string',
-    placeholder: 'FIT',
-    description:
-      "image-folder only: 'stretch' or 'center-crop' (shorter side resized, centre cropped) for other aspect ratios",
-    default: 'stretch',
-  },
+  ...flagsOf(DATASET_OPTION_DECLS),
   seed: {
     type: 'string',
     placeholder: 'S',

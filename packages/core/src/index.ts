@@ -88,6 +88,28 @@ export {
   parseManifest,
   validateManifest,
 } from './manifest/validate.js';
+export type {
+  BooleanDecl,
+  ChoiceDecl,
+  ListDecl,
+  NumberDecl,
+  OptionDecl,
+  OptionDecls,
+  OptionsOf,
+  OptionValueOf,
+  StringDecl,
+} from './options/declare.js';
+export {
+  checkOption,
+  defaultText,
+  expectedText,
+  omitOptions,
+  optionFlag,
+  optionJsonSchema,
+  optionsFromFlags,
+  optionsJsonSchema,
+  readOptions,
+} from './options/declare.js';
 export type { ProgressCallback, ProgressEvent } from './progress.js';
 export { silentProgress } from './progress.js';
 export { SeededRandom, seededPermutation } from './random.js';

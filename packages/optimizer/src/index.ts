@@ -87,7 +87,7 @@ export type {
   DistillModelReport,
   DistillReport,
 } from './passes/distill/distill-pass.js';
-export { distillPass, validateDistillConfig } from './passes/distill/distill-pass.js';
+export { DISTILL_OPTIONS, distillPass, validateDistillConfig } from './passes/distill/distill-pass.js';
 export type { DistillationLossOptions } from './passes/distill/kd-loss.js';
 export { distillationLoss, softTargetKl } from './passes/distill/kd-loss.js';
 export type { InputRemap, TeacherLogitsMode } from './passes/distill/teacher-logits.js';
@@ -107,7 +107,7 @@ export { analyzeChannels } from './passes/prune/channel-spaces.js';
 export type { LayerSparsity, MagnitudeScope } from './passes/prune/magnitude-pruner.js';
 export { MAGNITUDE_SCOPES, MagnitudePruner } from './passes/prune/magnitude-pruner.js';
 export type { PruneConfig, PruneMethod, PruneModelReport, PruneReport } from './passes/prune/prune-pass.js';
-export { PRUNE_METHODS, prunePass, validatePruneConfig } from './passes/prune/prune-pass.js';
+export { PRUNE_METHODS, PRUNE_OPTIONS, prunePass, validatePruneConfig } from './passes/prune/prune-pass.js';
 export type { PolynomialDecaySchedule } from './passes/prune/sparsity-schedule.js';
 export { isPruningStep, sparsityAt } from './passes/prune/sparsity-schedule.js';
 export type {

@@ -3,8 +3,8 @@
 // config, backend, input hashes) matches a finished record. The CLI's `edgeml pipeline` is a thin
 // wrapper over it.
 
-export type { PipelineConfig, TrainingSettings } from './config/config-schema.js';
-export { PIPELINE_CONFIG_SCHEMA } from './config/config-schema.js';
+export type { PipelineConfig, PipelineSectionName, TrainingSettings } from './config/config-schema.js';
+export { PIPELINE_CONFIG_SCHEMA, PIPELINE_OPTIONS, PIPELINE_SECTIONS } from './config/config-schema.js';
 export { loadPipelineConfig } from './config/load-config.js';
 export type { PresetName } from './config/presets.js';
 export { PRESET_NAMES, PRESETS } from './config/presets.js';

@@ -25,6 +25,11 @@ export type {
 } from './data/dataset.js';
 export { SPLIT_NAMES } from './data/dataset.js';
 export {
+  DATASET_OPTIONS,
+  type DatasetOptionValues,
+  datasetLoadOptions,
+} from './data/dataset-options.js';
+export {
   checkDatasetMatchesModel,
   type DatasetOrigin,
   datasetForModel,
@@ -100,6 +105,11 @@ export { TrainingOptimizer } from './train/optimizer.js';
 export type { EpochRecord, TrainingRecord } from './train/record.js';
 export { LearningRateSchedule, type ScheduleState } from './train/schedule.js';
 export { type TrainOptions, type TrainResult, train } from './train/train.js';
+export {
+  TRAINING_OPTIONS,
+  type TrainingOptions,
+  trainConfigInput,
+} from './train/training-options.js';
 export {
   applyFreeze,
   freezeBackbone,

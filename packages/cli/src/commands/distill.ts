@@ -7,11 +7,11 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createLineageStep, type DatasetReference, sha256Hex } from '@edgeml/core';
 import {
+  DISTILL_OPTIONS,
   distillPass,
   loadPassPackage,
   type PassPackage,
   packageFromModel,
-  TEACHER_LOGITS_MODES,
 } from '@edgeml/optimizer';
 import {
   buildModel,
@@ -19,19 +19,12 @@ import {
   datasetReference,
   isZooModelName,
   loadDataset,
+  TRAINING_OPTIONS,
   train,
-  ZOO_MODEL_NAMES,
 } from '@edgeml/trainer';
 import type { Command, OptionValues } from '../command.js';
 import { datasetOptionsFrom, loadDatasetForModel } from '../dataset-from-options.js';
-import {
-  choiceOption,
-  DATASET_OPTIONS,
-  intOption,
-  numberOption,
-  optionalInt,
-  stringOption,
-} from '../options.js';
+import { DATASET_OPTIONS, declaredOptions, flagsOf, intOption, stringOption } from '../options.js';
 import type { Output } from '../output.js';
 import { formatTable } from '../output.js';
 import { TOOL_VERSION } from '../version.js';
@@ -57,7 +50,7 @@ async function trainTeacher(
     min: 1,
     fallback: intOption(values, 'epochs', { min: 1, fallback: 10 }),
   });
-  const config = trainConfigFromOptions(values, epochs);
+  const config = trainConfigFromOptions(values, 'distill', epochs);
   out.note(`teacher: training zoo model '${teacher}' for ${epochs} epoch(s) first`);
   const model = buildModel(teacher, {
     inputShape: dataset.info.inputShape,
@@ -97,31 +90,8 @@ export const distillCommand: Command = {
       placeholder: 'N',
       description: 'epochs of a zoo teacher (default: --epochs)',
     },
-    student: {
-      type: 'string',
-      placeholder: 'NAME',
-      description: `zoo student: ${ZOO_MODEL_NAMES.join(', ')}`,
-      default: 'cnn-tiny',
-    },
-    temperature: { type: 'string', placeholder: 'T', description: 'softmax temperature (> 0)', default: '4' },
-    alpha: {
-      type: 'string',
-      placeholder: 'X',
-      description: 'weight of the soft (teacher) term in [0, 1]',
-      default: '0.9',
-    },
-    epochs: {
-      type: 'string',
-      placeholder: 'N',
-      description: 'training epochs of the student (and the baseline)',
-      default: '10',
-    },
-    'teacher-logits': {
-      type: 'string',
-      placeholder: 'MODE',
-      description: "'cached' (per training image) or 'online'",
-      default: 'cached',
-    },
+    ...flagsOf(DISTILL_OPTIONS, ['baseline']),
+    ...flagsOf(TRAINING_OPTIONS),
     'skip-baseline': { type: 'boolean', description: 'do not train the student from scratch for comparison' },
     out: {
       type: 'string',
@@ -131,17 +101,13 @@ export const distillCommand: Command = {
     },
   },
   async run(values, out) {
-    const student = choiceOption(values, 'student', ZOO_MODEL_NAMES, 'cnn-tiny');
+    const options = declaredOptions(DISTILL_OPTIONS, values, 'distill');
+    const student = options.student;
     const outDir = resolve(stringOption(values, 'out', `runs/${student}-distilled`));
-    const epochs = intOption(values, 'epochs', { min: 1, fallback: 10 });
     const pass = distillPass.create({
-      student,
-      temperature: numberOption(values, 'temperature', { fallback: 4 }),
-      alpha: numberOption(values, 'alpha', { fallback: 0.9 }),
-      teacherLogits: choiceOption(values, 'teacher-logits', TEACHER_LOGITS_MODES, 'cached'),
-      train: trainConfigFromOptions(values, epochs),
+      ...options,
       baseline: !values['skip-baseline'],
-      evalLimit: optionalInt(values, 'eval-limit', { min: 1 }) ?? null,
+      train: trainConfigFromOptions(values, 'distill'),
     });
     await selectBackendFromOptions(values, out);
     const teacherArg = stringOption(values, 'teacher');

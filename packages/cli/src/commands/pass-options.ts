@@ -3,11 +3,18 @@
  * evaluation subset, pass cache, and running a pass with a progress display then saving its output.
  */
 import { resolve } from 'node:path';
-import type { JsonObject } from '@edgeml/core';
+import { type JsonObject, omitOptions } from '@edgeml/core';
 import { type Pass, type PassPackage, type PassResult, savePassPackage } from '@edgeml/optimizer';
-import { BACKEND_NAMES, type BackendRequest, type Dataset, selectBackend } from '@edgeml/trainer';
+import {
+  BACKEND_NAMES,
+  type BackendRequest,
+  type Dataset,
+  selectBackend,
+  TRAINING_OPTIONS,
+  trainConfigInput,
+} from '@edgeml/trainer';
 import type { OptionSpec, OptionValues } from '../command.js';
-import { choiceOption, numberOption, optionalInt, optionalString } from '../options.js';
+import { choiceOption, declaredOptions, optionalInt, optionalString } from '../options.js';
 import type { Output } from '../output.js';
 import { createProgressDisplay } from '../progress.js';
 import { TOOL_VERSION } from '../version.js';
@@ -21,10 +28,6 @@ export const PASS_OPTIONS: Record<string, OptionSpec> = {
     default: 'auto',
   },
   threads: { type: 'string', placeholder: 'N', description: 'wasm threads (default: all cores, at most 8)' },
-  batch: { type: 'string', placeholder: 'N', description: 'images per training step', default: '64' },
-  lr: { type: 'string', placeholder: 'X', description: 'learning rate (default: the optimizer default)' },
-  limit: { type: 'string', placeholder: 'N', description: 'train on a seeded subset of N training images' },
-  'eval-limit': { type: 'string', placeholder: 'N', description: 'evaluate on N test images (default: all)' },
   'cache-dir': {
     type: 'string',
     placeholder: 'DIR',
@@ -34,17 +37,17 @@ export const PASS_OPTIONS: Record<string, OptionSpec> = {
   'no-cache': { type: 'boolean', description: 'neither read nor write the pass cache' },
 };
 
-/** The trainer config (JSON) for the pass's training runs, from --batch/--lr/--limit/--seed. */
-export function trainConfigFromOptions(values: OptionValues, epochs: number): JsonObject {
-  const lr = values.lr === undefined ? undefined : numberOption(values, 'lr', { min: 0 });
-  const limit = optionalInt(values, 'limit', { min: 1 });
-  return {
-    epochs,
-    batchSize: optionalInt(values, 'batch', { min: 1 }) ?? 64,
-    seed: optionalInt(values, 'seed', { min: 0 }) ?? 0,
-    ...(lr !== undefined && { optimizer: { lr } }),
-    ...(limit !== undefined && { limit }),
-  };
+/** The training flags of a pass command whose epochs come from another option (prune's --finetune-epochs). */
+export const FINETUNE_OPTIONS = omitOptions(TRAINING_OPTIONS, ['epochs']);
+
+/**
+ * The trainer config (JSON) of a pass's training runs from the declared training flags
+ * (--epochs, --batch, --limit, --optimizer, --lr, --schedule) and --seed; `epochs` overrides --epochs.
+ */
+export function trainConfigFromOptions(values: OptionValues, where: string, epochs?: number): JsonObject {
+  const seed = optionalInt(values, 'seed', { min: 0 }) ?? 0;
+  if (epochs === undefined) return trainConfigInput(declaredOptions(TRAINING_OPTIONS, values, where), seed);
+  return trainConfigInput({ ...declaredOptions(FINETUNE_OPTIONS, values, where), epochs }, seed);
 }
 
 /** Selects the backend the options ask for and notes it. */

@@ -4,25 +4,13 @@
  * params, MACs, ONNX size (raw, gzip), accuracy before and after fine-tuning, ORT latency.
  */
 import { resolve } from 'node:path';
-import {
-  CHANNEL_CRITERIA,
-  loadPassPackage,
-  MAGNITUDE_SCOPES,
-  PRUNE_METHODS,
-  prunePass,
-} from '@edgeml/optimizer';
+import { loadPassPackage, PRUNE_OPTIONS, prunePass } from '@edgeml/optimizer';
 import type { Command } from '../command.js';
 import { loadDatasetForModel } from '../dataset-from-options.js';
-import {
-  choiceOption,
-  DATASET_OPTIONS,
-  intOption,
-  numberOption,
-  optionalInt,
-  stringOption,
-} from '../options.js';
+import { DATASET_OPTIONS, declaredOptions, flagsOf, stringOption } from '../options.js';
 import { formatTable } from '../output.js';
 import {
+  FINETUNE_OPTIONS,
   millions,
   PASS_OPTIONS,
   percent,
@@ -41,58 +29,18 @@ export const pruneCommand: Command = {
   options: {
     ...DATASET_OPTIONS,
     ...PASS_OPTIONS,
+    ...flagsOf(FINETUNE_OPTIONS),
+    ...flagsOf(PRUNE_OPTIONS),
     model: { type: 'string', placeholder: 'DIR', description: 'model package to prune' },
-    method: {
-      type: 'string',
-      placeholder: 'NAME',
-      description: "'structured' or 'magnitude'",
-      default: 'magnitude',
-    },
-    sparsity: {
-      type: 'string',
-      placeholder: 'X',
-      description: 'fraction of channels (structured) or weights (magnitude) to remove, in [0, 1)',
-      default: '0.5',
-    },
-    criterion: {
-      type: 'string',
-      placeholder: 'NAME',
-      description: "structured: 'l1', 'bn-gamma' or 'both'",
-      default: 'l1',
-    },
-    scope: {
-      type: 'string',
-      placeholder: 'NAME',
-      description: "magnitude: 'per-layer' or 'global'",
-      default: 'per-layer',
-    },
-    'finetune-epochs': {
-      type: 'string',
-      placeholder: 'N',
-      description: 'fine-tuning epochs (0 = none)',
-      default: '1',
-    },
-    'latency-runs': {
-      type: 'string',
-      placeholder: 'N',
-      description: 'onnxruntime-node runs per batch size (1, 32) for the median latency; 0 = skip',
-      default: '50',
-    },
     out: { type: 'string', placeholder: 'DIR', description: 'package to write', default: '<model>-pruned' },
   },
   async run(values, out) {
     const modelDir = stringOption(values, 'model');
     const outDir = resolve(stringOption(values, 'out', `${modelDir.replace(/\/+$/, '')}-pruned`));
-    const finetuneEpochs = intOption(values, 'finetune-epochs', { min: 0, max: 10_000, fallback: 1 });
+    const options = declaredOptions(PRUNE_OPTIONS, values, 'prune');
     const pass = prunePass.create({
-      method: choiceOption(values, 'method', PRUNE_METHODS, 'magnitude'),
-      sparsity: numberOption(values, 'sparsity', { fallback: 0.5 }),
-      criterion: choiceOption(values, 'criterion', CHANNEL_CRITERIA, 'l1'),
-      scope: choiceOption(values, 'scope', MAGNITUDE_SCOPES, 'per-layer'),
-      finetuneEpochs,
-      train: trainConfigFromOptions(values, Math.max(1, finetuneEpochs)),
-      evalLimit: optionalInt(values, 'eval-limit', { min: 1 }) ?? null,
-      latencyRuns: intOption(values, 'latency-runs', { min: 0, max: 100_000, fallback: 50 }),
+      ...options,
+      train: trainConfigFromOptions(values, 'prune', Math.max(1, options.finetuneEpochs)),
     });
     await selectBackendFromOptions(values, out);
     const input = await loadPassPackage(modelDir);

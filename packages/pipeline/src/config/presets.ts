@@ -11,7 +11,7 @@ export const PRESET_NAMES = ['quick', 'full'] as const;
 /** A preset name. */
 export type PresetName = (typeof PRESET_NAMES)[number];
 
-/** The preset configs (keys missing here take the schema defaults). */
+/** The preset configs (keys missing here take the declared defaults, see config-schema.ts). */
 export const PRESETS: Readonly<Record<PresetName, Record<string, unknown>>> = {
   quick: {
     evalImages: null,
@@ -30,7 +30,16 @@ export const PRESETS: Readonly<Record<PresetName, Record<string, unknown>>> = {
     quantize: { method: 'ptq', calibration: 'minmax', calibrationImages: 512, latencyRuns: 50 },
     export: { parityImages: 64 },
     package: { targets: ['worker', 'web', 'mobile'], precision: 'int8', measureWorker: false },
-    bench: { targets: ['ort-node', 'ort-web', 'tflite'], images: 500 },
+    bench: {
+      targets: ['ort-node', 'ort-web', 'tflite'],
+      images: 500,
+      coldStarts: 1,
+      warmupIterations: 10,
+      minIterations: 30,
+      maxIterations: 500,
+      timeMs: 500,
+      batchSizes: [1, 32],
+    },
   },
   full: {
     evalImages: null,

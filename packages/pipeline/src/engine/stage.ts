@@ -54,25 +54,3 @@ export interface PipelineStage {
   /** Does the work into `dir` (empty when it starts). */
   run(ctx: StageContext, dir: string): Promise<StageOutput>;
 }
-
-/** The trainer config JSON of one training run. */
-export function trainerConfig(
-  s: {
-    epochs: number;
-    batchSize: number;
-    limit: number | null;
-    optimizer: string;
-    lr: number | null;
-    schedule: string;
-  },
-  seed: number,
-): JsonObject {
-  return {
-    epochs: s.epochs,
-    batchSize: s.batchSize,
-    seed,
-    optimizer: { name: s.optimizer, ...(s.lr !== null && { lr: s.lr }) },
-    schedule: { name: s.schedule },
-    ...(s.limit !== null && { limit: s.limit }),
-  };
-}

@@ -3,7 +3,8 @@
  * teacher logits (the teacher runs once per training image). Writes distill/student.
  */
 import { distillPass } from '@edgeml/optimizer';
-import { type PipelineStage, trainerConfig } from '../engine/stage.js';
+import { trainConfigInput } from '@edgeml/trainer';
+import type { PipelineStage } from '../engine/stage.js';
 import { runPassStage } from './pass-stage.js';
 
 /** Stage 2: distil the student. */
@@ -20,8 +21,8 @@ export const distillStage: PipelineStage = {
       student: d.student,
       temperature: d.temperature,
       alpha: d.alpha,
-      teacherLogits: 'cached',
-      train: trainerConfig(d, c.seed),
+      teacherLogits: d.teacherLogits,
+      train: trainConfigInput(d, c.seed),
       baseline: d.baseline,
       evalLimit: c.evalImages,
     });

@@ -3,7 +3,8 @@
  * distill/student. Writes prune/pruned.
  */
 import { prunePass } from '@edgeml/optimizer';
-import { type PipelineStage, trainerConfig } from '../engine/stage.js';
+import { trainConfigInput } from '@edgeml/trainer';
+import type { PipelineStage } from '../engine/stage.js';
 import { runPassStage } from './pass-stage.js';
 
 /** Stage 3: prune the student. */
@@ -22,7 +23,7 @@ export const pruneStage: PipelineStage = {
       criterion: p.criterion,
       scope: p.scope,
       finetuneEpochs: p.finetuneEpochs,
-      train: trainerConfig({ ...p, epochs: Math.max(1, p.finetuneEpochs) }, c.seed),
+      train: trainConfigInput({ ...p, epochs: Math.max(1, p.finetuneEpochs) }, c.seed),
       evalLimit: c.evalImages,
       latencyRuns: 0,
     });

@@ -11,11 +11,12 @@ import {
   describeModel,
   evaluate,
   train,
+  trainConfigInput,
   validateTrainConfig,
   writeTrainedPackage,
   type ZooModelName,
 } from '@edgeml/trainer';
-import { type PipelineStage, trainerConfig } from '../engine/stage.js';
+import type { PipelineStage } from '../engine/stage.js';
 
 /** The first stage: train the teacher. */
 export const trainStage: PipelineStage = {
@@ -37,7 +38,7 @@ export const trainStage: PipelineStage = {
     const started = performance.now();
     const dataset = await ctx.dataset();
     const { info } = dataset;
-    const trainConfig = validateTrainConfig(trainerConfig(c.teacher, c.seed), {
+    const trainConfig = validateTrainConfig(trainConfigInput(c.teacher, c.seed), {
       trainSize: dataset.split('train').size,
       numClasses: info.classNames.length,
     });

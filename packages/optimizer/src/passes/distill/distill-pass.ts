@@ -5,7 +5,13 @@
  * the report compares teacher, scratch student and distilled student (accuracy, params, MACs).
  * The output package holds the distilled student.
  */
-import { ConfigError, type JsonObject, type ProgressCallback } from '@edgeml/core';
+import {
+  ConfigError,
+  type JsonObject,
+  type OptionDecls,
+  type ProgressCallback,
+  readOptions,
+} from '@edgeml/core';
 import {
   buildModel,
   type Dataset,
@@ -20,7 +26,6 @@ import {
   type ZooModelOptions,
 } from '@edgeml/trainer';
 import type * as tf from '@tensorflow/tfjs';
-import { ConfigReader } from '../../pipeline/config-reader.js';
 import { definePass } from '../../pipeline/pass.js';
 import type { PassPackage } from '../../pipeline/pass-package.js';
 import { distillationLoss } from './kd-loss.js';
@@ -74,32 +79,74 @@ export interface DistillReport extends JsonObject {
   testImages: number;
 }
 
-/** Checks a distill config; fills in defaults. */
+/** The distill pass's options, declared once: its config, the CLI's flags and the pipeline's `distill` keys. */
+export const DISTILL_OPTIONS = {
+  student: {
+    kind: 'choice',
+    values: ZOO_MODEL_NAMES,
+    default: 'cnn-tiny',
+    placeholder: 'NAME',
+    description: 'zoo model of the student',
+  },
+  temperature: {
+    kind: 'number',
+    min: 0,
+    minExclusive: true,
+    default: 4,
+    placeholder: 'T',
+    description: 'softmax temperature of the soft targets',
+  },
+  alpha: {
+    kind: 'number',
+    min: 0,
+    max: 1,
+    default: 0.9,
+    placeholder: 'X',
+    description: 'weight of the soft (teacher) term; 1 - alpha weighs the labels',
+  },
+  teacherLogits: {
+    kind: 'choice',
+    values: TEACHER_LOGITS_MODES,
+    default: 'cached',
+    placeholder: 'MODE',
+    description: "'cached' (the teacher runs once per training image) or 'online' (every step)",
+  },
+  baseline: {
+    kind: 'boolean',
+    default: true,
+    description: 'also train the student from scratch on the same budget (reports the gain)',
+  },
+  evalLimit: {
+    kind: 'integer',
+    min: 1,
+    nullable: true,
+    default: null,
+    placeholder: 'N',
+    description: 'evaluate on N test images (null: all)',
+  },
+} as const satisfies OptionDecls;
+
+/** Checks a distill config (DISTILL_OPTIONS plus `train` and `studentOptions` objects); fills in defaults. */
 export function validateDistillConfig(json: unknown): DistillConfig {
-  const r = new ConfigReader(json, 'distill');
-  const student = r.choice('student', ZOO_MODEL_NAMES, 'cnn-tiny');
-  const studentOptions = r.object<JsonObject>('studentOptions', {});
-  const temperature = r.number('temperature', 4, { min: 0, minExclusive: true });
-  const alpha = r.number('alpha', 0.9, { min: 0, max: 1 });
-  const teacherLogits = r.choice('teacherLogits', TEACHER_LOGITS_MODES, 'cached');
-  const trainConfig = validateTrainConfig(r.object('train', {}));
-  const baseline = r.boolean('baseline', true);
-  const evalLimit = r.optionalInt('evalLimit', { min: 1 });
-  r.done();
+  const options = readOptions(DISTILL_OPTIONS, json, 'distill', ['train', 'studentOptions']);
+  const studentOptions = checkObjectOption(options['studentOptions'], 'studentOptions');
+  const trainConfig = validateTrainConfig(checkObjectOption(options['train'], 'train'));
   for (const key of ['inputShape']) {
     if (key in studentOptions)
       throw new ConfigError(`distill: 'studentOptions.${key}' is taken from the data set`, { key });
   }
   return {
-    student,
+    ...(options as unknown as DistillConfig),
     studentOptions,
-    temperature,
-    alpha,
-    teacherLogits,
     train: JSON.parse(JSON.stringify(trainConfig)) as JsonObject,
-    baseline,
-    evalLimit,
   };
+}
+
+function checkObjectOption(value: unknown, key: string): JsonObject {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new ConfigError(`distill: '${key}' must be a JSON object, got ${JSON.stringify(value)}`, { key });
+  return value as JsonObject;
 }
 
 function prefixed(onProgress: ProgressCallback | undefined, prefix: string): ProgressCallback | undefined {

@@ -7,7 +7,7 @@
  * fine-tuning and the result: params, MACs, ONNX size raw and gzipped, test accuracy, per-layer
  * sparsity (magnitude) or channels (structured), and optionally onnxruntime-node latency.
  */
-import type { JsonObject } from '@edgeml/core';
+import { checkOption, type JsonObject, type OptionDecls, readOptions } from '@edgeml/core';
 import {
   type Dataset,
   deserializeLayersModel,
@@ -19,7 +19,6 @@ import {
 import type * as tf from '@tensorflow/tfjs';
 import { fromLayersModel } from '../../convert/from-tfjs.js';
 import { toLayersModel } from '../../convert/to-tfjs.js';
-import { ConfigReader } from '../../pipeline/config-reader.js';
 import {
   measureAccuracy,
   measureOrtLatency,
@@ -87,35 +86,102 @@ export interface PruneReport extends JsonObject {
   testImages: number;
 }
 
-/** Checks a prune config; fills in defaults. */
+/** The prune pass's options, declared once: its config, the CLI's flags and the pipeline's `prune` keys. */
+export const PRUNE_OPTIONS = {
+  method: {
+    kind: 'choice',
+    values: PRUNE_METHODS,
+    default: 'magnitude',
+    placeholder: 'NAME',
+    description: 'structured removes channels; magnitude zeroes individual weights',
+  },
+  sparsity: {
+    kind: 'number',
+    min: 0,
+    max: 1,
+    maxExclusive: true,
+    default: 0.5,
+    placeholder: 'X',
+    description: 'fraction of channels (structured) or weights (magnitude) removed',
+  },
+  criterion: {
+    kind: 'choice',
+    values: CHANNEL_CRITERIA,
+    default: 'l1',
+    placeholder: 'NAME',
+    description: 'structured: channel ranking',
+  },
+  scope: {
+    kind: 'choice',
+    values: MAGNITUDE_SCOPES,
+    default: 'per-layer',
+    placeholder: 'NAME',
+    description: 'magnitude: thresholds per layer or global',
+  },
+  initialSparsity: {
+    kind: 'number',
+    min: 0,
+    max: 1,
+    maxExclusive: true,
+    default: 0,
+    placeholder: 'X',
+    description: 'magnitude: sparsity when the schedule starts (at most sparsity)',
+  },
+  endFraction: {
+    kind: 'number',
+    min: 0,
+    max: 1,
+    minExclusive: true,
+    default: 0.75,
+    placeholder: 'X',
+    description: 'magnitude: the schedule reaches sparsity after this fraction of the fine-tuning steps',
+  },
+  frequency: {
+    kind: 'integer',
+    min: 1,
+    nullable: true,
+    default: null,
+    placeholder: 'N',
+    description: 'magnitude: recompute the masks every N steps (null: about 20 times over the schedule)',
+  },
+  finetuneEpochs: {
+    kind: 'integer',
+    min: 0,
+    max: 10_000,
+    default: 1,
+    placeholder: 'N',
+    description: 'fine-tuning epochs (0: none; magnitude then prunes one-shot)',
+  },
+  evalLimit: {
+    kind: 'integer',
+    min: 1,
+    nullable: true,
+    default: null,
+    placeholder: 'N',
+    description: 'evaluate on N test images (null: all)',
+  },
+  latencyRuns: {
+    kind: 'integer',
+    min: 0,
+    max: 100_000,
+    default: 0,
+    placeholder: 'N',
+    description: 'onnxruntime-node runs per batch size (1, 32) for the median latency (0: not measured)',
+  },
+} as const satisfies OptionDecls;
+
+/** Checks a prune config (PRUNE_OPTIONS plus the fine-tuning `train` object); fills in defaults. */
 export function validatePruneConfig(json: unknown): PruneConfig {
-  const r = new ConfigReader(json, 'prune');
-  const method = r.choice('method', PRUNE_METHODS, 'magnitude');
-  const sparsity = r.number('sparsity', 0.5, { min: 0, max: 1, maxExclusive: true });
-  const criterion = r.choice('criterion', CHANNEL_CRITERIA, 'l1');
-  const scope = r.choice('scope', MAGNITUDE_SCOPES, 'per-layer');
-  const initialSparsity = r.number('initialSparsity', 0, { min: 0, max: sparsity });
-  const endFraction = r.number('endFraction', 0.75, { min: 0, max: 1, minExclusive: true });
-  const frequency = r.optionalInt('frequency', { min: 1 });
-  const finetuneEpochs = r.int('finetuneEpochs', 1, { min: 0, max: 10_000 });
-  const trainInput = r.object<JsonObject>('train', {});
-  const trainConfig = validateTrainConfig({ ...trainInput, epochs: Math.max(1, finetuneEpochs) });
-  const evalLimit = r.optionalInt('evalLimit', { min: 1 });
-  const latencyRuns = r.int('latencyRuns', 0, { min: 0, max: 100_000 });
-  r.done();
-  return {
-    method,
-    sparsity,
-    criterion,
-    scope,
-    initialSparsity,
-    endFraction,
-    frequency,
-    finetuneEpochs,
-    train: JSON.parse(JSON.stringify(trainConfig)) as JsonObject,
-    evalLimit,
-    latencyRuns,
-  };
+  const options = readOptions(PRUNE_OPTIONS, json, 'prune', ['train']) as unknown as PruneConfig;
+  checkOption(
+    { ...PRUNE_OPTIONS.initialSparsity, max: options.sparsity, maxExclusive: false },
+    'initialSparsity',
+    options.initialSparsity,
+    'prune',
+  );
+  const trainInput = (options.train ?? {}) as JsonObject;
+  const trainConfig = validateTrainConfig({ ...trainInput, epochs: Math.max(1, options.finetuneEpochs) });
+  return { ...options, train: JSON.parse(JSON.stringify(trainConfig)) as JsonObject };
 }
 
 async function cloneModel(model: tf.LayersModel): Promise<tf.LayersModel> {

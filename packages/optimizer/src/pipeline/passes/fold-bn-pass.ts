@@ -3,11 +3,10 @@
  * BatchNormalization layers where they could be folded (convs gain a bias) and predicts the same
  * (to float rounding). Config: none (`{}`).
  */
-import type { JsonObject } from '@edgeml/core';
+import { type JsonObject, readOptions } from '@edgeml/core';
 import { fromLayersModel } from '../../convert/from-tfjs.js';
 import { toLayersModel } from '../../convert/to-tfjs.js';
 import { foldBatchNorm } from '../../passes/fold-bn/fold-batch-norm.js';
-import { ConfigReader } from '../config-reader.js';
 import { definePass } from '../pass.js';
 
 /** Report of the fold-bn pass. */
@@ -23,7 +22,7 @@ export const foldBnPass = definePass<JsonObject, FoldBnPassReport>({
   description: 'fold BatchNorm into the preceding conv/dense weights',
   needsDataset: false,
   validate(json) {
-    new ConfigReader(json, 'fold-bn').done();
+    readOptions({}, json, 'fold-bn');
     return {};
   },
   async transform(input) {

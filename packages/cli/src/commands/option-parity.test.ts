@@ -1,0 +1,129 @@
+// Options declared once: for every option a pass command and the pipeline both expose, the CLI
+// flag and the pipeline key have the same default and a bad value gets the same message.
+import {
+  ConfigError,
+  defaultText,
+  expectedText,
+  type OptionDecl,
+  type OptionDecls,
+  optionFlag,
+} from '@edgeml/core';
+import { DISTILL_OPTIONS, distillPass, PRUNE_OPTIONS, prunePass } from '@edgeml/optimizer';
+import { PIPELINE_SECTIONS, validatePipelineConfig } from '@edgeml/pipeline';
+import { TRAINING_OPTIONS } from '@edgeml/trainer';
+import { describe, expect, it, vi } from 'vitest';
+import { main } from '../main.js';
+import { COMMANDS } from './index.js';
+
+/** Runs the CLI in-process and returns the exit code and what went to stderr. */
+async function run(argv: string[]): Promise<{ code: number; stderr: string }> {
+  let stderr = '';
+  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+    stderr += String(chunk);
+    return true;
+  });
+  try {
+    return { code: await main(argv), stderr };
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+/** A value the declaration refuses, as JSON and as a flag string; null when every value of it is valid. */
+function badValue(decl: OptionDecl): { json: unknown; flag: string } | null {
+  switch (decl.kind) {
+    case 'number':
+    case 'integer': {
+      const v =
+        decl.min !== undefined
+          ? decl.minExclusive
+            ? decl.min
+            : decl.min - 1
+          : decl.max !== undefined
+            ? decl.max + 1
+            : null;
+      return v === null ? { json: 'abc', flag: 'abc' } : { json: v, flag: String(v) };
+    }
+    case 'choice':
+      return { json: 'nope', flag: 'nope' };
+    case 'list':
+      return { json: ['nope'], flag: 'nope' };
+    default:
+      return null;
+  }
+}
+
+/** The pipeline message for `section.key = value`. */
+function pipelineMessage(section: string, key: string, value: unknown): string {
+  try {
+    validatePipelineConfig({ [section]: { [key]: value } });
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error(`pipeline accepted ${section}.${key} = ${JSON.stringify(value)}`);
+}
+
+const CASES: readonly {
+  command: string;
+  section: keyof typeof PIPELINE_SECTIONS;
+  required: string[];
+  decls: OptionDecls;
+}[] = [
+  { command: 'prune', section: 'prune', required: ['--model', 'nowhere'], decls: PRUNE_OPTIONS },
+  {
+    command: 'prune',
+    section: 'prune',
+    required: ['--model', 'nowhere'],
+    decls: { ...TRAINING_OPTIONS, epochs: undefined } as unknown as OptionDecls,
+  },
+  { command: 'distill', section: 'distill', required: ['--teacher', 'nowhere'], decls: DISTILL_OPTIONS },
+  { command: 'distill', section: 'distill', required: ['--teacher', 'nowhere'], decls: TRAINING_OPTIONS },
+];
+
+describe('pass options: one declaration for the CLI and the pipeline', () => {
+  for (const { command, section, required, decls } of CASES) {
+    const sectionKeys = Object.keys(PIPELINE_SECTIONS[section].options);
+    const flags = COMMANDS.find((c) => c.name === command)?.options ?? {};
+    for (const [key, decl] of Object.entries(decls)) {
+      if (decl === undefined) continue;
+      const bad = badValue(decl);
+      const inPipeline = sectionKeys.includes(key);
+      const flag = optionFlag(key, decl);
+      if (bad === null || !inPipeline || flags[flag] === undefined) continue;
+      it(`${command} --${flag} and ${section}.${key}: same message for ${bad.flag}`, async () => {
+        const expected = pipelineMessage(section, key, bad.json);
+        expect(expected).toBe(
+          `${section}: '${key}' must be ${expectedText(decl)}, got ${JSON.stringify(bad.json)}`,
+        );
+        const { code, stderr } = await run([command, ...required, `--${flag}=${bad.flag}`]);
+        expect(code).toBe(2);
+        expect(stderr).toContain(expected);
+      });
+    }
+  }
+
+  it('every pass option shows the same default in --help, the pipeline and the pass', () => {
+    const pipeline = validatePipelineConfig({});
+    const passDefaults = {
+      prune: prunePass.create({}).config,
+      distill: distillPass.create({}).config,
+    } as Record<string, Record<string, unknown>>;
+    let compared = 0;
+    for (const { command, section, decls } of CASES) {
+      const flags = COMMANDS.find((c) => c.name === command)?.options ?? {};
+      for (const [key, decl] of Object.entries(decls)) {
+        if (decl === undefined) continue;
+        const flag = flags[optionFlag(key, decl)];
+        if (flag !== undefined && decl.kind !== 'boolean')
+          expect(flag.default).toBe(decl.default === null ? undefined : defaultText(decl));
+        if (key in PIPELINE_SECTIONS[section].options)
+          expect((pipeline[section] as Record<string, unknown>)[key]).toEqual(decl.default);
+        const pass = passDefaults[section];
+        if (pass !== undefined && key in pass) expect(pass[key]).toEqual(decl.default);
+        compared++;
+      }
+    }
+    expect(compared).toBeGreaterThan(20);
+  });
+});
