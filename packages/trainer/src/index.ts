@@ -129,3 +129,9 @@ export {
   type ZooModelTraits,
   type ZooOptionName,
 } from './zoo/options.js';
+export {
+  type TrainPackageInput,
+  type TrainPackageResult,
+  type TrainSummary,
+  trainPackage,
+} from './package/train-package.js';

@@ -4,15 +4,9 @@
  * comparison (skip with --skip-baseline); writes the distilled student as a model package.
  */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { createLineageStep, type DatasetReference, sha256Hex } from '@edgeml/core';
-import {
-  DISTILL_OPTIONS,
-  distillPass,
-  loadPassPackage,
-  type PassPackage,
-  packageFromModel,
-} from '@edgeml/optimizer';
+import { basename, resolve } from 'node:path';
+import type { DatasetReference } from '@edgeml/core';
+import { DISTILL_OPTIONS, distillPass, loadPassPackage, type PassPackage } from '@edgeml/optimizer';
 import {
   buildModel,
   type Dataset,
@@ -20,13 +14,16 @@ import {
   isZooModelName,
   loadDataset,
   TRAINING_OPTIONS,
-  train,
+  trainPackage,
+  validateTrainConfig,
+  type ZooModelName,
 } from '@edgeml/trainer';
 import type { Command, OptionValues } from '../command.js';
 import { datasetOptionsFrom, loadDatasetForModel } from '../dataset-from-options.js';
 import { DATASET_OPTIONS, declaredOptions, flagsOf, intOption, stringOption } from '../options.js';
 import type { Output } from '../output.js';
 import { formatTable } from '../output.js';
+import { createProgressDisplay } from '../progress.js';
 import { TOOL_VERSION } from '../version.js';
 import {
   millions,
@@ -37,37 +34,51 @@ import {
   trainConfigFromOptions,
 } from './pass-options.js';
 
-/** The teacher package: read from a directory, or a zoo model trained now on `dataset`. */
-async function trainTeacher(
+/**
+ * A zoo teacher trained now on `dataset` (trainPackage: the same flow as `edgeml train`), written
+ * as a model package in `dir` so that it can be inspected, evaluated and reused with --teacher.
+ */
+async function trainZooTeacher(
   values: OptionValues,
+  teacher: ZooModelName,
   dataset: Dataset,
   data: DatasetReference,
+  dir: string,
+  backend: { name: string; detail: string },
   out: Output,
 ): Promise<PassPackage> {
-  const teacher = stringOption(values, 'teacher');
-  if (!isZooModelName(teacher)) return loadPassPackage(teacher);
   const epochs = intOption(values, 'teacher-epochs', {
     min: 1,
     fallback: intOption(values, 'epochs', { min: 1, fallback: 10 }),
   });
-  const config = trainConfigFromOptions(values, 'distill', epochs);
-  out.note(`teacher: training zoo model '${teacher}' for ${epochs} epoch(s) first`);
+  const config = validateTrainConfig(trainConfigFromOptions(values, 'distill', epochs), {
+    trainSize: dataset.split('train').size,
+    numClasses: dataset.info.classNames.length,
+  });
+  out.note(`teacher: training zoo model '${teacher}' for ${epochs} epoch(s) first, into ${dir}`);
   const model = buildModel(teacher, {
     inputShape: dataset.info.inputShape,
     numClasses: dataset.info.classNames.length,
-    seed: config['seed'] as number,
+    seed: config.seed,
   });
-  await train(model, dataset, config, {});
-  const step = createLineageStep({
-    kind: 'command',
-    name: 'train',
-    config: { model: teacher, ...config },
-    inputs: [
-      { name: dataset.info.name, sha256: await sha256Hex(JSON.stringify(dataset.info)), kind: 'dataset' },
-    ],
-    toolVersion: TOOL_VERSION,
-  });
-  return packageFromModel(model, `${dataset.info.name}-${teacher}`, dataset.info, [step], data);
+  const progress = createProgressDisplay(out);
+  try {
+    await trainPackage({
+      model,
+      modelName: teacher,
+      dataset,
+      data,
+      config,
+      backend,
+      outDir: dir,
+      name: basename(dir),
+      toolVersion: TOOL_VERSION,
+      onProgress: progress.onProgress,
+    });
+  } finally {
+    progress.stop();
+  }
+  return loadPassPackage(dir);
 }
 
 export const distillCommand: Command = {
@@ -109,18 +120,18 @@ export const distillCommand: Command = {
       baseline: !values['skip-baseline'],
       train: trainConfigFromOptions(values, 'distill'),
     });
-    await selectBackendFromOptions(values, out);
+    const backend = await selectBackendFromOptions(values, out);
     const teacherArg = stringOption(values, 'teacher');
-    const fromDir = existsSync(teacherArg) ? await loadPassPackage(teacherArg) : undefined;
     let teacher: PassPackage;
     let dataset: Dataset;
-    if (fromDir) {
-      teacher = fromDir;
-      dataset = (await loadDatasetForModel(values, fromDir.manifest)).forModel;
+    if (existsSync(teacherArg) || !isZooModelName(teacherArg)) {
+      teacher = await loadPassPackage(teacherArg);
+      dataset = (await loadDatasetForModel(values, teacher.manifest)).forModel;
     } else {
       const options = datasetOptionsFrom(values);
       dataset = await loadDataset(options);
-      teacher = await trainTeacher(values, dataset, datasetReference(options, dataset.info), out);
+      const data = datasetReference(options, dataset.info);
+      teacher = await trainZooTeacher(values, teacherArg, dataset, data, `${outDir}-teacher`, backend, out);
     }
     const { report } = await runPassCommand(pass, teacher, dataset, values, outDir, out);
     if (out.json) {

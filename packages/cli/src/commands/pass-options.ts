@@ -50,12 +50,16 @@ export function trainConfigFromOptions(values: OptionValues, where: string, epoc
   return trainConfigInput({ ...declaredOptions(FINETUNE_OPTIONS, values, where), epochs }, seed);
 }
 
-/** Selects the backend the options ask for and notes it. */
-export async function selectBackendFromOptions(values: OptionValues, out: Output): Promise<void> {
+/** Selects the backend the options ask for, notes it and returns its name and detail. */
+export async function selectBackendFromOptions(
+  values: OptionValues,
+  out: Output,
+): Promise<{ name: string; detail: string }> {
   const name = choiceOption<BackendRequest>(values, 'backend', BACKEND_NAMES, 'auto');
   const threads = optionalInt(values, 'threads', { min: 1, max: 64 });
   const backend = await selectBackend(name, threads === undefined ? {} : { threads });
   out.note(`backend: ${backend.name} (${backend.detail})`);
+  return { name: backend.name, detail: backend.detail };
 }
 
 /** Runs `pass` on `input` with a progress display and the cache, then saves the output package to `outDir`. */

@@ -7,7 +7,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { ConfigError, createLineageStep, type JsonObject, sha256Hex } from '@edgeml/core';
+import { ConfigError } from '@edgeml/core';
 import {
   BACKEND_NAMES,
   type BackendRequest,
@@ -15,7 +15,6 @@ import {
   datasetOptionsOf,
   datasetReference,
   describeModel,
-  evaluate,
   loadDataset,
   loadTrainedPackage,
   numClassesOf,
@@ -24,9 +23,8 @@ import {
   SCHEDULE_NAMES,
   selectBackend,
   type TrainConfigInput,
-  train,
+  trainPackage,
   validateTrainConfig,
-  writeTrainedPackage,
   ZOO_MODEL_NAMES,
 } from '@edgeml/trainer';
 import type { Command, OptionValues } from '../command.js';
@@ -282,101 +280,30 @@ export const trainCommand: Command = {
     );
 
     const progress = createProgressDisplay(out);
-    let result: Awaited<ReturnType<typeof train>>;
+    let result: Awaited<ReturnType<typeof trainPackage>>;
     try {
-      result = await train(model, dataset, config, {
-        onProgress: progress.onProgress,
-        checkpointDir: join(outDir, 'checkpoints'),
+      result = await trainPackage({
+        model,
+        modelName: modelName ?? `from:${fromDir}`,
+        dataset,
+        data: datasetReference(datasetOptions, info),
+        config,
+        backend,
+        outDir,
+        name: basename(outDir),
+        inputs:
+          fromDir && fromManifestSha ? [{ name: fromDir, sha256: fromManifestSha, kind: 'manifest' }] : [],
+        ...(evalLimit !== undefined && { evalLimit }),
         resume: Boolean(values.resume),
+        toolVersion: TOOL_VERSION,
+        onProgress: progress.onProgress,
       });
     } finally {
       progress.stop();
     }
-    const { record } = result;
+    const { record, summary, validation, test } = result;
     if (record.resumedFromEpoch !== null) out.note(`resumed after epoch ${record.resumedFromEpoch}`);
-
-    const evalOptions = evalLimit === undefined ? {} : { limit: evalLimit };
-    const validation =
-      dataset.split('validation').size > 0
-        ? await evaluate(result.model, dataset.split('validation'), evalOptions)
-        : undefined;
-    const test = await evaluate(result.model, dataset.split('test'), evalOptions);
-    const trainedEpochs = record.epochs.filter(
-      (e) => record.resumedFromEpoch === null || e.epoch > record.resumedFromEpoch,
-    );
-    const samplesPerS =
-      trainedEpochs.length > 0
-        ? trainedEpochs.reduce((s, e) => s + e.samplesPerSecond, 0) / trainedEpochs.length
-        : Number.NaN;
     const wallS = (performance.now() - started) / 1000;
-
-    const summary = {
-      model: modelName ?? `from:${fromDir}`,
-      dataset: info.name,
-      params: description.params,
-      macs: description.macs,
-      backend: backend.name,
-      backend_detail: backend.detail,
-      epochs: record.epochs.length,
-      batch_size: config.batchSize,
-      train_images: config.limit ?? dataset.split('train').size,
-      samples_per_s: Math.round(samplesPerS * 10) / 10,
-      val_accuracy: validation?.accuracy ?? null,
-      test_accuracy: test.accuracy,
-      test_loss: test.loss,
-      test_images: test.count,
-      per_class_test_accuracy: Object.fromEntries(
-        info.classNames.map((c, i) => [c, test.perClassAccuracy[i] ?? null]),
-      ),
-      confusion_matrix: test.confusionMatrix.map((row) => [...row]),
-      wall_s: Math.round(wallS * 10) / 10,
-      best_epoch: record.bestEpoch,
-      stopped_early: record.stoppedEarly,
-      record: record.epochs.map((e) => ({ ...e })),
-    };
-    const lineage = createLineageStep({
-      kind: 'command',
-      name: 'train',
-      config: JSON.parse(
-        JSON.stringify({ model: summary.model, backend: backend.name, ...config }),
-      ) as JsonObject,
-      inputs: [
-        { name: info.name, sha256: await sha256Hex(JSON.stringify(info)), kind: 'dataset' },
-        ...(fromDir && fromManifestSha
-          ? [{ name: fromDir, sha256: fromManifestSha, kind: 'manifest' as const }]
-          : []),
-      ],
-      toolVersion: TOOL_VERSION,
-      durationMs: Math.round(wallS * 1000),
-      report: {
-        val_accuracy: summary.val_accuracy,
-        test_accuracy: summary.test_accuracy,
-        samples_per_s: summary.samples_per_s,
-      },
-    });
-    await writeTrainedPackage(outDir, {
-      name: basename(outDir),
-      model: result.model,
-      dataset: info,
-      metrics: {
-        ...(validation
-          ? { val_accuracy: { value: validation.accuracy, split: 'validation', samples: validation.count } }
-          : {}),
-        test_accuracy: { value: test.accuracy, split: 'test', samples: test.count },
-        test_loss: { value: test.loss, split: 'test', samples: test.count },
-      },
-      lineage: [lineage],
-      training: {
-        dataset: info.name,
-        backend: backend.name,
-        epochs: record.epochs.length,
-        batchSize: config.batchSize,
-        seed: config.seed,
-        samples: { train: summary.train_images, validation: validation?.count ?? 0, test: test.count },
-      },
-      data: datasetReference(datasetOptions, info),
-      summary: summary as unknown as JsonObject,
-    });
 
     if (out.json) {
       out.printJson({ out: outDir, ...summary });

@@ -4,16 +4,14 @@
  * curves (per-epoch records) besides params, MACs and accuracies.
  */
 import { join } from 'node:path';
-import { createLineageStep, type JsonObject, sha256Hex, EDGEML_VERSION as TOOL_VERSION } from '@edgeml/core';
+import { sha256Hex, EDGEML_VERSION as TOOL_VERSION } from '@edgeml/core';
 import {
   buildModel,
   datasetReference,
   describeModel,
-  evaluate,
-  train,
   trainConfigInput,
+  trainPackage,
   validateTrainConfig,
-  writeTrainedPackage,
   type ZooModelName,
 } from '@edgeml/trainer';
 import type { PipelineStage } from '../engine/stage.js';
@@ -35,7 +33,6 @@ export const trainStage: PipelineStage = {
   },
   async run(ctx, dir) {
     const { config: c } = ctx;
-    const started = performance.now();
     const dataset = await ctx.dataset();
     const { info } = dataset;
     const trainConfig = validateTrainConfig(trainConfigInput(c.teacher, c.seed), {
@@ -51,64 +48,21 @@ export const trainStage: PipelineStage = {
     ctx.note(
       `teacher ${c.teacher.model}: ${params.toLocaleString('en-US')} params, ${(macs / 1e6).toFixed(2)} M MACs`,
     );
-    const result = await train(model, dataset, trainConfig, {
-      onProgress: ctx.onProgress,
-      checkpointDir: join(dir, 'checkpoints'),
-      resume: true,
-    });
-    const evalOptions = c.evalImages === null ? {} : { limit: c.evalImages };
-    const validation =
-      dataset.split('validation').size > 0
-        ? await evaluate(result.model, dataset.split('validation'), evalOptions)
-        : undefined;
-    const test = await evaluate(result.model, dataset.split('test'), evalOptions);
-    const wallS = (performance.now() - started) / 1000;
-    const trainImages = trainConfig.limit ?? dataset.split('train').size;
-    const summary = {
-      model: c.teacher.model,
-      dataset: info.name,
-      params,
-      macs,
-      epochs: result.record.epochs.length,
-      batch_size: trainConfig.batchSize,
-      train_images: trainImages,
-      val_accuracy: validation?.accuracy ?? null,
-      test_accuracy: test.accuracy,
-      test_loss: test.loss,
-      test_images: test.count,
-      wall_s: Math.round(wallS * 10) / 10,
-      record: result.record.epochs.map((e) => ({ ...e })),
-    };
-    const lineage = createLineageStep({
-      kind: 'command',
-      name: 'pipeline:train',
-      config: JSON.parse(JSON.stringify({ model: c.teacher.model, ...trainConfig })) as JsonObject,
-      inputs: [{ name: info.name, sha256: await sha256Hex(JSON.stringify(info)), kind: 'dataset' }],
-      toolVersion: TOOL_VERSION,
-      durationMs: Math.round(wallS * 1000),
-      report: { test_accuracy: test.accuracy },
-    });
-    await writeTrainedPackage(join(dir, 'teacher'), {
-      name: 'teacher',
-      model: result.model,
-      dataset: info,
-      metrics: {
-        ...(validation && {
-          val_accuracy: { value: validation.accuracy, split: 'validation', samples: validation.count },
-        }),
-        test_accuracy: { value: test.accuracy, split: 'test', samples: test.count },
-      },
-      lineage: [lineage],
-      training: {
-        dataset: info.name,
-        backend: ctx.backend,
-        epochs: result.record.epochs.length,
-        batchSize: trainConfig.batchSize,
-        seed: c.seed,
-        samples: { train: trainImages, validation: validation?.count ?? 0, test: test.count },
-      },
+    const { summary, validation, test } = await trainPackage({
+      model,
+      modelName: c.teacher.model,
+      dataset,
       data: datasetReference(ctx.datasetOptions, info),
-      summary: summary as unknown as JsonObject,
+      config: trainConfig,
+      backend: { name: ctx.backend },
+      outDir: join(dir, 'teacher'),
+      name: 'teacher',
+      // train/checkpoints survives an interrupted run of the same key: it resumes.
+      checkpointDir: join(dir, 'checkpoints'),
+      lineageName: 'pipeline:train',
+      evalLimit: c.evalImages,
+      toolVersion: TOOL_VERSION,
+      onProgress: ctx.onProgress,
     });
     return {
       packages: { teacher: 'teacher' },
@@ -120,7 +74,7 @@ export const trainStage: PipelineStage = {
         accuracy: test.accuracy,
         testImages: test.count,
         valAccuracy: validation?.accuracy ?? null,
-        trainImages,
+        trainImages: summary.train_images,
         epochs: summary.epochs,
       },
     };
