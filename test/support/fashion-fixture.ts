@@ -4,7 +4,13 @@
  */
 import { encodePng } from '@edgeml/core';
 import { exportModelPackage } from '@edgeml/optimizer';
-import { buildModel, loadDataset, selectBackend, writeTrainedPackage } from '@edgeml/trainer';
+import {
+  buildModel,
+  datasetReference,
+  loadDataset,
+  selectBackend,
+  writeTrainedPackage,
+} from '@edgeml/trainer';
 
 /** Fashion-MNIST test images as PNG bytes with their true labels. */
 export interface FixtureImages {
@@ -24,6 +30,7 @@ export async function writeFixturePackage(dir: string): Promise<string> {
     dataset: dataset.info,
     metrics: {},
     lineage: [],
+    data: datasetReference({ name: 'fashion-mnist' }, dataset.info),
     summary: { model: 'cnn-tiny' },
   });
   model.dispose();
