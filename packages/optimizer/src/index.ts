@@ -135,8 +135,9 @@ export { fakeQuant, fakeQuantWeights } from './passes/quantize/fake-quant.js';
 export { ValueHistogram } from './passes/quantize/histogram.js';
 export type { Int8Output } from './passes/quantize/int8-reference.js';
 export { interpretInt8Graph } from './passes/quantize/int8-reference.js';
-export type { QatOptions, QatResult } from './passes/quantize/qat.js';
+export type { QatOptions, QatResult, QuantizeQatOptions } from './passes/quantize/qat.js';
 export {
+  qatFloatGraph,
   quantizationAwareTraining,
   quantizeQatModel,
   withFakeQuant,
@@ -150,6 +151,8 @@ export {
   quantizeTensor,
   quantizeWeights,
 } from './passes/quantize/quant-math.js';
+export type { QatConfig, QuantizeConfig } from './passes/quantize/quantize-config.js';
+export { validateQuantizeConfig } from './passes/quantize/quantize-config.js';
 export type {
   QuantizedWeight,
   QuantizeGraphOptions,
@@ -158,21 +161,22 @@ export type {
 } from './passes/quantize/quantize-graph.js';
 export { isInt8Node, quantizeGraph, SOFTMAX_OUTPUT_PARAMS } from './passes/quantize/quantize-graph.js';
 export type {
+  QatPackageOptions,
+  QuantizePackageOptions,
+  QuantizePackageResult,
+} from './passes/quantize/quantize-package.js';
+export { quantizeModelPackage } from './passes/quantize/quantize-package.js';
+export type { QuantizePassReport } from './passes/quantize/quantize-pass.js';
+export { quantizePass } from './passes/quantize/quantize-pass.js';
+export type {
   LabeledImages,
   OnnxQuantFormat,
-  QatPackageOptions,
   QatReport,
   QuantizationMethod,
   QuantizationReport,
-  QuantizePackageOptions,
-  QuantizePackageResult,
   RuntimeAccuracy,
-} from './passes/quantize/quantize-package.js';
-export {
-  ONNX_QUANT_FORMATS,
-  QUANTIZATION_METHODS,
-  quantizeModelPackage,
-} from './passes/quantize/quantize-package.js';
+} from './passes/quantize/quantize-types.js';
+export { ONNX_QUANT_FORMATS, QUANTIZATION_METHODS } from './passes/quantize/quantize-types.js';
 export type { CalibrationMethod, RangeEstimatorOptions } from './passes/quantize/range-estimators.js';
 export {
   CALIBRATION_METHODS,

@@ -1,8 +1,8 @@
 /**
  * `edgeml quantize`: int8 quantisation of a model package (static PTQ with calibration,
- * quantisation-aware fine-tuning, or dynamic weights-only), writing model.int8.onnx and
- * model.int8.tflite with a report (sizes, accuracy float vs int8 in onnxruntime-node,
- * onnxruntime-web and tfjs-tflite, latency, kernels).
+ * quantisation-aware fine-tuning, or dynamic weights-only) by the optimizer's quantize pass
+ * (quantizeModelPackage), writing model.int8.onnx and model.int8.tflite with a report (sizes,
+ * accuracy float vs int8 in onnxruntime-node, onnxruntime-web and tfjs-tflite, latency, kernels).
  */
 import { resolve } from 'node:path';
 import { ConfigError } from '@edgeml/core';

@@ -1,8 +1,9 @@
 /**
  * The pass cache: each finished run is an ordinary model package in `<cacheDir>/<pass>-<key>/`
- * (its report in report.json), keyed by the SHA-256 of the canonical JSON of (pass name, pass
- * version, config, input manifest sha256, data set identity). A hit loads and verifies the package
- * instead of running the pass. Packages are written atomically, so a killed run leaves no entry.
+ * (its report in report.json, with every file the pass added), keyed by the SHA-256 of the
+ * canonical JSON of (pass name, pass version, config, input manifest sha256, data set identity,
+ * TF.js backend). A hit loads and verifies the package, files and all, instead of running the
+ * pass. Packages are written atomically, so a killed run leaves no entry.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -15,7 +16,10 @@ export interface CacheKeyParts {
   readonly version: number;
   readonly config: JsonObject;
   readonly input: string;
+  /** SHA-256 of the data set's info, when the pass uses data; else null. */
   readonly dataset: string | null;
+  /** The TF.js backend (`tf.getBackend()`) when the pass uses data (trains, calibrates); else null. */
+  readonly backend: string | null;
 }
 
 /** JSON with object keys sorted at every level, so equal configs hash equally. */

@@ -1,8 +1,8 @@
 /**
  * The model package as passes see it: the validated manifest, the SHA-256 of its manifest.json
- * (the package's identity in lineage and cache keys) and the TF.js layers model. A pass's output is
- * built in memory (files serialised, manifest hashed) and can be saved as an ordinary package
- * directory that `edgeml export` and every other command read.
+ * (the package's identity in lineage and cache keys), the TF.js layers model and its files. A pass's
+ * output is built in memory (files serialised, the pass's own files added, manifest hashed) and can
+ * be saved as an ordinary package directory that `edgeml export` and every other command read.
  */
 import {
   buildManifest,
@@ -16,9 +16,10 @@ import {
   serializeManifest,
   sha256Hex,
 } from '@edgeml/core';
-import { writeModelPackage } from '@edgeml/core/node';
+import { readModelPackageDir, writeModelPackage } from '@edgeml/core/node';
 import { type DatasetInfo, loadTrainedPackage, preprocessingFor, trainedModelFiles } from '@edgeml/trainer';
 import type * as tf from '@tensorflow/tfjs';
+import { fileInputOf } from '../export/package/derive-package.js';
 
 /** Where a pass package keeps the pass's report. */
 export const PASS_REPORT_PATH = 'report.json';
@@ -29,7 +30,7 @@ export interface PassPackage {
   /** SHA-256 of the manifest.json text. */
   readonly manifestSha256: string;
   readonly model: tf.LayersModel;
-  /** The files the manifest describes, when the package was built in memory (not read from disk). */
+  /** The files the manifest describes (built in memory, or read and verified by loadPassPackage). */
   readonly files?: readonly ModelFileInput[];
 }
 
@@ -44,6 +45,8 @@ export interface PackageContents {
   readonly lineage: readonly LineageStep[];
   /** Written as report.json. */
   readonly report?: JsonObject;
+  /** More files (a pass's `TransformResult.files`); their paths must differ from the model's and report.json. */
+  readonly files?: readonly ModelFileInput[];
 }
 
 /** Serialises the model and builds the manifest of a new package, in memory. */
@@ -57,6 +60,14 @@ export async function buildPassPackage(contents: PackageContents): Promise<PassP
       format: 'json',
       role: 'report',
     });
+  }
+  const taken = new Set(files.map((f) => f.path));
+  for (const file of contents.files ?? []) {
+    if (taken.has(file.path)) {
+      throw new TypeError(`package '${contents.name}': file '${file.path}' is listed twice`);
+    }
+    taken.add(file.path);
+    files.push(file);
   }
   const entries = [];
   for (const [i, file] of files.entries()) entries.push((await describeFile(file, i)).entry);
@@ -105,17 +116,26 @@ export async function packageFromModel(
   });
 }
 
-/** Reads a package directory (every file verified) as a PassPackage. */
+/** Reads a package directory as a PassPackage: the model and every file, each verified. */
 export async function loadPassPackage(dir: string): Promise<PassPackage> {
   const { manifest, manifestSha256, model } = await loadTrainedPackage(dir);
-  return { manifest, manifestSha256, model };
+  const pkg = await readModelPackageDir(dir, { verify: false });
+  if (pkg.manifestSha256 !== manifestSha256) {
+    throw new Error(`model package ${dir} changed while it was read`);
+  }
+  const files: ModelFileInput[] = [];
+  for (const entry of manifest.files) files.push(fileInputOf(entry, await pkg.readFile(entry.path)));
+  return { manifest, manifestSha256, model, files };
 }
 
-/** Writes a package built in memory to `dir` (atomically: a temporary directory renamed into place). */
-export async function savePassPackage(pkg: PassPackage, dir: string): Promise<void> {
+/**
+ * Writes a package to `dir` (atomically: a new directory is renamed into place; an existing one gets
+ * its files staged, then manifest.json) and returns the manifest written.
+ */
+export async function savePassPackage(pkg: PassPackage, dir: string): Promise<ModelManifest> {
   if (pkg.files === undefined) {
-    throw new TypeError(`package '${pkg.manifest.name}' was read from disk; it has no files to save`);
+    throw new TypeError(`package '${pkg.manifest.name}' has no files to save`);
   }
   const { files: _files, schemaVersion: _v, ...draft } = pkg.manifest;
-  await writeModelPackage(dir, { manifest: draft, files: pkg.files });
+  return writeModelPackage(dir, { manifest: draft, files: pkg.files });
 }

@@ -3,18 +3,20 @@
  * config validator and a transform) and created with a plain-JSON config, which is validated right
  * then. `run(input, ctx)` returns a new model package and a report and never mutates its input; the
  * output's manifest records the lineage (pass, config, input manifest sha256). With `ctx.cacheDir`,
- * results are cached under a hash of (pass name, pass version, config, input sha256, data set), so
- * a re-run skips passes that already finished.
+ * results are cached under a hash of (pass name, pass version, config, input sha256, data set, TF.js
+ * backend), so a re-run skips passes that already finished. Besides the TF.js model, a pass may add
+ * files to its output package (`TransformResult.files`: the int8 ONNX/TFLite files of quantize).
  */
 import {
   createLineageStep,
   type JsonObject,
   type MetricValue,
+  type ModelFileInput,
   type ProgressCallback,
   sha256Hex,
 } from '@edgeml/core';
 import type { Dataset } from '@edgeml/trainer';
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import { cacheKey, readCachedResult, writeCachedResult } from './pass-cache.js';
 import { buildPassPackage, type PassPackage } from './pass-package.js';
 
@@ -36,6 +38,11 @@ export interface TransformResult<Report extends JsonObject> {
   readonly report: Report;
   /** Metrics of the new model for its manifest (e.g. `test_accuracy`). */
   readonly metrics?: Readonly<Record<string, MetricValue>>;
+  /**
+   * Files the output package holds besides the TF.js model, labels.txt and report.json (which the
+   * contract writes), e.g. `model.int8.onnx`; a path the contract writes is an error.
+   */
+  readonly files?: readonly ModelFileInput[];
 }
 
 /** A pass's declaration. */
@@ -46,8 +53,11 @@ export interface PassDefinition<Config extends JsonObject, Report extends JsonOb
   readonly version: number;
   /** One line for help texts. */
   readonly description: string;
-  /** True when the pass needs `ctx.dataset` (its identity then enters the cache key). */
-  readonly needsDataset: boolean;
+  /**
+   * True when the pass needs `ctx.dataset` (its identity and the TF.js backend then enter the cache
+   * key); a function when that depends on the config (quantize's `dynamic` method needs no images).
+   */
+  readonly needsDataset: boolean | ((config: Config) => boolean);
   /** Checks a JSON config and fills in defaults; throws ConfigError naming the key and range. */
   validate(json: unknown): Config;
   /** Does the work. Must not mutate `input.model` (clone it before training). */
@@ -61,7 +71,7 @@ export interface PassResult<Report extends JsonObject> {
   readonly report: Report;
   /** True when the result came from the cache and the transform did not run. */
   readonly cached: boolean;
-  /** The cache key of this (pass, version, config, input, data set). */
+  /** The cache key of this (pass, version, config, input, data set, backend). */
   readonly key: string;
 }
 
@@ -70,6 +80,8 @@ export interface Pass<Config extends JsonObject = JsonObject, Report extends Jso
   readonly name: string;
   readonly version: number;
   readonly config: Config;
+  /** Whether `run` needs `ctx.dataset` with this config. */
+  readonly needsDataset: boolean;
   run(input: PassPackage, ctx: PassContext): Promise<PassResult<Report>>;
 }
 
@@ -92,11 +104,14 @@ export function definePass<Config extends JsonObject, Report extends JsonObject>
     description: definition.description,
     create(json?: unknown): Pass<Config, Report> {
       const config = definition.validate(json);
+      const needs = definition.needsDataset;
+      const needsDataset = typeof needs === 'function' ? needs(config) : needs;
       return {
         name: definition.name,
         version: definition.version,
         config,
-        run: (input, ctx) => runPass(definition, config, input, ctx),
+        needsDataset,
+        run: (input, ctx) => runPass(definition, config, needsDataset, input, ctx),
       };
     },
   };
@@ -105,20 +120,22 @@ export function definePass<Config extends JsonObject, Report extends JsonObject>
 async function runPass<Config extends JsonObject, Report extends JsonObject>(
   definition: PassDefinition<Config, Report>,
   config: Config,
+  needsDataset: boolean,
   input: PassPackage,
   ctx: PassContext,
 ): Promise<PassResult<Report>> {
-  if (definition.needsDataset && ctx.dataset === undefined) {
+  if (needsDataset && ctx.dataset === undefined) {
     throw new TypeError(`pass '${definition.name}' needs ctx.dataset`);
   }
-  const datasetSha =
-    definition.needsDataset && ctx.dataset ? await sha256Hex(JSON.stringify(ctx.dataset.info)) : null;
+  const datasetSha = needsDataset && ctx.dataset ? await sha256Hex(JSON.stringify(ctx.dataset.info)) : null;
   const key = await cacheKey({
     pass: definition.name,
     version: definition.version,
     config,
     input: input.manifestSha256,
     dataset: datasetSha,
+    // Training and calibration results differ between backends: never reuse one for another.
+    backend: needsDataset ? tf.getBackend() : null,
   });
   if (ctx.cacheDir !== undefined) {
     const hit = await readCachedResult<Report>(ctx.cacheDir, definition.name, key);
@@ -151,6 +168,7 @@ async function runPass<Config extends JsonObject, Report extends JsonObject>(
     ...(result.metrics !== undefined && { metrics: result.metrics }),
     lineage: [...input.manifest.lineage, step],
     report: result.report,
+    ...(result.files !== undefined && { files: result.files }),
   });
   if (ctx.cacheDir !== undefined) await writeCachedResult(ctx.cacheDir, definition.name, key, output);
   return { output, report: result.report, cached: false, key };

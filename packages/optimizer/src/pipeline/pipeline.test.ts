@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, type JsonObject } from '@edgeml/core';
-import { buildModel } from '@edgeml/trainer';
+import { buildModel, selectBackend } from '@edgeml/trainer';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { distillPass } from '../passes/distill/distill-pass.js';
@@ -36,7 +36,7 @@ describe('pass configs are validated when the pass is created', () => {
     [`distill: 'temperature' must be > 0, got 0`, distillPass, { temperature: 0 }],
     [`distill: 'alpha' must be in [0, 1], got 1.5`, distillPass, { alpha: 1.5 }],
     [`distill: 'student' must be`, distillPass, { student: 'vgg' }],
-    [`fold-bn: unknown config key 'epsilon'`, foldBnPass, { epsilon: 1 }],
+    [`fold-bn: unknown key 'epsilon'`, foldBnPass, { epsilon: 1 }],
   ] as const)('%s', (message, factory, config) => {
     expect(() => factory.create(config)).toThrow(ConfigError);
     expect(() => factory.create(config)).toThrow(message);
@@ -106,6 +106,80 @@ describe('Pass.run', { timeout: 60_000 }, () => {
     expect(flat(second.output.model)).toEqual(flat(first.output.model));
     await counting.create({ a: 2 }).run(input, { ...ctx, cacheDir });
     expect(runs).toBe(2);
+  });
+
+  it('keys a pass that uses data by the TF.js backend too; a pass without data is backend-free', async () => {
+    const runs: Record<string, number> = { data: 0, none: 0 };
+    const counting = (needsDataset: boolean) =>
+      definePass<JsonObject, JsonObject>({
+        name: `count-${needsDataset ? 'data' : 'none'}`,
+        version: 1,
+        description: 'counts its runs',
+        needsDataset: () => needsDataset,
+        validate: (json) => ({ ...(json as JsonObject) }),
+        async transform(input) {
+          runs[needsDataset ? 'data' : 'none']!++;
+          return { model: await cloneOf(input.model), report: {} };
+        },
+      });
+    const input = await packageFromModel(tiny(), 'tiny', data.info);
+    const both = () =>
+      Promise.all(
+        [true, false].map((d) =>
+          counting(d)
+            .create({})
+            .run(input, { ...ctx, cacheDir }),
+        ),
+      );
+    const onCpu = await both();
+    await selectBackend('wasm', { threads: 1 });
+    const onWasm = await both().finally(() => tf.setBackend('cpu'));
+    expect(runs).toEqual({ data: 2, none: 1 });
+    expect(onWasm.map((r) => r.cached)).toEqual([false, true]);
+    expect(onWasm[0]!.key).not.toBe(onCpu[0]!.key);
+    expect((await both()).map((r) => r.cached)).toEqual([true, true]);
+  });
+
+  it('adds the files a transform returns; they survive the cache and a save', async () => {
+    const withFile = definePass<JsonObject, JsonObject>({
+      name: 'with-file',
+      version: 1,
+      description: 'adds notes.txt',
+      needsDataset: false,
+      validate: () => ({}),
+      async transform(input) {
+        return {
+          model: await cloneOf(input.model),
+          report: {},
+          files: [{ path: 'notes.txt', bytes: 'int8 later\n', format: 'other', role: 'metadata' }],
+        };
+      },
+    });
+    const input = await packageFromModel(tiny(), 'tiny', data.info);
+    const first = await withFile.create().run(input, { ...ctx, cacheDir });
+    const hit = await withFile.create().run(input, { ...ctx, cacheDir });
+    expect(hit.cached).toBe(true);
+    const dir = join(cacheDir, 'with-file-saved');
+    await savePassPackage(hit.output, dir);
+    const loaded = await loadPassPackage(dir);
+    expect(loaded.manifestSha256).toBe(first.output.manifestSha256);
+    const notes = loaded.files?.find((f) => f.path === 'notes.txt');
+    expect(new TextDecoder().decode(notes?.bytes as Uint8Array)).toBe('int8 later\n');
+    const clash = definePass<JsonObject, JsonObject>({
+      name: 'clash',
+      version: 1,
+      description: 'adds a second labels.txt',
+      needsDataset: false,
+      validate: () => ({}),
+      async transform(input) {
+        return {
+          model: await cloneOf(input.model),
+          report: {},
+          files: [{ path: 'labels.txt', bytes: 'x\n', format: 'labels', role: 'labels' }],
+        };
+      },
+    });
+    await expect(clash.create().run(input, ctx)).rejects.toThrow("file 'labels.txt' is listed twice");
   });
 
   it('saves an output as an ordinary package that loads back with the same manifest hash', async () => {

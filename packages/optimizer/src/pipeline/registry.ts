@@ -1,10 +1,7 @@
-/**
- * Every pipeline pass by name, for `edgeml pipeline` configs and tools that list passes.
- * The int8 quantize pass joins here as `quantize: quantizePass` once it is wrapped with definePass
- * (its author owns src/passes/quantize/).
- */
+/** Every pipeline pass by name, for `edgeml pipeline` configs and tools that list passes. */
 import { distillPass } from '../passes/distill/distill-pass.js';
 import { prunePass } from '../passes/prune/prune-pass.js';
+import { quantizePass } from '../passes/quantize/quantize-pass.js';
 import type { PassFactory } from './pass.js';
 import { foldBnPass } from './passes/fold-bn-pass.js';
 
@@ -13,5 +10,5 @@ export const PASSES: Readonly<Record<string, PassFactory>> = {
   'fold-bn': foldBnPass as unknown as PassFactory,
   prune: prunePass as unknown as PassFactory,
   distill: distillPass as unknown as PassFactory,
-  // quantize: quantizePass (int8 PTQ/QAT), to be added by the quantize pass's author.
+  quantize: quantizePass as unknown as PassFactory,
 };

@@ -1,7 +1,8 @@
 /**
- * Stage quantize: int8 quantisation (quantizeModelPackage: PTQ, QAT or dynamic) of prune/pruned
- * into quantize/int8: model.int8.onnx (QDQ or QOperator) and model.int8.tflite, accuracy float vs int8 in
- * onnxruntime-node, onnxruntime-web and tfjs-tflite on the evaluation images, and ORT latency.
+ * Stage quantize: int8 quantisation (the optimizer's quantize pass through quantizeModelPackage:
+ * PTQ, QAT or dynamic) of prune/pruned into quantize/int8: model.int8.onnx (QDQ or QOperator) and
+ * model.int8.tflite, accuracy float vs int8 in onnxruntime-node, onnxruntime-web and tfjs-tflite on
+ * the evaluation images, and ORT latency.
  */
 import { join } from 'node:path';
 import { EDGEML_VERSION as TOOL_VERSION } from '@edgeml/core';
@@ -11,7 +12,8 @@ import type { PipelineStage } from '../engine/stage.js';
 /** Stage 4: int8 quantisation. */
 export const quantizeStage: PipelineStage = {
   name: 'quantize',
-  version: 2,
+  // 3: the output is the quantize pass's package (lineage step kind 'pass'; QAT keeps the fine-tuned model).
+  version: 3,
   title: 'int8 quantisation',
   config: (c) => ({ dataset: { ...c.dataset }, evalImages: c.evalImages, quantize: { ...c.quantize } }),
   inputs: async (ctx) => [await ctx.packageInput('prune', 'pruned')],

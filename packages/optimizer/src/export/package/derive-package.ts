@@ -1,11 +1,19 @@
 /**
- * A model package derived from a source package (export, quantize): the source's summary.json read
- * so a stage can extend it, and the new package written with the source's manifest fields, its
- * lineage extended by one step, every other file of the source copied, the new files and the new
- * summary.json added.
+ * A model package derived from a source package (export): the source's summary.json read so a
+ * stage can extend it, and the new package written with the source's manifest fields, its lineage
+ * extended by one step, every other file of the source copied, the new files and the new
+ * summary.json added. `fileInputOf` turns a package's file back into a file to write (the pass
+ * packages use it too).
  */
 
-import type { JsonObject, LineageStep, ModelFileInput, ModelManifest, ModelPackage } from '@edgeml/core';
+import type {
+  JsonObject,
+  LineageStep,
+  ModelFileEntry,
+  ModelFileInput,
+  ModelManifest,
+  ModelPackage,
+} from '@edgeml/core';
 import { writeModelPackage } from '@edgeml/core/node';
 
 /** The source package's summary.json as an object (`{}` when `manifest` lists none). */
@@ -14,6 +22,19 @@ export async function readSourceSummary(source: ModelPackage, manifest: ModelMan
     ? await source.readFile('summary.json')
     : undefined;
   return summaryBytes ? (JSON.parse(new TextDecoder().decode(summaryBytes)) as JsonObject) : {};
+}
+
+/** A file of a package (its manifest entry and bytes) as the input of a new package. */
+export function fileInputOf(entry: ModelFileEntry, bytes: Uint8Array): ModelFileInput {
+  return {
+    path: entry.path,
+    bytes,
+    format: entry.format,
+    ...(entry.precision ? { precision: entry.precision } : {}),
+    ...(entry.role ? { role: entry.role } : {}),
+    ...(entry.inputLayout ? { inputLayout: entry.inputLayout } : {}),
+    ...(entry.inputDtype ? { inputDtype: entry.inputDtype } : {}),
+  };
 }
 
 /** What writeDerivedPackage writes. */
@@ -40,15 +61,7 @@ export async function writeDerivedPackage(
   const replaced = new Set([...files.map((f) => f.path), 'summary.json']);
   const keep: ModelFileInput[] = [];
   for (const entry of manifest.files.filter((f) => !replaced.has(f.path))) {
-    keep.push({
-      path: entry.path,
-      bytes: await source.readFile(entry.path),
-      format: entry.format,
-      ...(entry.precision ? { precision: entry.precision } : {}),
-      ...(entry.role ? { role: entry.role } : {}),
-      ...(entry.inputLayout ? { inputLayout: entry.inputLayout } : {}),
-      ...(entry.inputDtype ? { inputDtype: entry.inputDtype } : {}),
-    });
+    keep.push(fileInputOf(entry, await source.readFile(entry.path)));
   }
   return writeModelPackage(outDir, {
     manifest: {

@@ -1,7 +1,7 @@
 /**
  * Measurements of quantised files: top-1 predictions in onnxruntime-node, onnxruntime-web (wasm)
  * and tfjs-tflite, accuracy and agreement from them, and onnxruntime-node latency (median of N timed
- * runs after warm-up, single-threaded). Used by quantizeModelPackage's report and its accuracy-aware fallback.
+ * runs after warm-up, single-threaded). Used by the quantize pass's report and its accuracy-aware fallback.
  */
 
 import { createRequire } from 'node:module';

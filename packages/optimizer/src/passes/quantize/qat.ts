@@ -18,6 +18,7 @@ import { ConfigError, type ProgressCallback, SeededRandom, silentProgress } from
 import * as tf from '@tensorflow/tfjs';
 import { toLayersModel } from '../../convert/to-tfjs.js';
 import { prepareGraphForExport } from '../../export/prepare-graph.js';
+import type { IrGraph, IrMetadata } from '../../ir/types.js';
 import type { IrPassResult } from '../pass-result.js';
 import type { ActivationRanges } from './calibrate.js';
 import { fakeQuant, fakeQuantWeights } from './fake-quant.js';
@@ -28,7 +29,7 @@ import {
   quantizeGraph,
   weightScaleCount,
 } from './quantize-graph.js';
-import type { LabeledImages } from './quantize-package.js';
+import type { LabeledImages } from './quantize-types.js';
 
 /** Options of quantizationAwareTraining. */
 export interface QatOptions {
@@ -384,11 +385,26 @@ export async function quantizationAwareTraining(
   };
 }
 
+/** The float graph of a QAT result's model, as quantizeQatModel quantises it (with `metadata` for the emitters). */
+export function qatFloatGraph(result: QatResult, metadata?: IrMetadata): IrGraph {
+  return prepareGraphForExport(result.model, metadata === undefined ? {} : { metadata }).graph;
+}
+
+/** Options of quantizeQatModel: quantizeGraph's (its mode and per-tensor setting come from the QAT run). */
+export interface QuantizeQatOptions extends Omit<QuantizeGraphOptions, 'mode' | 'perTensor'> {
+  /** Labels, preprocessing and properties the emitters write into the files. */
+  readonly metadata?: IrMetadata;
+}
+
 /** Quantises a QAT result's model with its moving-average ranges (quantizeGraph; calibration replaced). */
 export function quantizeQatModel(
   result: QatResult,
-  options: Omit<QuantizeGraphOptions, 'mode' | 'perTensor'> = {},
+  options: QuantizeQatOptions = {},
 ): IrPassResult<QuantizeGraphReport> {
-  const { graph } = prepareGraphForExport(result.model);
-  return quantizeGraph(graph, result.ranges, { ...options, perTensor: result.perTensor, mode: 'static' });
+  const { metadata, ...graphOptions } = options;
+  return quantizeGraph(qatFloatGraph(result, metadata), result.ranges, {
+    ...graphOptions,
+    perTensor: result.perTensor,
+    mode: 'static',
+  });
 }

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '@edgeml/core';
 import { readModelPackageDir } from '@edgeml/core/node';
-import { buildModel, loadDataset, selectBackend, writeTrainedPackage } from '@edgeml/trainer';
+import { loadTrainedPackage, selectBackend } from '@edgeml/trainer';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { calibrateLogits, randomizeWeights } from '../../testing/stand-in-models.js';
 import { quantizeModelPackage } from './quantize-package.js';
+import { writeQuantPackages } from './testing-fixture.js';
 
 describe('quantizeModelPackage', () => {
   let dir: string;
@@ -16,25 +16,7 @@ describe('quantizeModelPackage', () => {
   beforeAll(async () => {
     await tf.setBackend('cpu');
     dir = await mkdtemp(join(tmpdir(), 'edgeml-quantize-'));
-    source = join(dir, 'trained');
-    noData = join(dir, 'no-data');
-    const dataset = await loadDataset({ name: 'fashion-mnist' });
-    const model = buildModel('cnn-tiny', { inputShape: [28, 28, 1], numClasses: 10, seed: 3 });
-    randomizeWeights(model, 3);
-    calibrateLogits(model, 3, 3);
-    const common = {
-      name: 'tiny',
-      model,
-      dataset: dataset.info,
-      metrics: { test_accuracy: 0.1 },
-      lineage: [],
-    };
-    await writeTrainedPackage(source, {
-      ...common,
-      summary: { model: 'cnn-tiny' },
-      training: { dataset: 'fashion-mnist', backend: 'cpu', epochs: 0 },
-    });
-    await writeTrainedPackage(noData, { ...common, summary: {} });
+    ({ source, noData } = await writeQuantPackages(dir));
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
@@ -66,7 +48,11 @@ describe('quantizeModelPackage', () => {
     const paths = pkg.manifest.files.map((f) => f.path);
     expect(paths).toEqual(expect.arrayContaining(['model.int8.onnx', 'model.int8.tflite', 'summary.json']));
     expect(pkg.manifest.files.find((f) => f.path === 'model.int8.tflite')?.precision).toBe('int8');
-    expect(pkg.manifest.lineage.at(-1)?.name).toBe('quantize');
+    expect(pkg.manifest.lineage.at(-1)).toMatchObject({ kind: 'pass', name: 'quantize' });
+    // The float model and its metrics stay; the source's other files (an exported model.onnx) come along.
+    expect(pkg.manifest.name).toBe('tiny');
+    expect(pkg.manifest.metrics).toEqual({ test_accuracy: 0.1 });
+    expect(paths).toContain('model.onnx');
     const summary = JSON.parse(new TextDecoder().decode(await pkg.readFile('summary.json')));
     expect(summary.model).toBe('cnn-tiny');
     expect(summary.quantization.calibration).toBe('entropy');
@@ -100,6 +86,14 @@ describe('quantizeModelPackage', () => {
       method: 'qat',
       qat: { images: 256, epochs: 2 },
     });
+    // The package's float model is the fine-tuned one (the source's float export is not carried),
+    // measured on the evaluation images.
+    expect(pkg.manifest.files.map((f) => f.path)).not.toContain('model.onnx');
+    expect(pkg.manifest.metrics['test_accuracy']).toMatchObject({ split: 'test', samples: 128 });
+    const [before, after] = await Promise.all([loadTrainedPackage(source), loadTrainedPackage(out)]);
+    const batchNorms = (m: tf.LayersModel) =>
+      m.layers.filter((l) => l.getClassName() === 'BatchNormalization').length;
+    expect([batchNorms(before.model), batchNorms(after.model)]).toEqual([3, 0]); // the export form QAT trains
   });
 
   it("onnxFormat 'qoperator' writes the integer operators and records the format", async () => {
@@ -173,7 +167,7 @@ describe('quantizeModelPackage', () => {
       quantizeModelPackage(source, join(dir, 'x'), { ...base, qat: { epochs: 1 } }),
     ).rejects.toThrow(/need method 'qat'/);
     await expect(quantizeModelPackage(noData, join(dir, 'x'), { ...base, method: 'qat' })).rejects.toThrow(
-      /no training data set to fine-tune on/,
+      /model 'tiny' records no data set it was trained on/,
     );
     await expect(
       quantizeModelPackage(source, join(dir, 'x'), { ...base, calibration: 'kl' as never }),
@@ -181,7 +175,7 @@ describe('quantizeModelPackage', () => {
     await expect(
       quantizeModelPackage(source, join(dir, 'x'), { ...base, onnxFormat: 'qop' as never }),
     ).rejects.toThrow(/'onnxFormat' must be 'qdq' or 'qoperator', got "qop"/);
-    await expect(quantizeModelPackage(noData, join(dir, 'x'), base)).rejects.toThrow(/no training data set/);
+    await expect(quantizeModelPackage(noData, join(dir, 'x'), base)).rejects.toThrow(/records no data set/);
     await expect(
       quantizeModelPackage(source, join(dir, 'x'), { ...base, method: 'qat', calibration: 'entropy' }),
     ).rejects.toThrow(/'calibration': calibration settings apply to method 'ptq' only/);

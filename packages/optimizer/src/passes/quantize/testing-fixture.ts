@@ -2,11 +2,14 @@
  * Test fixture of the quantisation suites: a zoo model with seeded random weights (BatchNorm
  * statistics perturbed, logits rescaled; the conformance suites' recipe), prepared for export (BN
  * folded, ReLU fused), with real Fashion-MNIST calibration (train split) and check (test split)
- * images. Test code only; not exported.
+ * images; and the same model as a trained model package on disk. Test code only; not exported.
  */
 
-import { buildModel, loadDataset, sampleBatch } from '@edgeml/trainer';
+import { join } from 'node:path';
+import { addFilesToPackage } from '@edgeml/core/node';
+import { buildModel, loadDataset, sampleBatch, writeTrainedPackage } from '@edgeml/trainer';
 import * as tf from '@tensorflow/tfjs';
+import { exportOnnx } from '../../export/onnx/export-onnx.js';
 import type { ParityImages } from '../../export/onnx/parity.js';
 import { prepareGraphForExport } from '../../export/prepare-graph.js';
 import type { IrGraph } from '../../ir/types.js';
@@ -43,4 +46,39 @@ export async function quantFixture(
     check: { x: test.x, shape: test.shape },
     checkLabels: test.y,
   };
+}
+
+/** The package fixture's directories. */
+export interface QuantPackageFixture {
+  /** cnn-tiny (seeded), its data set recorded, with summary.json and an exported float `model.onnx`. */
+  readonly source: string;
+  /** The same model with no data set recorded and no summary. */
+  readonly noData: string;
+}
+
+/** Writes the package fixture (cnn-tiny, 28x28x1, 10 classes, seeded weights) under `dir`. */
+export async function writeQuantPackages(dir: string): Promise<QuantPackageFixture> {
+  const source = join(dir, 'trained');
+  const noData = join(dir, 'no-data');
+  const dataset = await loadDataset({ name: 'fashion-mnist' });
+  const model = buildModel('cnn-tiny', { inputShape: [28, 28, 1], numClasses: 10, seed: 3 });
+  randomizeWeights(model, 3);
+  calibrateLogits(model, 3, 3);
+  const common = { name: 'tiny', model, dataset: dataset.info, metrics: { test_accuracy: 0.1 }, lineage: [] };
+  await writeTrainedPackage(source, {
+    ...common,
+    summary: { model: 'cnn-tiny' },
+    training: { dataset: 'fashion-mnist', backend: 'cpu', epochs: 0 },
+  });
+  await addFilesToPackage(source, [
+    {
+      path: 'model.onnx',
+      bytes: exportOnnx(model).bytes,
+      format: 'onnx',
+      precision: 'float32',
+      role: 'model',
+    },
+  ]);
+  await writeTrainedPackage(noData, { ...common, summary: {} });
+  return { source, noData };
 }
