@@ -1,7 +1,9 @@
 /**
  * The pipeline's stage cache. Each finished stage leaves `<run>/<stage>/stage.json`: its key (the
- * SHA-256 of the canonical JSON of stage name, stage version, the stage's config and the manifest
- * sha256 of every input package), its output packages, report and timing. A rerun whose key
+ * SHA-256 of the canonical JSON of stage name, stage version, the stage's config with the TF.js
+ * backend, and the identity of every input: the manifest sha256 of each input package, the data
+ * set's for train; the same canonical JSON as the optimizer's pass cache), its output packages,
+ * report and timing. A rerun whose key
  * matches, and whose output packages still verify, reuses the stage instead of running it.
  */
 import { readFile } from 'node:fs/promises';
