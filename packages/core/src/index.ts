@@ -108,6 +108,7 @@ export {
   optionJsonSchema,
   optionsFromFlags,
   optionsJsonSchema,
+  prefixOptions,
   readOptions,
 } from './options/declare.js';
 export type { ProgressCallback, ProgressEvent } from './progress.js';

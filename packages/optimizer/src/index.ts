@@ -152,7 +152,12 @@ export {
   quantizeWeights,
 } from './passes/quantize/quant-math.js';
 export type { QatConfig, QuantizeConfig } from './passes/quantize/quantize-config.js';
-export { validateQuantizeConfig } from './passes/quantize/quantize-config.js';
+export {
+  QAT_FLAT_OPTIONS,
+  QAT_OPTIONS,
+  QUANTIZE_OPTIONS,
+  validateQuantizeConfig,
+} from './passes/quantize/quantize-config.js';
 export type {
   QuantizedWeight,
   QuantizeGraphOptions,
@@ -184,8 +189,6 @@ export {
   estimateRange,
   parseCalibrationMethod,
 } from './passes/quantize/range-estimators.js';
-export type { NumberRange } from './pipeline/config-reader.js';
-export { ConfigReader } from './pipeline/config-reader.js';
 export type { ModelSize, OrtLatency } from './pipeline/measure-model.js';
 export { measureAccuracy, measureOrtLatency, measureSize } from './pipeline/measure-model.js';
 export type {

@@ -8,7 +8,15 @@ import {
   type OptionDecls,
   optionFlag,
 } from '@edgeml/core';
-import { DISTILL_OPTIONS, distillPass, PRUNE_OPTIONS, prunePass } from '@edgeml/optimizer';
+import {
+  DISTILL_OPTIONS,
+  distillPass,
+  PRUNE_OPTIONS,
+  prunePass,
+  QAT_FLAT_OPTIONS,
+  QUANTIZE_OPTIONS,
+  quantizePass,
+} from '@edgeml/optimizer';
 import { PIPELINE_SECTIONS, validatePipelineConfig } from '@edgeml/pipeline';
 import { TRAINING_OPTIONS } from '@edgeml/trainer';
 import { describe, expect, it, vi } from 'vitest';
@@ -47,7 +55,10 @@ function badValue(decl: OptionDecl): { json: unknown; flag: string } | null {
     case 'choice':
       return { json: 'nope', flag: 'nope' };
     case 'list':
-      return { json: ['nope'], flag: 'nope' };
+      // Free names accept any string: a repeated one is what they refuse.
+      return decl.values === undefined && !decl.integers
+        ? { json: ['a', 'a'], flag: 'a,a' }
+        : { json: ['nope'], flag: 'nope' };
     default:
       return null;
   }
@@ -79,6 +90,13 @@ const CASES: readonly {
   },
   { command: 'distill', section: 'distill', required: ['--teacher', 'nowhere'], decls: DISTILL_OPTIONS },
   { command: 'distill', section: 'distill', required: ['--teacher', 'nowhere'], decls: TRAINING_OPTIONS },
+  { command: 'quantize', section: 'quantize', required: ['--model', 'nowhere'], decls: QUANTIZE_OPTIONS },
+  {
+    command: 'quantize',
+    section: 'quantize',
+    required: ['--model', 'nowhere', '--method', 'qat'],
+    decls: QAT_FLAT_OPTIONS,
+  },
 ];
 
 describe('pass options: one declaration for the CLI and the pipeline', () => {
@@ -108,6 +126,7 @@ describe('pass options: one declaration for the CLI and the pipeline', () => {
     const passDefaults = {
       prune: prunePass.create({}).config,
       distill: distillPass.create({}).config,
+      quantize: quantizePass.create({}).config,
     } as Record<string, Record<string, unknown>>;
     let compared = 0;
     for (const { command, section, decls } of CASES) {
@@ -124,6 +143,6 @@ describe('pass options: one declaration for the CLI and the pipeline', () => {
         compared++;
       }
     }
-    expect(compared).toBeGreaterThan(20);
+    expect(compared).toBeGreaterThan(35);
   });
 });

@@ -5,25 +5,20 @@
  * accuracy float vs int8 in onnxruntime-node, onnxruntime-web and tfjs-tflite, latency, kernels).
  */
 import { resolve } from 'node:path';
-import { ConfigError } from '@edgeml/core';
+import { optionsFromFlags, readOptions } from '@edgeml/core';
 import { readModelPackageDir } from '@edgeml/core/node';
 import {
-  CALIBRATION_METHODS,
-  ONNX_QUANT_FORMATS,
-  QUANTIZATION_METHODS,
+  QAT_FLAT_OPTIONS,
+  QAT_OPTIONS,
+  QUANTIZE_OPTIONS,
+  type QuantizePackageOptions,
   quantizeModelPackage,
+  validateQuantizeConfig,
 } from '@edgeml/optimizer';
 import { BACKEND_NAMES } from '@edgeml/trainer';
 import type { Command } from '../command.js';
-import { datasetOverride } from '../dataset-from-options.js';
-import {
-  choiceOption,
-  DATASET_OPTIONS,
-  intOption,
-  numberOption,
-  optionalString,
-  stringOption,
-} from '../options.js';
+import { datasetGiven, datasetOverride } from '../dataset-from-options.js';
+import { DATASET_OPTIONS, flagsOf, stringOption } from '../options.js';
 import { formatTable } from '../output.js';
 import { createProgressDisplay } from '../progress.js';
 import { TOOL_VERSION } from '../version.js';
@@ -40,69 +35,14 @@ export const quantizeCommand: Command = {
   ],
   options: {
     model: { type: 'string', placeholder: 'DIR', description: 'model package to quantise' },
-    method: {
-      type: 'string',
-      placeholder: 'ptq|qat|dynamic',
-      description: 'quantisation method',
-      default: 'ptq',
-    },
-    calib: {
-      type: 'string',
-      placeholder: 'N',
-      description: 'ptq: calibration images from the training split (default: 512)',
-    },
-    calibration: {
-      type: 'string',
-      placeholder: 'minmax|percentile|entropy',
-      description: 'ptq: range estimator (default: minmax)',
-    },
-    'per-tensor': { type: 'boolean', description: 'one weight scale per tensor instead of per channel' },
-    'onnx-format': {
-      type: 'string',
-      placeholder: 'qdq|qoperator',
-      description: 'model.int8.onnx as QDQ pairs around float ops, or the integer operators themselves',
-      default: 'qdq',
-    },
-    'keep-float': {
-      type: 'string',
-      placeholder: 'NODES',
-      description: 'comma-separated node names to keep float (the report lists the int8 nodes)',
-    },
-    'max-drop': {
-      type: 'string',
-      placeholder: 'POINTS',
-      description: 'keep the most sensitive layers float until top-1 drops at most this much',
-    },
-    eval: {
-      type: 'string',
-      placeholder: 'N',
-      description: 'test images for accuracy (0 = skip)',
-      default: '1000',
-    },
-    'latency-runs': {
-      type: 'string',
-      placeholder: 'N',
-      description: 'timed ORT runs per latency',
-      default: '200',
-    },
+    ...flagsOf(QUANTIZE_OPTIONS),
+    ...flagsOf(QAT_FLAT_OPTIONS),
     ...DATASET_OPTIONS,
-    'qat-epochs': { type: 'string', placeholder: 'N', description: 'qat: fine-tuning epochs (default: 1)' },
-    'qat-lr': { type: 'string', placeholder: 'X', description: 'qat: Adam learning rate (default: 1e-5)' },
-    'qat-batch': { type: 'string', placeholder: 'N', description: 'qat: images per step (default: 64)' },
-    'qat-teacher': {
-      type: 'string',
-      placeholder: 'W',
-      description: "qat: weight in [0, 1] of the float model's predictions in the targets (default: 0.5)",
-    },
-    limit: {
-      type: 'string',
-      placeholder: 'N',
-      description: 'qat: fine-tune on a seeded subset of N training images (default: all)',
-    },
     backend: {
       type: 'string',
       placeholder: 'NAME',
-      description: `qat: TF.js backend (${BACKEND_NAMES.join(', ')}) (default: auto)`,
+      description: `qat: TF.js backend (${BACKEND_NAMES.join(', ')})`,
+      default: 'auto',
     },
     threads: { type: 'string', placeholder: 'N', description: 'qat: wasm threads' },
     out: { type: 'string', placeholder: 'DIR', description: 'package to write', default: '<model>-int8' },
@@ -110,60 +50,27 @@ export const quantizeCommand: Command = {
   async run(values, out) {
     const modelDir = stringOption(values, 'model');
     const outDir = resolve(stringOption(values, 'out', `${modelDir.replace(/\/+$/, '')}-int8`));
-    const method = choiceOption(values, 'method', QUANTIZATION_METHODS, 'ptq');
-    // Flags the chosen method would ignore are mistakes: say so instead of running without them.
-    for (const [only, flags] of [
-      ['ptq', ['calib', 'calibration']],
-      ['qat', ['qat-epochs', 'qat-lr', 'qat-batch', 'qat-teacher', 'limit', 'backend', 'threads']],
-    ] as const) {
-      const given = flags.filter((f) => values[f] !== undefined);
-      if (method !== only && given.length > 0) {
-        throw new ConfigError(
-          `${given.map((f) => `--${f}`).join(', ')} appl${given.length === 1 ? 'ies' : 'y'} to --method ${only} only, got --method ${method}`,
-          { option: given[0] },
-        );
-      }
-    }
-    const calibration = choiceOption(values, 'calibration', CALIBRATION_METHODS, 'minmax');
-    const onnxFormat = choiceOption(values, 'onnx-format', ONNX_QUANT_FORMATS, 'qdq');
-    const calibrationImages = intOption(values, 'calib', { min: 1, max: 100_000, fallback: 512 });
-    const evalImages = intOption(values, 'eval', { min: 0, max: 100_000, fallback: 1000 });
-    const latencyRuns = intOption(values, 'latency-runs', { min: 0, max: 100_000, fallback: 200 });
-    const maxDrop =
-      values['max-drop'] === undefined ? undefined : numberOption(values, 'max-drop', { min: 0, max: 100 });
+    // The flags the user gave, checked with the declarations (the pipeline's messages), then the
+    // pass's own rules (settings the chosen method would ignore are refused).
+    const given = optionsFromFlags(QUANTIZE_OPTIONS, values);
+    readOptions(QUANTIZE_OPTIONS, given, 'quantize');
+    readOptions(QAT_FLAT_OPTIONS, optionsFromFlags(QAT_FLAT_OPTIONS, values), 'quantize');
+    const qat = optionsFromFlags(QAT_OPTIONS, values);
+    const config = { ...given, ...(Object.keys(qat).length > 0 && { qat }) };
+    const { method } = validateQuantizeConfig(config);
+    if (method === 'qat') await selectBackendFromOptions(values, out);
     // The model's own data set unless --dataset/--data-dir name another (checked against the model).
-    const dataset = datasetOverride(values, (await readModelPackageDir(modelDir)).manifest);
-    const keepFloat = (optionalString(values, 'keep-float') ?? '')
-      .split(',')
-      .map((n) => n.trim())
-      .filter((n) => n.length > 0);
-    const qat =
-      method === 'qat'
-        ? {
-            epochs: intOption(values, 'qat-epochs', { min: 1, max: 1000, fallback: 1 }),
-            learningRate: numberOption(values, 'qat-lr', { min: 0, fallback: 1e-5 }),
-            batchSize: intOption(values, 'qat-batch', { min: 1, max: 65_536, fallback: 64 }),
-            teacherWeight: numberOption(values, 'qat-teacher', { min: 0, max: 1, fallback: 0.5 }),
-            ...(values.limit !== undefined ? { images: intOption(values, 'limit', { min: 1 }) } : {}),
-          }
-        : undefined;
-    if (qat) await selectBackendFromOptions(values, out);
+    const dataset = datasetGiven(values)
+      ? datasetOverride(values, (await readModelPackageDir(modelDir)).manifest)
+      : undefined;
     const progress = createProgressDisplay(out);
     let result: Awaited<ReturnType<typeof quantizeModelPackage>>;
     try {
       result = await quantizeModelPackage(modelDir, outDir, {
-        method,
-        ...(method === 'ptq' ? { calibration, calibrationImages } : {}),
-        evalImages,
-        latencyRuns,
-        perTensor: values['per-tensor'] === true,
-        onnxFormat,
+        ...(config as QuantizePackageOptions),
         toolVersion: TOOL_VERSION,
         onProgress: progress.onProgress,
-        ...(maxDrop !== undefined ? { maxDrop } : {}),
-        ...(keepFloat.length > 0 ? { keepFloat } : {}),
         ...(dataset ? { dataset } : {}),
-        ...(qat ? { qat } : {}),
       });
     } finally {
       progress.stop();

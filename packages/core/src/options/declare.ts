@@ -54,11 +54,14 @@ export interface StringDecl extends DeclBase {
   readonly nullable?: boolean;
 }
 
-/** A list without duplicates: of `values` (strings), or of positive integers (`integers`). */
+/**
+ * A list without duplicates: of `values` (strings), of positive integers (`integers`), or, with
+ * neither, of any non-empty strings (names).
+ */
 export interface ListDecl extends DeclBase {
   readonly kind: 'list';
   readonly default: readonly (string | number)[];
-  /** Allowed strings; absent with `integers`. */
+  /** Allowed strings; absent with `integers` or for free names. */
   readonly values?: readonly string[];
   /** Items are integers >= 1 instead of strings. */
   readonly integers?: boolean;
@@ -89,7 +92,9 @@ export type OptionValueOf<D> = D extends { kind: 'number' | 'integer' }
           ? number[]
           : D extends { kind: 'list'; values: readonly (infer V)[] }
             ? V[]
-            : never;
+            : D extends { kind: 'list' }
+              ? string[]
+              : never;
 
 /** The validated config of a set of declarations (what `readOptions` returns). */
 export type OptionsOf<D extends OptionDecls> = { -readonly [K in keyof D]: OptionValueOf<D[K]> };
@@ -102,6 +107,19 @@ export function omitOptions<D extends OptionDecls, K extends keyof D & string>(
   return Object.fromEntries(
     Object.entries(decls).filter(([k]) => !(keys as readonly string[]).includes(k)),
   ) as Omit<D, K>;
+}
+
+/**
+ * `decls` with every key prefixed (`epochs` → `qatEpochs`) and flags derived from the new keys
+ * unless declared: a nested group of options (QAT's) exposed flat in a CLI or a config section.
+ */
+export function prefixOptions<D extends OptionDecls, P extends string>(
+  decls: D,
+  prefix: P,
+): { readonly [K in keyof D & string as `${P}${Capitalize<K>}`]: D[K] } {
+  return Object.fromEntries(
+    Object.entries(decls).map(([k, d]) => [`${prefix}${k.charAt(0).toUpperCase()}${k.slice(1)}`, d]),
+  ) as { readonly [K in keyof D & string as `${P}${Capitalize<K>}`]: D[K] };
 }
 
 /** The CLI flag of an option: its `flag`, else its key in kebab case. */
@@ -138,10 +156,12 @@ export function expectedText(decl: OptionDecl): string {
       return 'true or false';
     case 'string':
       return decl.nullable ? 'a non-empty string or null' : 'a non-empty string';
-    case 'list':
-      return decl.integers
-        ? 'a list of distinct integers >= 1'
-        : `a list of distinct values from ${formatAllowed(decl.values ?? [])}`;
+    case 'list': {
+      const least = (decl.minItems ?? 1) === 0 ? '' : ' (at least one)';
+      if (decl.integers) return `a list of distinct integers >= 1${least}`;
+      if (decl.values === undefined) return `a list of distinct non-empty strings${least}`;
+      return `a list of distinct values from ${formatAllowed(decl.values)}${least}`;
+    }
   }
 }
 
@@ -174,7 +194,7 @@ function valid(decl: OptionDecl, v: unknown): boolean {
       return v.every((x) =>
         decl.integers
           ? typeof x === 'number' && Number.isSafeInteger(x) && x >= 1
-          : typeof x === 'string' && (decl.values ?? []).includes(x),
+          : typeof x === 'string' && x !== '' && (decl.values === undefined || decl.values.includes(x)),
       );
     }
   }

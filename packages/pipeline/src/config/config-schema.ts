@@ -1,7 +1,7 @@
 /**
  * The `edgeml pipeline` config, declared once per section: the data set, training and pass
  * sections reuse the declarations of the libraries that own them (trainer's DATASET_OPTIONS and
- * TRAINING_OPTIONS, the optimizer's PRUNE_OPTIONS and DISTILL_OPTIONS), so the CLI flags and the
+ * TRAINING_OPTIONS, the optimizer's PRUNE_OPTIONS, DISTILL_OPTIONS and QUANTIZE_OPTIONS), so the CLI flags and the
  * config keys have the same defaults and the same validation messages. The JSON Schema
  * (edgeml.config.schema.json, written by `edgeml pipeline --write-schema`) and the validator
  * (validate-config.ts) are both derived from PIPELINE_SECTIONS. Keys left out of a config take
@@ -15,7 +15,7 @@ import {
   optionJsonSchema,
   optionsJsonSchema,
 } from '@edgeml/core';
-import { DISTILL_OPTIONS, PRUNE_OPTIONS } from '@edgeml/optimizer';
+import { DISTILL_OPTIONS, PRUNE_OPTIONS, QAT_FLAT_OPTIONS, QUANTIZE_OPTIONS } from '@edgeml/optimizer';
 import { BACKEND_NAMES, DATASET_OPTIONS, TRAINING_OPTIONS, ZOO_MODEL_NAMES } from '@edgeml/trainer';
 import { BENCH_TARGETS, PACKAGE_TARGETS } from './targets.js';
 
@@ -51,78 +51,6 @@ export const PIPELINE_OPTIONS = {
   },
 } as const satisfies OptionDecls;
 
-/** Stage quantize's keys (the quantize pass's options with the names the pipeline has used). */
-const QUANTIZE_SECTION = {
-  method: {
-    kind: 'choice',
-    values: ['ptq', 'qat', 'dynamic'],
-    default: 'ptq',
-    description: 'static PTQ (calibrated), QAT (fine-tuned with fake quantisation) or dynamic (weights only)',
-  },
-  calibration: {
-    kind: 'choice',
-    values: ['minmax', 'percentile', 'entropy'],
-    default: 'minmax',
-    description: 'range estimator',
-  },
-  calibrationImages: {
-    kind: 'integer',
-    min: 1,
-    max: 100_000,
-    default: 512,
-    description: 'calibration images from the training split',
-  },
-  perTensor: {
-    kind: 'boolean',
-    default: false,
-    description: 'one weight scale per tensor instead of per channel',
-  },
-  onnxFormat: {
-    kind: 'choice',
-    values: ['qdq', 'qoperator'],
-    default: 'qdq',
-    description:
-      'model.int8.onnx: QDQ pairs around float ops (fused by the runtime) or the integer operators (QOperator)',
-  },
-  maxDrop: {
-    kind: 'number',
-    min: 0,
-    nullable: true,
-    default: null,
-    description: 'keep the most sensitive layers float until top-1 drops at most this many points',
-  },
-  latencyRuns: {
-    kind: 'integer',
-    min: 0,
-    max: 100_000,
-    default: 200,
-    description: 'timed onnxruntime-node runs per latency (0: skip)',
-  },
-  qatEpochs: { kind: 'integer', min: 1, max: 1000, default: 1, description: 'qat: fine-tuning epochs' },
-  qatImages: {
-    kind: 'integer',
-    min: 1,
-    nullable: true,
-    default: null,
-    description: 'qat: fine-tune on a seeded subset of N training images (null: all)',
-  },
-  qatBatchSize: { kind: 'integer', min: 1, max: 65_536, default: 64, description: 'qat: images per step' },
-  qatLearningRate: {
-    kind: 'number',
-    min: 0,
-    minExclusive: true,
-    default: 1e-5,
-    description: 'qat: Adam learning rate',
-  },
-  qatTeacherWeight: {
-    kind: 'number',
-    min: 0,
-    max: 1,
-    default: 0.5,
-    description: "qat: weight of the float model's predictions in the targets (self-distillation)",
-  },
-} as const satisfies OptionDecls;
-
 /** Every section: its description and its declared keys. */
 export const PIPELINE_SECTIONS = {
   dataset: { description: 'the data set', options: DATASET_OPTIONS },
@@ -149,7 +77,10 @@ export const PIPELINE_SECTIONS = {
       ...omitOptions(TRAINING_OPTIONS, ['epochs']),
     },
   },
-  quantize: { description: 'stage quantize: int8 quantisation', options: QUANTIZE_SECTION },
+  quantize: {
+    description: 'stage quantize: int8 quantisation (evaluated on the top-level evalImages)',
+    options: { ...omitOptions(QUANTIZE_OPTIONS, ['evalImages']), ...QAT_FLAT_OPTIONS },
+  },
   export: {
     description: 'stage export: ONNX, TFLite, TF.js of teacher, student and the final model',
     options: {

@@ -23,10 +23,15 @@ export const quantizeStage: PipelineStage = {
     const dataset = await ctx.dataset();
     const { report } = await quantizeModelPackage(ctx.packageDir('prune', 'pruned'), join(dir, 'int8'), {
       method: q.method,
-      ...(q.method === 'ptq' && { calibration: q.calibration, calibrationImages: q.calibrationImages }),
+      ...(q.method === 'ptq' && {
+        calibration: q.calibration,
+        percentile: q.percentile,
+        calibrationImages: q.calibrationImages,
+      }),
       evalImages: c.evalImages ?? dataset.split('test').size,
       latencyRuns: q.latencyRuns,
       perTensor: q.perTensor,
+      keepFloat: q.keepFloat,
       onnxFormat: q.onnxFormat,
       dataset,
       toolVersion: TOOL_VERSION,
@@ -38,7 +43,8 @@ export const quantizeStage: PipelineStage = {
           batchSize: q.qatBatchSize,
           learningRate: q.qatLearningRate,
           teacherWeight: q.qatTeacherWeight,
-          ...(q.qatImages !== null && { images: q.qatImages }),
+          seed: q.qatSeed,
+          images: q.qatImages,
         },
       }),
     });

@@ -4,7 +4,7 @@
  * `qat`), and the validated config holds null for them, so validating it again gives it back.
  */
 
-import { ConfigError, formatAllowed, type JsonObject } from '@edgeml/core';
+import { ConfigError, type JsonObject, type OptionDecls, prefixOptions, readOptions } from '@edgeml/core';
 import {
   ONNX_QUANT_FORMATS,
   type OnnxQuantFormat,
@@ -39,7 +39,7 @@ export interface QuantizeConfig extends JsonObject {
   percentile: number | null;
   /** ptq: calibration images drawn from the training split. @default 512 */
   calibrationImages: number | null;
-  /** Evaluation images drawn from the test split (0: no evaluation). @default 0 */
+  /** Evaluation images drawn from the test split (0: no evaluation). @default 1000 */
   evalImages: number;
   /** One weight scale per tensor instead of per output channel. @default false */
   perTensor: boolean;
@@ -55,167 +55,231 @@ export interface QuantizeConfig extends JsonObject {
   qat: QatConfig | null;
 }
 
-/** The defaults of the keys every method has. */
-export const QUANTIZE_DEFAULTS = {
-  method: 'ptq',
-  calibration: 'minmax',
-  percentile: 99.99,
-  calibrationImages: 512,
-  evalImages: 0,
-  perTensor: false,
-  maxDrop: null,
-  keepFloat: [],
-  onnxFormat: 'qdq',
-  latencyRuns: 200,
-  qat: { images: null, epochs: 1, batchSize: 64, learningRate: 1e-5, seed: 0, teacherWeight: 0.5 },
-} as const;
+/** The quantize pass's options, declared once: its config, the CLI's flags and the pipeline's keys. */
+export const QUANTIZE_OPTIONS = {
+  method: {
+    kind: 'choice',
+    values: QUANTIZATION_METHODS,
+    default: 'ptq',
+    placeholder: 'NAME',
+    description: 'static PTQ (calibrated), QAT (fine-tuned with fake quantisation) or dynamic (weights only)',
+  },
+  calibration: {
+    kind: 'choice',
+    values: CALIBRATION_METHODS,
+    default: 'minmax',
+    placeholder: 'NAME',
+    description: 'ptq: activation range estimator',
+  },
+  percentile: {
+    kind: 'number',
+    min: 50,
+    minExclusive: true,
+    max: 100,
+    default: 99.99,
+    placeholder: 'P',
+    description: "ptq: percentile kept by 'percentile' calibration",
+  },
+  calibrationImages: {
+    kind: 'integer',
+    min: 1,
+    max: 100_000,
+    default: 512,
+    flag: 'calib',
+    placeholder: 'N',
+    description: 'ptq: calibration images drawn from the training split',
+  },
+  evalImages: {
+    kind: 'integer',
+    min: 0,
+    max: 100_000,
+    default: 1000,
+    flag: 'eval',
+    placeholder: 'N',
+    description: 'test images on which float and int8 accuracy are measured in every runtime (0: none)',
+  },
+  perTensor: {
+    kind: 'boolean',
+    default: false,
+    description: 'one weight scale per tensor instead of per output channel',
+  },
+  maxDrop: {
+    kind: 'number',
+    min: 0,
+    nullable: true,
+    default: null,
+    placeholder: 'PTS',
+    description:
+      'accuracy-aware: keep the most sensitive layers float until top-1 drops at most this many points (needs evaluation images)',
+  },
+  keepFloat: {
+    kind: 'list',
+    minItems: 0,
+    default: [],
+    placeholder: 'NODES',
+    description: "nodes (IR names, as in the report's int8Nodes) kept in float",
+  },
+  onnxFormat: {
+    kind: 'choice',
+    values: ONNX_QUANT_FORMATS,
+    default: 'qdq',
+    placeholder: 'FORMAT',
+    description:
+      'model.int8.onnx: QDQ pairs around float ops (fused by the runtime) or integer operators (QOperator)',
+  },
+  latencyRuns: {
+    kind: 'integer',
+    min: 0,
+    max: 100_000,
+    default: 200,
+    placeholder: 'N',
+    description: 'timed onnxruntime-node runs per latency (0: not measured)',
+  },
+} as const satisfies OptionDecls;
 
-const KEYS = Object.keys(QUANTIZE_DEFAULTS);
-const QAT_KEYS = Object.keys(QUANTIZE_DEFAULTS.qat);
+/** The qat method's options (the config's `qat` object; flat `qat*` keys and `--qat-*` flags elsewhere). */
+export const QAT_OPTIONS = {
+  images: {
+    kind: 'integer',
+    min: 1,
+    nullable: true,
+    default: null,
+    flag: 'limit',
+    placeholder: 'N',
+    description: 'qat: fine-tune on a seeded subset of N training images (null: all)',
+  },
+  epochs: {
+    kind: 'integer',
+    min: 1,
+    max: 1000,
+    default: 1,
+    flag: 'qat-epochs',
+    placeholder: 'N',
+    description: 'qat: fine-tuning epochs',
+  },
+  batchSize: {
+    kind: 'integer',
+    min: 1,
+    max: 65_536,
+    default: 64,
+    flag: 'qat-batch',
+    placeholder: 'N',
+    description: 'qat: images per step',
+  },
+  learningRate: {
+    kind: 'number',
+    min: 0,
+    minExclusive: true,
+    default: 1e-5,
+    flag: 'qat-lr',
+    placeholder: 'X',
+    description: 'qat: Adam learning rate',
+  },
+  seed: {
+    kind: 'integer',
+    min: 0,
+    default: 0,
+    flag: 'qat-seed',
+    placeholder: 'S',
+    description: 'qat: seed of the image sample and the batch order',
+  },
+  teacherWeight: {
+    kind: 'number',
+    min: 0,
+    max: 1,
+    default: 0.5,
+    flag: 'qat-teacher',
+    placeholder: 'W',
+    description: "qat: weight of the float model's predictions in the targets (self-distillation)",
+  },
+} as const satisfies OptionDecls;
 
-function fail(message: string, key: string): never {
-  throw new ConfigError(message, { key });
-}
+/** The qat options as flat keys (`qatEpochs`, ...): the pipeline's and the CLI's form. */
+export const QAT_FLAT_OPTIONS = prefixOptions(QAT_OPTIONS, 'qat');
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+/** The settings that apply to method 'ptq' only. */
+const PTQ_ONLY = ['calibration', 'percentile', 'calibrationImages'] as const;
 
 /** The keys of `values` that are set (absent, undefined and null mean "not set"). */
 function given(values: Record<string, unknown>, key: string): boolean {
   return values[key] !== undefined && values[key] !== null;
 }
 
-function refuseUnknown(values: Record<string, unknown>, allowed: readonly string[], prefix: string): void {
-  const unknown = Object.keys(values).filter((k) => !allowed.includes(k) && values[k] !== undefined);
-  if (unknown.length > 0) {
-    fail(
-      `quantize: unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${prefix}${k}'`).join(', ')}; allowed: ${formatAllowed(allowed.map((k) => `${prefix}${k}`))}`,
-      `${prefix}${unknown[0]}`,
-    );
-  }
+/** `values` without the null entries of keys whose declaration is not nullable (null: not set). */
+function withoutNulls(values: Record<string, unknown>, decls: OptionDecls): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(values).filter(([k, v]) => {
+      const d = decls[k];
+      return v !== null || d === undefined || ('nullable' in d && d.nullable === true);
+    }),
+  );
 }
 
-function integerAtLeast(name: string, v: unknown, min: number, what: string): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min)
-    fail(`'${name}' must be ${what}, got ${v}`, name);
-  return v;
-}
-
-/** Checks a quantize config and fills in defaults; throws ConfigError naming the setting. */
+/** Checks a quantize config (QUANTIZE_OPTIONS, `qat`: QAT_OPTIONS) and fills in defaults; ConfigError names the setting. */
 export function validateQuantizeConfig(json: unknown): QuantizeConfig {
-  if (json !== undefined && json !== null && !isObject(json)) {
+  if (json !== undefined && json !== null && (typeof json !== 'object' || Array.isArray(json))) {
     throw new ConfigError(`quantize: the config must be a JSON object, got ${JSON.stringify(json)}`);
   }
-  const o: Record<string, unknown> = json ?? {};
-  refuseUnknown(o, KEYS, '');
-  const d = QUANTIZE_DEFAULTS;
-  const method = o['method'] ?? d.method;
-  if (!(QUANTIZATION_METHODS as readonly unknown[]).includes(method)) {
-    fail(`'method' must be ${formatAllowed(QUANTIZATION_METHODS)}, got ${JSON.stringify(method)}`, 'method');
-  }
-  const calibration = given(o, 'calibration') ? o['calibration'] : d.calibration;
-  if (!(CALIBRATION_METHODS as readonly unknown[]).includes(calibration)) {
-    fail(
-      `'calibration' must be ${formatAllowed(CALIBRATION_METHODS)}, got ${JSON.stringify(calibration)}`,
-      'calibration',
-    );
-  }
-  const onnxFormat = o['onnxFormat'] ?? d.onnxFormat;
-  if (!(ONNX_QUANT_FORMATS as readonly unknown[]).includes(onnxFormat)) {
-    fail(
-      `'onnxFormat' must be ${formatAllowed(ONNX_QUANT_FORMATS)}, got ${JSON.stringify(onnxFormat)}`,
-      'onnxFormat',
-    );
-  }
-  const calibrationImages = given(o, 'calibrationImages') ? o['calibrationImages'] : d.calibrationImages;
-  integerAtLeast('calibrationImages', calibrationImages, 1, 'a positive integer');
-  const percentile = given(o, 'percentile') ? o['percentile'] : d.percentile;
-  if (typeof percentile !== 'number' || !(percentile > 50 && percentile <= 100)) {
-    fail(`'percentile' must be in (50, 100], got ${percentile}`, 'percentile');
-  }
-  const evalImages = integerAtLeast('evalImages', o['evalImages'] ?? d.evalImages, 0, 'an integer >= 0');
-  const latencyRuns = integerAtLeast('latencyRuns', o['latencyRuns'] ?? d.latencyRuns, 0, 'an integer >= 0');
-  const perTensor = o['perTensor'] ?? d.perTensor;
-  if (typeof perTensor !== 'boolean')
-    fail(`'perTensor' must be true or false, got ${perTensor}`, 'perTensor');
-  const keepFloat = o['keepFloat'] ?? d.keepFloat;
-  if (!Array.isArray(keepFloat) || !keepFloat.every((n) => typeof n === 'string' && n !== '')) {
-    fail(`'keepFloat' must be a list of node names, got ${JSON.stringify(keepFloat)}`, 'keepFloat');
-  }
-  const maxDrop = o['maxDrop'] ?? null;
-  if (maxDrop !== null && !(typeof maxDrop === 'number' && maxDrop >= 0)) {
-    fail(`'maxDrop' must be >= 0 (points of top-1 accuracy), got ${maxDrop}`, 'maxDrop');
-  }
-
+  const o = withoutNulls((json ?? {}) as Record<string, unknown>, QUANTIZE_OPTIONS);
+  const options = readOptions(QUANTIZE_OPTIONS, o, 'quantize', ['qat']);
+  const { method, evalImages, maxDrop } = options;
   const qatInput = o['qat'] ?? null;
-  if (qatInput !== null && !isObject(qatInput)) {
-    fail(`'qat' must be a JSON object, got ${JSON.stringify(qatInput)}`, 'qat');
+  if (qatInput !== null && (typeof qatInput !== 'object' || Array.isArray(qatInput))) {
+    throw new ConfigError(`quantize: 'qat' must be a JSON object, got ${JSON.stringify(qatInput)}`, {
+      key: 'qat',
+    });
   }
-  const q: Record<string, unknown> = qatInput ?? {};
-  refuseUnknown(q, QAT_KEYS, 'qat.');
-  const positiveInt = (name: string, v: unknown) => {
-    if (v !== undefined && v !== null) integerAtLeast(`qat.${name}`, v, 1, 'a positive integer');
-  };
-  positiveInt('epochs', q['epochs']);
-  positiveInt('batchSize', q['batchSize']);
-  positiveInt('images', q['images']);
-  if (given(q, 'learningRate') && !((q['learningRate'] as number) > 0)) {
-    fail(`'qat.learningRate' must be > 0, got ${q['learningRate']}`, 'qat.learningRate');
-  }
-  if (given(q, 'teacherWeight')) {
-    const w = q['teacherWeight'];
-    if (!(typeof w === 'number' && w >= 0 && w <= 1)) {
-      fail(`'qat.teacherWeight' must be in [0, 1], got ${w}`, 'qat.teacherWeight');
-    }
-  }
-  if (given(q, 'seed')) integerAtLeast('qat.seed', q['seed'], 0, 'an integer >= 0');
+  const qat = readOptions(
+    QAT_OPTIONS,
+    withoutNulls((qatInput ?? {}) as Record<string, unknown>, QAT_OPTIONS),
+    'quantize.qat',
+  );
   if (qatInput !== null && method !== 'qat') {
-    fail(`'qat' settings need method 'qat', got method ${JSON.stringify(method)}`, 'qat');
+    throw new ConfigError(`quantize: 'qat' settings need method 'qat', got method '${method}'`, {
+      key: 'qat',
+    });
   }
   // Settings the chosen method would silently ignore.
-  const calibrationSettings = (['calibration', 'percentile', 'calibrationImages'] as const).filter((k) =>
-    given(o, k),
-  );
-  if (method !== 'ptq' && calibrationSettings.length > 0) {
-    fail(
-      `${calibrationSettings.map((k) => `'${k}'`).join(', ')}: calibration settings apply to method 'ptq' only, got method '${method}'`,
-      calibrationSettings[0]!,
+  const ptqSettings = PTQ_ONLY.filter((k) => given(o, k));
+  if (method !== 'ptq' && ptqSettings.length > 0) {
+    throw new ConfigError(
+      `quantize: ${ptqSettings.map((k) => `'${k}'`).join(', ')}: calibration settings apply to method 'ptq' only, got method '${method}'`,
+      { key: ptqSettings[0] },
     );
   }
   if (maxDrop !== null && (method === 'dynamic' || evalImages === 0)) {
-    fail(
-      `'maxDrop' needs method 'ptq' or 'qat' and evaluation images ('evalImages'), got method '${method}'${evalImages > 0 ? '' : ' and no evaluation images'}`,
-      'maxDrop',
+    throw new ConfigError(
+      `quantize: 'maxDrop' needs method 'ptq' or 'qat' and evaluation images ('evalImages'), got method '${method}'${evalImages > 0 ? '' : ' and no evaluation images'}`,
+      { key: 'maxDrop' },
     );
   }
-  if (method === 'dynamic' && onnxFormat === 'qoperator') {
-    fail(
-      "dynamic quantisation writes QDQ (int8 weights behind DequantizeLinear); 'onnxFormat' 'qoperator' needs method 'ptq' or 'qat'",
-      'onnxFormat',
+  if (method === 'dynamic' && options.onnxFormat === 'qoperator') {
+    throw new ConfigError(
+      "quantize: dynamic quantisation writes QDQ (int8 weights behind DequantizeLinear); 'onnxFormat' 'qoperator' needs method 'ptq' or 'qat'",
+      { key: 'onnxFormat' },
     );
   }
   const ptq = method === 'ptq';
   return {
-    method: method as QuantizationMethod,
-    calibration: ptq ? (calibration as CalibrationMethod) : null,
-    percentile: ptq ? percentile : null,
-    calibrationImages: ptq ? (calibrationImages as number) : null,
+    method,
+    calibration: ptq ? options.calibration : null,
+    percentile: ptq ? options.percentile : null,
+    calibrationImages: ptq ? options.calibrationImages : null,
     evalImages,
-    perTensor,
-    maxDrop: maxDrop as number | null,
-    keepFloat: [...(keepFloat as string[])],
-    onnxFormat: onnxFormat as OnnxQuantFormat,
-    latencyRuns,
+    perTensor: options.perTensor,
+    maxDrop,
+    keepFloat: [...options.keepFloat],
+    onnxFormat: options.onnxFormat,
+    latencyRuns: options.latencyRuns,
     qat:
       method === 'qat'
         ? {
-            images: (q['images'] as number | undefined) ?? d.qat.images,
-            epochs: (q['epochs'] as number | undefined) ?? d.qat.epochs,
-            batchSize: (q['batchSize'] as number | undefined) ?? d.qat.batchSize,
-            learningRate: (q['learningRate'] as number | undefined) ?? d.qat.learningRate,
-            seed: (q['seed'] as number | undefined) ?? d.qat.seed,
-            teacherWeight: (q['teacherWeight'] as number | undefined) ?? d.qat.teacherWeight,
+            images: qat.images,
+            epochs: qat.epochs,
+            batchSize: qat.batchSize,
+            learningRate: qat.learningRate,
+            seed: qat.seed,
+            teacherWeight: qat.teacherWeight,
           }
         : null,
   };

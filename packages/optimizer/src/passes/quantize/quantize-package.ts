@@ -6,57 +6,24 @@
  * the source's name in `outDir` (atomically; `outDir` may be the source directory).
  */
 
-import type { ModelManifest, ProgressCallback } from '@edgeml/core';
+import type { ModelManifest, OptionsOf, ProgressCallback } from '@edgeml/core';
 import { type Dataset, datasetForModel, type LoadDatasetOptions, loadModelDataset } from '@edgeml/trainer';
 import { loadPassPackage, savePassPackage } from '../../pipeline/pass-package.js';
+import type { QAT_OPTIONS, QUANTIZE_OPTIONS } from './quantize-config.js';
 import { quantizePass } from './quantize-pass.js';
-import type { OnnxQuantFormat, QuantizationMethod, QuantizationReport } from './quantize-types.js';
-import type { CalibrationMethod } from './range-estimators.js';
+import type { QuantizationReport } from './quantize-types.js';
 
-/** Options of the `qat` method (the quantize pass's `qat` config). */
-export interface QatPackageOptions {
-  /** Fine-tuning images drawn from the training split. @default the whole training split */
-  readonly images?: number;
-  /** @default 1 */
-  readonly epochs?: number;
-  /** @default 64 */
-  readonly batchSize?: number;
-  /** Adam learning rate. @default 1e-5 */
-  readonly learningRate?: number;
-  /** Seed of the image sample and batch order. @default 0 */
-  readonly seed?: number;
-  /** Weight of the float model's predictions in the targets (self-distillation). @default 0.5 */
-  readonly teacherWeight?: number;
-}
+/** Options of the `qat` method (the quantize pass's `qat` config: QAT_OPTIONS; absent keys take their defaults). */
+export type QatPackageOptions = Partial<OptionsOf<typeof QAT_OPTIONS>>;
 
 /**
- * Options of quantizeModelPackage: the quantize pass's config (QuantizeConfig; absent keys take its
- * defaults), plus where the images come from and the run's context.
+ * Options of quantizeModelPackage: the quantize pass's options (QUANTIZE_OPTIONS and `qat`;
+ * absent keys take their declared defaults), plus where the images come from and the run's context.
  */
-export interface QuantizePackageOptions {
-  /** @default 'ptq' */
-  readonly method?: QuantizationMethod;
-  /** Range estimator (ptq). @default 'minmax' */
-  readonly calibration?: CalibrationMethod;
-  /** Percentile of `percentile` calibration, in (50, 100]. @default 99.99 */
-  readonly percentile?: number;
-  /** Calibration images drawn from the training split (ptq). @default 512 */
-  readonly calibrationImages?: number;
-  /** Evaluation images drawn from the test split (0 = no evaluation). @default 0 */
-  readonly evalImages?: number;
-  /** Per-tensor weight scales instead of per output channel. @default false */
-  readonly perTensor?: boolean;
-  /** Accuracy-aware: largest top-1 drop in points before layers fall back to float (needs evalImages). */
-  readonly maxDrop?: number;
-  /**
-   * Nodes (IR names, as listed in the report's `int8Nodes`) to keep in float: e.g. a large Dense
-   * layer for onnxruntime-web, whose WebAssembly int8 GEMM repacks the weights on every run.
-   */
+export interface QuantizePackageOptions
+  extends Partial<Readonly<Omit<OptionsOf<typeof QUANTIZE_OPTIONS>, 'keepFloat'>>> {
+  /** Nodes kept in float (QUANTIZE_OPTIONS.keepFloat). */
   readonly keepFloat?: readonly string[];
-  /** Form of model.int8.onnx. @default 'qdq' */
-  readonly onnxFormat?: OnnxQuantFormat;
-  /** Timed onnxruntime-node runs per latency (0 = skip). @default 200 */
-  readonly latencyRuns?: number;
   /** Quantisation-aware training settings (method `qat`). */
   readonly qat?: QatPackageOptions;
   /**

@@ -19,7 +19,7 @@ describe('quantizePass config', () => {
       calibration: 'minmax',
       percentile: 99.99,
       calibrationImages: 512,
-      evalImages: 0,
+      evalImages: 1000,
       perTensor: false,
       maxDrop: null,
       keepFloat: [],
@@ -42,19 +42,19 @@ describe('quantizePass config', () => {
   });
 
   it.each([
-    [{ calibrationImages: 0 }, `'calibrationImages' must be a positive integer, got 0`],
-    [{ method: 'int4' }, `'method' must be 'ptq', 'qat' or 'dynamic', got "int4"`],
-    [{ calibration: 'kl' }, `'calibration' must be 'minmax', 'percentile' or 'entropy', got "kl"`],
-    [{ percentile: 40 }, `'percentile' must be in (50, 100], got 40`],
-    [{ evalImages: -1 }, `'evalImages' must be an integer >= 0, got -1`],
-    [{ method: 'qat', qat: { epochs: 0 } }, `'qat.epochs' must be a positive integer, got 0`],
-    [{ method: 'qat', qat: { teacherWeight: 2 } }, `'qat.teacherWeight' must be in [0, 1], got 2`],
-    [{ qat: { epochs: 1 } }, `'qat' settings need method 'qat', got method "ptq"`],
+    [{ calibrationImages: 0 }, `quantize: 'calibrationImages' must be an integer in [1, 100000], got 0`],
+    [{ method: 'int4' }, `quantize: 'method' must be 'ptq', 'qat' or 'dynamic', got "int4"`],
+    [{ calibration: 'kl' }, `quantize: 'calibration' must be 'minmax', 'percentile' or 'entropy', got "kl"`],
+    [{ percentile: 40 }, `quantize: 'percentile' must be in (50, 100], got 40`],
+    [{ evalImages: -1 }, `quantize: 'evalImages' must be an integer in [0, 100000], got -1`],
+    [{ method: 'qat', qat: { epochs: 0 } }, `quantize.qat: 'epochs' must be an integer in [1, 1000], got 0`],
+    [{ method: 'qat', qat: { teacherWeight: 2 } }, `quantize.qat: 'teacherWeight' must be in [0, 1], got 2`],
+    [{ qat: { epochs: 1 } }, `quantize: 'qat' settings need method 'qat', got method 'ptq'`],
     [{ method: 'dynamic', percentile: 99 }, `'percentile': calibration settings apply to method 'ptq' only`],
-    [{ maxDrop: 0.5 }, `'maxDrop' needs method 'ptq' or 'qat' and evaluation images`],
+    [{ maxDrop: 0.5, evalImages: 0 }, `'maxDrop' needs method 'ptq' or 'qat' and evaluation images`],
     [{ method: 'dynamic', onnxFormat: 'qoperator' }, 'dynamic quantisation writes QDQ'],
     [{ calibrationImage: 64 }, `quantize: unknown key 'calibrationImage'; allowed: 'method', `],
-    [{ method: 'qat', qat: { lr: 1 } }, `quantize: unknown key 'qat.lr'`],
+    [{ method: 'qat', qat: { lr: 1 } }, `quantize.qat: unknown key 'lr'`],
   ])('%j: %s', (config, message) => {
     expect(() => quantizePass.create(config)).toThrow(ConfigError);
     expect(() => quantizePass.create(config)).toThrow(message);
@@ -63,7 +63,7 @@ describe('quantizePass config', () => {
   it('needs a data set unless it quantises weights only without evaluating', () => {
     expect(quantizePass.create().needsDataset).toBe(true);
     expect(quantizePass.create({ method: 'qat' }).needsDataset).toBe(true);
-    expect(quantizePass.create({ method: 'dynamic' }).needsDataset).toBe(false);
+    expect(quantizePass.create({ method: 'dynamic', evalImages: 0 }).needsDataset).toBe(false);
     expect(quantizePass.create({ method: 'dynamic', evalImages: 8 }).needsDataset).toBe(true);
   });
 });
@@ -129,7 +129,7 @@ describe('quantizePass.run', () => {
 
   it('dynamic runs without a data set; other methods refuse to', async () => {
     const { output, report } = await quantizePass
-      .create({ method: 'dynamic', latencyRuns: 0 })
+      .create({ method: 'dynamic', evalImages: 0, latencyRuns: 0 })
       .run(input, { toolVersion: 'test' });
     expect(report).toMatchObject({ method: 'dynamic', calibration: 'none', evalImages: 0 });
     expect(report.files.map((f) => f.path)).toEqual(['model.int8.onnx']);
