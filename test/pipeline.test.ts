@@ -10,7 +10,6 @@ import { readModelPackageDir } from '@edgeml/core/node';
 import { loadPipelineConfig, PIPELINE_CONFIG_SCHEMA, validatePipelineConfig } from '@edgeml/pipeline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-
 const root = resolve(import.meta.dirname, '..');
 const run = promisify(execFile);
 

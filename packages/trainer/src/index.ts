@@ -57,6 +57,12 @@ export { sampleBatch } from './data/sample.js';
 export { defaultCacheDir } from './data/source-cache.js';
 export { isSoftmaxLayer, logitsLayer, logitsModel, numClassesOf } from './model/logits.js';
 export {
+  type TrainPackageInput,
+  type TrainPackageResult,
+  type TrainSummary,
+  trainPackage,
+} from './package/train-package.js';
+export {
   type LoadedTrainedPackage,
   loadTrainedPackage,
   preprocessingFor,
@@ -129,9 +135,3 @@ export {
   type ZooModelTraits,
   type ZooOptionName,
 } from './zoo/options.js';
-export {
-  type TrainPackageInput,
-  type TrainPackageResult,
-  type TrainSummary,
-  trainPackage,
-} from './package/train-package.js';
