@@ -12,14 +12,20 @@ import { decode as decodePngRaw } from 'fast-png';
 import jpeg from 'jpeg-js';
 import { ImageDecodeError } from '../errors.js';
 import { orientImage } from './exif-orientation.js';
-import { firstBytesHex, probeImage, sniffImageFormat } from './format.js';
+import { firstBytesHex, type ImageFormat, type ImageHeader, probeImage, sniffImageFormat } from './format.js';
 import type { RawImage } from './raw-image.js';
 
 /** Largest image decodeImage accepts, in pixels (guards memory against hostile headers). */
 export const MAX_DECODE_PIXELS = 64 * 1024 * 1024;
 
-/** Decodes PNG or JPEG bytes to an upright image; `source` (a file name or URL) names the image in errors. */
-export function decodeImage(bytes: Uint8Array, source = '<bytes>'): RawImage {
+/**
+ * The format and header of PNG or JPEG bytes, checked before any pixel is touched: a known format,
+ * a sane header and at most MAX_DECODE_PIXELS; ImageDecodeError naming `source` otherwise.
+ */
+export function checkedHeader(
+  bytes: Uint8Array,
+  source: string,
+): { format: ImageFormat; header: ImageHeader } {
   const format = sniffImageFormat(bytes);
   if (format === undefined) {
     throw new ImageDecodeError(
@@ -37,6 +43,12 @@ export function decodeImage(bytes: Uint8Array, source = '<bytes>'): RawImage {
       `${header.width}x${header.height} exceeds the limit of ${MAX_DECODE_PIXELS} pixels`,
     );
   }
+  return { format, header };
+}
+
+/** Decodes PNG or JPEG bytes to an upright image; `source` (a file name or URL) names the image in errors. */
+export function decodeImage(bytes: Uint8Array, source = '<bytes>'): RawImage {
+  const { format, header } = checkedHeader(bytes, source);
   let image: RawImage;
   try {
     image = format === 'png' ? decodePng(bytes) : decodeJpeg(bytes, header.channels);

@@ -11,28 +11,12 @@
  *   structure is not found here; decodeImage reports it.
  */
 import { ImageDecodeError } from '../errors.js';
-import { MAX_DECODE_PIXELS } from './decode.js';
-import { firstBytesHex, type ImageHeader, probeImage, sniffImageFormat } from './format.js';
+import { checkedHeader } from './decode.js';
+import type { ImageHeader } from './format.js';
 
 /** The header of whole PNG or JPEG bytes; ImageDecodeError naming `source` and the damage otherwise. */
 export function checkImageIntegrity(bytes: Uint8Array, source = '<bytes>'): ImageHeader {
-  const format = sniffImageFormat(bytes);
-  if (format === undefined) {
-    throw new ImageDecodeError(
-      source,
-      `unknown format (not PNG or JPEG; first bytes ${firstBytesHex(bytes)})`,
-    );
-  }
-  const header = probeImage(bytes);
-  if (header === undefined || header.width <= 0 || header.height <= 0) {
-    throw new ImageDecodeError(source, `corrupt ${format.toUpperCase()} header`);
-  }
-  if (header.width * header.height > MAX_DECODE_PIXELS) {
-    throw new ImageDecodeError(
-      source,
-      `${header.width}x${header.height} exceeds the limit of ${MAX_DECODE_PIXELS} pixels`,
-    );
-  }
+  const { format, header } = checkedHeader(bytes, source);
   const damage = format === 'png' ? pngDamage(bytes) : jpegDamage(bytes);
   if (damage !== undefined) throw new ImageDecodeError(source, damage);
   return header;
