@@ -42,7 +42,7 @@ export { withAgreement } from './run/agreement.js';
 export type { BenchImageSet } from './run/images.js';
 export { loadBenchImages } from './run/images.js';
 export type { BenchOptions } from './run/options.js';
-export { resolveSettings } from './run/options.js';
+export { BENCH_OPTIONS, resolveSettings } from './run/options.js';
 export { DEFAULT_TARGETS, runBench } from './run/run-bench.js';
 export type { Summary } from './stats/summary.js';
 export { quantile, quantileSorted, summarize } from './stats/summary.js';

@@ -36,7 +36,12 @@ export type {
   ExportPackageResult,
   FileParity,
 } from './export/package/export-package.js';
-export { EXPORT_FORMATS, exportModelPackage, parseExportFormats } from './export/package/export-package.js';
+export {
+  EXPORT_FORMATS,
+  EXPORT_OPTIONS,
+  exportModelPackage,
+  parseExportFormats,
+} from './export/package/export-package.js';
 export type { ExportPassReports, PreparedGraph, PrepareGraphOptions } from './export/prepare-graph.js';
 export { prepareGraphForExport } from './export/prepare-graph.js';
 export type { EmitTfliteInt8Options } from './export/tflite/emit-int8.js';

@@ -1,5 +1,5 @@
 /** Options of runBench, their defaults, and their checks (typed errors naming the option). */
-import { ConfigError, type ProgressCallback } from '@edgeml/core';
+import { ConfigError, type OptionDecls, type ProgressCallback, readOptions } from '@edgeml/core';
 import type { Dataset, LoadDatasetOptions } from '@edgeml/trainer';
 import type { BenchPrecision, BenchSettings, CaseResult, TargetName } from '../report/types.js';
 import type { BenchTarget } from '../targets/target.js';
@@ -12,7 +12,7 @@ export interface BenchOptions {
   readonly targets?: readonly (TargetName | BenchTarget)[];
   /** Precisions to try; int8 only runs for packages that hold an int8 model file. @default ['float32', 'int8'] */
   readonly precisions?: readonly BenchPrecision[];
-  /** Benchmark images drawn from the test split of the models' data set. @default 200 */
+  /** Benchmark images drawn from the test split of the models' data set. @default 1000 */
   readonly images?: number;
   /**
    * The data set whose test images are measured: loadDataset options or a loaded data set; every
@@ -45,36 +45,103 @@ export interface BenchOptions {
   readonly onCase?: (row: CaseResult) => void;
 }
 
-function positiveInt(name: string, value: number, min = 1): number {
-  if (!Number.isInteger(value) || value < min) {
-    throw new ConfigError(`'${name}' must be an integer >= ${min}, got ${value}`, { option: name });
-  }
-  return value;
-}
+/**
+ * The run settings, declared once: runBench's defaults and checks, `edgeml bench`'s flags and the
+ * pipeline's `bench` keys are derived from them.
+ */
+export const BENCH_OPTIONS = {
+  images: {
+    kind: 'integer',
+    min: 1,
+    max: 10_000,
+    default: 1000,
+    placeholder: 'N',
+    description: "test images of the models' data set (a seeded subset) for accuracy",
+  },
+  coldStarts: {
+    kind: 'integer',
+    min: 1,
+    max: 100,
+    default: 3,
+    placeholder: 'N',
+    description: 'fresh processes (servers, browsers) per case',
+  },
+  warmupIterations: {
+    kind: 'integer',
+    min: 0,
+    default: 20,
+    flag: 'warmup',
+    placeholder: 'N',
+    description: 'warm-up iterations',
+  },
+  minIterations: {
+    kind: 'integer',
+    min: 1,
+    default: 50,
+    placeholder: 'N',
+    description: 'least latency iterations',
+  },
+  maxIterations: {
+    kind: 'integer',
+    min: 1,
+    default: 2000,
+    placeholder: 'N',
+    description: 'most latency iterations',
+  },
+  timeMs: {
+    kind: 'integer',
+    min: 0,
+    default: 2000,
+    placeholder: 'MS',
+    description: 'time budget of the latency run per case (ms)',
+  },
+  batchSizes: {
+    kind: 'list',
+    integers: true,
+    default: [1, 8, 32, 64],
+    flag: 'batches',
+    placeholder: 'LIST',
+    description: 'batch sizes for throughput',
+  },
+  concurrency: {
+    kind: 'list',
+    integers: true,
+    default: [1, 4, 8],
+    placeholder: 'LIST',
+    description: 'parallel HTTP clients (worker)',
+  },
+  concurrencyRequests: {
+    kind: 'integer',
+    min: 1,
+    default: 300,
+    flag: 'requests',
+    placeholder: 'N',
+    description: 'requests per concurrency level, at most',
+  },
+  concurrencyTimeMs: {
+    kind: 'integer',
+    min: 0,
+    default: 5000,
+    placeholder: 'MS',
+    description: 'time per concurrency level, at most (ms)',
+  },
+} as const satisfies OptionDecls;
 
-function intList(name: string, values: readonly number[]): readonly number[] {
-  if (values.length === 0) throw new ConfigError(`'${name}' must list at least one value`, { option: name });
-  for (const v of values) positiveInt(name, v);
-  return [...values];
-}
-
-/** The settings a run uses, defaults applied and checked. */
+/** The settings a run uses, defaults applied and checked (BENCH_OPTIONS; `bench: 'coldStarts' must be ...`). */
 export function resolveSettings(options: BenchOptions): BenchSettings {
-  const settings: BenchSettings = {
-    coldStarts: positiveInt('coldStarts', options.coldStarts ?? 3),
-    warmupIterations: positiveInt('warmupIterations', options.warmupIterations ?? 20, 0),
-    minIterations: positiveInt('minIterations', options.minIterations ?? 50),
-    maxIterations: positiveInt('maxIterations', options.maxIterations ?? 2000),
-    timeMs: positiveInt('timeMs', options.timeMs ?? 2000, 0),
-    batchSizes: intList('batchSizes', options.batchSizes ?? [1, 8, 32, 64]),
-    concurrency: intList('concurrency', options.concurrency ?? [1, 4, 8]),
-    concurrencyRequests: positiveInt('concurrencyRequests', options.concurrencyRequests ?? 300),
-    concurrencyTimeMs: positiveInt('concurrencyTimeMs', options.concurrencyTimeMs ?? 5000, 0),
-  };
+  const { images: _images, ...settings } = readOptions(
+    BENCH_OPTIONS,
+    Object.fromEntries(
+      Object.keys(BENCH_OPTIONS)
+        .map((k) => [k, (options as unknown as Record<string, unknown>)[k]])
+        .filter(([, v]) => v !== undefined),
+    ),
+    'bench',
+  );
   if (settings.maxIterations < settings.minIterations) {
     throw new ConfigError(
-      `'maxIterations' (${settings.maxIterations}) must be >= 'minIterations' (${settings.minIterations})`,
+      `bench: 'maxIterations' (${settings.maxIterations}) must be >= 'minIterations' (${settings.minIterations})`,
     );
   }
-  return settings;
+  return settings as BenchSettings;
 }

@@ -25,7 +25,7 @@ import { createTarget } from '../targets/registry.js';
 import type { BenchTarget, CaseContext, TargetMeasurement } from '../targets/target.js';
 import { withAgreement } from './agreement.js';
 import { type BenchImageSet, benchDataset, loadBenchImages } from './images.js';
-import { type BenchOptions, resolveSettings } from './options.js';
+import { BENCH_OPTIONS, type BenchOptions, resolveSettings } from './options.js';
 
 /** Every built-in target, in report order (the harness's TARGET_NAMES). */
 export const DEFAULT_TARGETS = TARGET_NAMES;
@@ -151,7 +151,11 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     models.map((m) => m.manifest),
     options.dataset,
   );
-  const images = await loadBenchImages(dataset, options.images ?? 200, options.seed ?? 0);
+  const images = await loadBenchImages(
+    dataset,
+    options.images ?? BENCH_OPTIONS.images.default,
+    options.seed ?? 0,
+  );
 
   const unavailable = new Map<BenchTarget, string | undefined>();
   for (const target of targets) unavailable.set(target, await target.unavailable().catch((e) => String(e)));

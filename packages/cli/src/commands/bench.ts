@@ -5,6 +5,7 @@
  */
 import { resolve } from 'node:path';
 import {
+  BENCH_OPTIONS,
   type BenchPrecision,
   parseTargetNames,
   reportTables,
@@ -15,19 +16,9 @@ import { ConfigError } from '@edgeml/core';
 import { readModelPackageDir } from '@edgeml/core/node';
 import type { Command, OptionSpec } from '../command.js';
 import { datasetOverride } from '../dataset-from-options.js';
-import { DATASET_OPTIONS, intOption, stringOption } from '../options.js';
+import { DATASET_OPTIONS, declaredOptions, flagsOf, intOption, stringOption } from '../options.js';
 import { formatTable } from '../output.js';
 import { createProgressDisplay } from '../progress.js';
-
-function intList(name: string, raw: string): number[] {
-  const values = raw.split(',').map((s) => s.trim());
-  if (values.some((v) => !/^\d+$/.test(v) || Number(v) < 1)) {
-    throw new ConfigError(`--${name} must be a comma-separated list of positive integers, got '${raw}'`, {
-      option: name,
-    });
-  }
-  return values.map(Number);
-}
 
 function precisions(raw: string): BenchPrecision[] {
   const values = raw.split(',').map((s) => s.trim());
@@ -63,12 +54,7 @@ export const benchCommand: Command = {
       default: 'float32,int8',
     },
     out: { type: 'string', placeholder: 'DIR', description: 'report directory', default: 'reports/bench' },
-    images: {
-      type: 'string',
-      placeholder: 'N',
-      description: "test images (seeded subset) of the models' data set",
-      default: '1000',
-    },
+    seed: { type: 'string', placeholder: 'S', description: 'seed of the image subset', default: '0' },
     dataset: {
       type: 'string',
       placeholder: 'NAME',
@@ -76,47 +62,10 @@ export const benchCommand: Command = {
         'data set of the test images (default: the one the models were trained on; every model must match it)',
     },
     'data-dir': DATASET_OPTIONS['data-dir'] as OptionSpec,
-    seed: { type: 'string', placeholder: 'S', description: 'seed of the image subset', default: '0' },
-    'cold-starts': {
-      type: 'string',
-      placeholder: 'N',
-      description: 'fresh processes per case',
-      default: '3',
-    },
-    warmup: { type: 'string', placeholder: 'N', description: 'warm-up iterations', default: '20' },
-    'min-iterations': {
-      type: 'string',
-      placeholder: 'N',
-      description: 'least latency iterations',
-      default: '50',
-    },
-    'max-iterations': {
-      type: 'string',
-      placeholder: 'N',
-      description: 'most latency iterations',
-      default: '2000',
-    },
-    'time-ms': { type: 'string', placeholder: 'MS', description: 'latency run time budget', default: '2000' },
-    batches: {
-      type: 'string',
-      placeholder: 'LIST',
-      description: 'batch sizes for throughput',
-      default: '1,8,32,64',
-    },
-    concurrency: {
-      type: 'string',
-      placeholder: 'LIST',
-      description: 'parallel HTTP clients (worker)',
-      default: '1,4,8',
-    },
-    requests: {
-      type: 'string',
-      placeholder: 'N',
-      description: 'requests per concurrency level, at most',
-      default: '300',
-    },
+    ...flagsOf(BENCH_OPTIONS),
   },
   async run(values, out) {
+    const settings = declaredOptions(BENCH_OPTIONS, values, 'bench');
     const models = stringOption(values, 'models')
       .split(',')
       .map((s) => s.trim())
@@ -141,17 +90,9 @@ export const benchCommand: Command = {
         models,
         targets,
         precisions: precisions(stringOption(values, 'precision', 'float32,int8')),
-        images: intOption(values, 'images', { min: 1, max: 10_000, fallback: 1000 }),
+        ...settings,
         ...(dataset !== undefined && { dataset }),
         seed: intOption(values, 'seed', { min: 0, fallback: 0 }),
-        coldStarts: intOption(values, 'cold-starts', { min: 1, max: 100, fallback: 3 }),
-        warmupIterations: intOption(values, 'warmup', { min: 0, fallback: 20 }),
-        minIterations: intOption(values, 'min-iterations', { min: 1, fallback: 50 }),
-        maxIterations: intOption(values, 'max-iterations', { min: 1, fallback: 2000 }),
-        timeMs: intOption(values, 'time-ms', { min: 0, fallback: 2000 }),
-        batchSizes: intList('batches', stringOption(values, 'batches', '1,8,32,64')),
-        concurrency: intList('concurrency', stringOption(values, 'concurrency', '1,4,8')),
-        concurrencyRequests: intOption(values, 'requests', { min: 1, fallback: 300 }),
         onProgress: progress.onProgress,
         onCase: (row) =>
           out.note(

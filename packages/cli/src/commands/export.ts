@@ -4,11 +4,11 @@
  * (onnxruntime-node, tfjs-tflite), into a new model package.
  */
 import { resolve } from 'node:path';
-import { exportModelPackage, type ParityImages, parseExportFormats } from '@edgeml/optimizer';
+import { EXPORT_OPTIONS, exportModelPackage, type ParityImages } from '@edgeml/optimizer';
 import { loadTrainedPackage, sampleBatch, selectBackend } from '@edgeml/trainer';
 import type { Command } from '../command.js';
 import { loadDatasetForModel } from '../dataset-from-options.js';
-import { choiceOption, DATASET_OPTIONS, intOption, stringOption } from '../options.js';
+import { DATASET_OPTIONS, declaredOptions, flagsOf, stringOption } from '../options.js';
 import { formatTable } from '../output.js';
 import { createProgressDisplay } from '../progress.js';
 import { TOOL_VERSION } from '../version.js';
@@ -22,43 +22,23 @@ export const exportCommand: Command = {
   ],
   options: {
     ...DATASET_OPTIONS,
-    dataset: {
-      ...DATASET_OPTIONS.dataset!,
-      description: 'data set of the parity images (default: the one the model was trained on)',
-      default: undefined,
-    },
     model: { type: 'string', placeholder: 'DIR', description: 'model package to export' },
-    format: {
-      type: 'string',
-      placeholder: 'LIST',
-      description: "comma-separated: 'onnx', 'tflite', 'tfjs'",
-      default: 'onnx,tflite,tfjs',
-    },
+    ...flagsOf(EXPORT_OPTIONS),
     out: {
       type: 'string',
       placeholder: 'DIR',
       description: 'package to write (may be --model itself)',
       default: '<model>-export',
     },
-    'onnx-layout': {
-      type: 'string',
-      placeholder: 'NHWC|NCHW',
-      description: 'input layout of the ONNX model',
-      default: 'NHWC',
-    },
-    'parity-images': {
-      type: 'string',
-      placeholder: 'N',
-      description: 'test images for the parity check (0 = skip)',
-      default: '256',
-    },
   },
   async run(values, out) {
     const modelDir = stringOption(values, 'model');
-    const formats = parseExportFormats(stringOption(values, 'format', 'onnx,tflite,tfjs').split(','));
+    const {
+      formats,
+      onnxInputLayout,
+      parityImages: count,
+    } = declaredOptions(EXPORT_OPTIONS, values, 'export');
     const outDir = resolve(stringOption(values, 'out', `${modelDir.replace(/\/+$/, '')}-export`));
-    const onnxInputLayout = choiceOption(values, 'onnx-layout', ['NHWC', 'NCHW'], 'NHWC');
-    const count = intOption(values, 'parity-images', { min: 0, max: 100_000, fallback: 256 });
 
     let parityImages: ParityImages | undefined;
     if (count > 0) {

@@ -1,5 +1,6 @@
 // Options declared once: for every option a pass command and the pipeline both expose, the CLI
 // flag and the pipeline key have the same default and a bad value gets the same message.
+import { BENCH_OPTIONS } from '@edgeml/bench';
 import {
   ConfigError,
   defaultText,
@@ -11,6 +12,7 @@ import {
 import {
   DISTILL_OPTIONS,
   distillPass,
+  EXPORT_OPTIONS,
   PRUNE_OPTIONS,
   prunePass,
   QAT_FLAT_OPTIONS,
@@ -97,9 +99,11 @@ const CASES: readonly {
     required: ['--model', 'nowhere', '--method', 'qat'],
     decls: QAT_FLAT_OPTIONS,
   },
+  { command: 'bench', section: 'bench', required: ['--models', 'nowhere'], decls: BENCH_OPTIONS },
+  { command: 'export', section: 'export', required: ['--model', 'nowhere'], decls: EXPORT_OPTIONS },
 ];
 
-describe('pass options: one declaration for the CLI and the pipeline', () => {
+describe('pass and bench options: one declaration for the CLI and the pipeline', () => {
   for (const { command, section, required, decls } of CASES) {
     const sectionKeys = Object.keys(PIPELINE_SECTIONS[section].options);
     const flags = COMMANDS.find((c) => c.name === command)?.options ?? {};

@@ -7,6 +7,8 @@
  * (validate-config.ts) are both derived from PIPELINE_SECTIONS. Keys left out of a config take
  * the preset's value, then the declared default.
  */
+
+import { BENCH_OPTIONS } from '@edgeml/bench';
 import {
   type JsonObject,
   type OptionDecls,
@@ -15,7 +17,13 @@ import {
   optionJsonSchema,
   optionsJsonSchema,
 } from '@edgeml/core';
-import { DISTILL_OPTIONS, PRUNE_OPTIONS, QAT_FLAT_OPTIONS, QUANTIZE_OPTIONS } from '@edgeml/optimizer';
+import {
+  DISTILL_OPTIONS,
+  EXPORT_OPTIONS,
+  PRUNE_OPTIONS,
+  QAT_FLAT_OPTIONS,
+  QUANTIZE_OPTIONS,
+} from '@edgeml/optimizer';
 import { BACKEND_NAMES, DATASET_OPTIONS, TRAINING_OPTIONS, ZOO_MODEL_NAMES } from '@edgeml/trainer';
 import { BENCH_TARGETS, PACKAGE_TARGETS } from './targets.js';
 
@@ -83,21 +91,7 @@ export const PIPELINE_SECTIONS = {
   },
   export: {
     description: 'stage export: ONNX, TFLite, TF.js of teacher, student and the final model',
-    options: {
-      formats: {
-        kind: 'list',
-        values: ['onnx', 'tflite', 'tfjs'],
-        default: ['onnx', 'tflite', 'tfjs'],
-        description: 'formats to write',
-      },
-      parityImages: {
-        kind: 'integer',
-        min: 0,
-        max: 100_000,
-        default: 256,
-        description: 'test images for the parity check (0: skip)',
-      },
-    },
+    options: EXPORT_OPTIONS,
   },
   package: {
     description: 'stage package: deployable targets of the final model',
@@ -130,18 +124,7 @@ export const PIPELINE_SECTIONS = {
         default: ['ort-node', 'ort-web', 'tflite'],
         description: 'bench targets',
       },
-      images: { kind: 'integer', min: 1, max: 10_000, default: 200, description: 'test images for accuracy' },
-      coldStarts: { kind: 'integer', min: 1, max: 100, default: 3, description: 'fresh processes per case' },
-      warmupIterations: { kind: 'integer', min: 0, default: 20, description: 'warm-up iterations' },
-      minIterations: { kind: 'integer', min: 1, default: 50, description: 'least latency iterations' },
-      maxIterations: { kind: 'integer', min: 1, default: 2000, description: 'most latency iterations' },
-      timeMs: { kind: 'integer', min: 0, default: 2000, description: 'latency time budget per case (ms)' },
-      batchSizes: {
-        kind: 'list',
-        integers: true,
-        default: [1, 8, 32, 64],
-        description: 'batch sizes for throughput',
-      },
+      ...BENCH_OPTIONS,
     },
   },
 } as const satisfies Record<string, { description: string; options: OptionDecls }>;

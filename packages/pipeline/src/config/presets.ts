@@ -39,6 +39,8 @@ export const PRESETS: Readonly<Record<PresetName, Record<string, unknown>>> = {
       maxIterations: 500,
       timeMs: 500,
       batchSizes: [1, 32],
+      concurrency: [1, 4],
+      concurrencyRequests: 50,
     },
   },
   full: {
@@ -76,6 +78,8 @@ export const PRESETS: Readonly<Record<PresetName, Record<string, unknown>>> = {
       maxIterations: 2000,
       timeMs: 2000,
       batchSizes: [1, 8, 32, 64],
+      concurrency: [1, 4],
+      concurrencyRequests: 50,
     },
   },
 };

@@ -10,27 +10,19 @@ const MODELS = ['teacher', 'student', 'final'] as const;
 /** Stage 7: benchmark. */
 export const benchStage: PipelineStage = {
   name: 'bench',
-  version: 1,
+  version: 2,
   title: 'benchmark every model on every target',
   config: (c) => ({ seed: c.seed, bench: { ...c.bench } }),
   inputs: async (ctx) => Promise.all(MODELS.map((m) => ctx.packageInput('export', m))),
   async run(ctx, dir) {
-    const b = ctx.config.bench;
+    const { targets, ...settings } = ctx.config.bench;
     const report = await runBench({
+      ...settings,
       models: MODELS.map((m) => ctx.packageDir('export', m)),
-      targets: b.targets as TargetName[],
+      targets: targets as TargetName[],
       precisions: ['float32', 'int8'] as BenchPrecision[],
-      images: b.images,
       dataset: await ctx.dataset(),
       seed: ctx.config.seed,
-      coldStarts: b.coldStarts,
-      warmupIterations: b.warmupIterations,
-      minIterations: b.minIterations,
-      maxIterations: b.maxIterations,
-      timeMs: b.timeMs,
-      batchSizes: b.batchSizes,
-      concurrency: [1, 4],
-      concurrencyRequests: 50,
       onProgress: ctx.onProgress,
       onCase: (row) =>
         ctx.note(

@@ -48,6 +48,7 @@ export const exportStage: PipelineStage = {
       const parityImages = await parityFor(ctx, source);
       const result = await exportModelPackage(source, join(dir, name), {
         formats: ctx.config.export.formats,
+        onnxInputLayout: ctx.config.export.onnxInputLayout,
         toolVersion: TOOL_VERSION,
         onProgress: ctx.onProgress,
         ...(parityImages && { parityImages }),

@@ -11,6 +11,7 @@ import {
   formatAllowed,
   type ModelFileInput,
   type ModelManifest,
+  type OptionDecls,
   type ProgressCallback,
   silentProgress,
 } from '@edgeml/core';
@@ -35,6 +36,37 @@ export type ExportFormat = 'onnx' | 'tflite' | 'tfjs';
 
 /** Every export format, in the order files are written. */
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['onnx', 'tflite', 'tfjs'];
+
+/**
+ * The export options, declared once: `edgeml export`'s flags and the pipeline's `export` keys
+ * (`parityImages` is the count of test images the caller draws for `parityImages`).
+ */
+export const EXPORT_OPTIONS = {
+  formats: {
+    kind: 'list',
+    values: EXPORT_FORMATS,
+    default: EXPORT_FORMATS,
+    flag: 'format',
+    placeholder: 'LIST',
+    description: 'formats to write',
+  },
+  parityImages: {
+    kind: 'integer',
+    min: 0,
+    max: 100_000,
+    default: 256,
+    placeholder: 'N',
+    description: "test images of the model's data set for the parity check (0: skip)",
+  },
+  onnxInputLayout: {
+    kind: 'choice',
+    values: ['NHWC', 'NCHW'],
+    default: 'NHWC',
+    flag: 'onnx-layout',
+    placeholder: 'LAYOUT',
+    description: 'input layout of the ONNX model',
+  },
+} as const satisfies OptionDecls;
 
 /** Options of exportModelPackage. */
 export interface ExportPackageOptions {
