@@ -10,7 +10,7 @@ export type { PresetName } from './config/presets.js';
 export { PRESET_NAMES, PRESETS } from './config/presets.js';
 export { BENCH_TARGETS, PACKAGE_TARGETS } from './config/targets.js';
 export { mergeConfig, validatePipelineConfig } from './config/validate-config.js';
-export type { PipelineResult, PipelineView, StageOutcome } from './engine/run-pipeline.js';
+export type { ModelCosts, PipelineResult, PipelineView, StageOutcome } from './engine/run-pipeline.js';
 export { estimateStageSeconds, runPipeline } from './engine/run-pipeline.js';
 export type { PipelineStage, StageContext, StageOutput } from './engine/stage.js';
 export type { StageInput, StageRecord } from './engine/stage-record.js';

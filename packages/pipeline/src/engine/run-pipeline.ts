@@ -11,10 +11,13 @@ import type { ProgressCallback } from '@edgeml/core';
 import { writeJsonAtomic } from '@edgeml/core/node';
 import {
   type BackendRequest,
+  buildModel,
   type Dataset,
+  describeModel,
   type LoadDatasetOptions,
   loadDataset,
   selectBackend,
+  type ZooModelName,
 } from '@edgeml/trainer';
 import type { PipelineConfig } from '../config/config-schema.js';
 import { PIPELINE_STAGES } from '../stages/index.js';
@@ -30,48 +33,81 @@ import {
 
 const PENDING_FILE = 'stage.pending.json';
 
+/** Multiply-accumulates per image of the pipeline's two zoo models, for the ETA. */
+export interface ModelCosts {
+  readonly teacherMacs: number;
+  readonly studentMacs: number;
+}
+
 /**
- * Rough seconds a stage takes on 2 CPU cores before a run has timed it: training stages from the
- * images they pass over (samples/s of the quick preset's models on the wasm backend, measured with
- * `pnpm bench:train`), the others from their image counts. Only an ETA: once a stage has run, its
- * measured time replaces this.
+ * Training images per second on 2 CPU cores (wasm backend) for a model of `macs` multiply-adds per
+ * image: about 1.5 G MAC/s for forward + backward, at most 2,500 images/s (per-batch overheads),
+ * from `pnpm bench:train` (cnn-small, 5.45 M MACs: 262-280/s; LeNet-5, 0.42 M: about 2,250/s).
+ */
+function trainRate(macs: number): number {
+  return Math.max(20, Math.min(2500, 1.5e9 / Math.max(1, macs)));
+}
+
+/**
+ * Rough seconds a stage takes before a run has timed it, from the images it passes over and the
+ * cost of its models (ModelCosts); evaluation runs about 3x faster than training. Only an ETA:
+ * once a stage has run, its measured time replaces this.
  */
 export function estimateStageSeconds(
   stage: string,
   config: PipelineConfig,
-  trainSize: number,
-  testSize: number,
+  sizes: { readonly train: number; readonly test: number },
+  costs: ModelCosts,
 ): number {
-  const images = (s: { limit: number | null }) => Math.min(s.limit ?? trainSize, trainSize);
-  const evalImages = Math.min(config.evalImages ?? testSize, testSize);
+  const images = (limit: number | null) => Math.min(limit ?? sizes.train, sizes.train);
+  const evalImages = Math.min(config.evalImages ?? sizes.test, sizes.test);
+  const teacher = trainRate(costs.teacherMacs);
+  const student = trainRate(costs.studentMacs);
+  const { distill, prune, quantize } = config;
   switch (stage) {
     case 'train':
-      return 5 + (config.teacher.epochs * images(config.teacher)) / 250 + evalImages / 1000;
-    case 'distill':
       return (
-        5 +
-        (config.distill.epochs * images(config.distill) * (config.distill.baseline ? 2 : 1)) / 600 +
-        images(config.distill) / 1000
+        3 + (config.teacher.epochs * images(config.teacher.limit)) / teacher + evalImages / (3 * teacher)
+      );
+    case 'distill':
+      // Cached teacher logits (one forward pass per image), the student, the baseline if asked.
+      return (
+        3 +
+        images(distill.limit) / (3 * teacher) +
+        (distill.epochs * images(distill.limit) * (distill.baseline ? 2 : 1)) / student +
+        evalImages / (3 * student)
       );
     case 'prune':
-      return 10 + (config.prune.finetuneEpochs * images(config.prune)) / 600 + evalImages / 500;
+      return 3 + (prune.finetuneEpochs * images(prune.limit)) / student + (2 * evalImages) / (3 * student);
     case 'quantize':
       return (
-        10 +
+        5 +
         (3 * evalImages) / 1000 +
-        (config.quantize.method === 'qat'
-          ? (config.quantize.qatEpochs * images({ limit: config.quantize.qatImages })) / 300
-          : 0)
+        (quantize.method === 'qat' ? (quantize.qatEpochs * images(quantize.qatImages)) / (student / 2) : 0)
       );
     case 'export':
-      return 10 + config.export.parityImages / 100;
+      return 5 + config.export.parityImages / 100;
     case 'package':
-      return 15;
+      return 10;
     case 'bench':
-      return 10 + 12 * config.bench.targets.length;
+      return 5 + 10 * config.bench.targets.length;
     default:
       return 1;
   }
+}
+
+/** The MACs of the configured teacher and student on `data`'s input (models built, measured, disposed). */
+function modelCosts(config: PipelineConfig, data: Dataset): ModelCosts {
+  const macs = (name: string) => {
+    const model = buildModel(name as ZooModelName, {
+      inputShape: data.info.inputShape,
+      numClasses: data.info.classNames.length,
+    });
+    const { macs } = describeModel(model);
+    model.dispose();
+    return macs;
+  };
+  return { teacherMacs: macs(config.teacher.model), studentMacs: macs(config.distill.student) };
 }
 
 /** How the runner shows progress. */
@@ -149,10 +185,10 @@ export async function runPipeline(
   const outcomes: StageOutcome[] = [];
   const previous = await Promise.all(stages.map((s) => readStageRecord(join(runDir, s.name))));
   const data = await loadData();
-  const trainSize = data.split('train').size;
-  const testSize = data.split('test').size;
+  const sizes = { train: data.split('train').size, test: data.split('test').size };
+  const costs = modelCosts(config, data);
   const estimate = stages.map(
-    (s, i) => previous[i]?.durationS ?? estimateStageSeconds(s.name, config, trainSize, testSize),
+    (s, i) => previous[i]?.durationS ?? estimateStageSeconds(s.name, config, sizes, costs),
   );
 
   const packageDir = (stage: string, role: string) => {
