@@ -8,6 +8,7 @@ import { ConfigError, formatAllowed } from '@edgeml/core';
 import type * as tf from '@tensorflow/tfjs';
 import { isZooModelName, ZOO_MODEL_NAMES, type ZooModelName } from './catalog.js';
 import type { ZooModelDefinition } from './definition.js';
+import { articleCnnDefinition } from './models/article-cnn.js';
 import { cnnSmallDefinition } from './models/cnn-small.js';
 import { cnnTinyDefinition } from './models/cnn-tiny.js';
 import { lenet5Definition } from './models/lenet5.js';
@@ -20,6 +21,7 @@ const DEFINITIONS: Readonly<Record<ZooModelName, ZooModelDefinition>> = {
   lenet5: lenet5Definition,
   'cnn-tiny': cnnTinyDefinition,
   'cnn-small': cnnSmallDefinition,
+  'article-cnn': articleCnnDefinition,
   'reference-cnn': referenceCnnDefinition,
   resnet8: resnet8Definition,
   resnet20: resnet20Definition,

@@ -9,6 +9,7 @@ export const ZOO_MODEL_NAMES = [
   'lenet5',
   'cnn-tiny',
   'cnn-small',
+  'article-cnn',
   'reference-cnn',
   'resnet8',
   'resnet20',
@@ -31,6 +32,8 @@ export const ZOO_DOCS: Readonly<Record<ZooModelName, string>> = {
     'Distillation student: conv 8, pool, conv 16, pool, conv 32 (3x3, BN, ReLU), global average pooling, logits.',
   'cnn-small':
     "The seed article's CIFAR CNN with BN: [conv 32 3x3 + BN + ReLU, max pool] x [32, 64], dense 512, dropout 0.5, logits.",
+  'article-cnn':
+    "The seed article's CIFAR CNN exactly (section 3.1): [conv 3x3 + ReLU, max pool] x [32, 64], dense 512, logits; no BN, no dropout.",
   'reference-cnn':
     'The benchmark CNN of FACTS.md: conv 32 + BN + ReLU, conv 32, max pool, conv 64, max pool, dense 128, logits.',
   resnet8:

@@ -18,7 +18,7 @@ function errorOf(name: string, options: unknown): ConfigError {
 describe('buildModel options', () => {
   it('rejects an unknown model name and lists the names', () => {
     expect(errorOf('resnet18', base).message).toBe(
-      "unknown model 'resnet18': expected 'lenet5', 'cnn-tiny', 'cnn-small', 'reference-cnn', 'resnet8', 'resnet20' or 'mobilenetv2-tiny'",
+      "unknown model 'resnet18': expected 'lenet5', 'cnn-tiny', 'cnn-small', 'article-cnn', 'reference-cnn', 'resnet8', 'resnet20' or 'mobilenetv2-tiny'",
     );
   });
 
