@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -96,6 +96,15 @@ describe('writeModelPackage / readModelPackageDir', () => {
     expect(pkg.manifestSha256).toBe(await sha256Hex(await readFile(join(dir, 'manifest.json'))));
     expect(new TextDecoder().decode(await pkg.readFile('labels.txt'))).toBe('0\n1\n2\n');
     expect((await readdir(join(root, 'runs'))).sort()).toEqual(['mnist']);
+  });
+
+  it("gives a new package directory the mode of any other new directory (not mkdtemp's 0700)", async () => {
+    const dir = join(root, 'exported');
+    await writeModelPackage(dir, { manifest: draft, files: modelFiles() });
+    await mkdir(join(root, 'plain'));
+    const mode = async (path: string) => (await stat(path)).mode & 0o777;
+    expect(await mode(dir)).toBe(await mode(join(root, 'plain')));
+    expect(await mode(join(dir, 'tfjs'))).toBe(await mode(join(root, 'plain')));
   });
 
   it('overwrites an existing package in place', async () => {

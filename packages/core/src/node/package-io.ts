@@ -5,7 +5,7 @@
  * name) before any is renamed over its target, and manifest.json goes last.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ManifestFileMissingError } from '../errors.js';
 import {
@@ -97,7 +97,10 @@ export async function writeModelPackage(dir: string, input: WriteModelPackageInp
 
   const target = resolve(dir);
   await mkdir(dirname(target), { recursive: true });
-  const temp = await mkdtemp(join(dirname(target), `.${basename(target)}.tmp-`));
+  // A plain mkdir, not mkdtemp: mkdtemp makes the directory 0700, and the rename would keep that
+  // mode, unlike every other directory edgeml writes (0777 less the umask, usually 0755).
+  const temp = join(dirname(target), `.${basename(target)}.tmp-${randomBytes(6).toString('hex')}`);
+  await mkdir(temp);
   try {
     for (const file of described) await writeSynced(join(temp, ...file.entry.path.split('/')), file.bytes);
     await writeSynced(join(temp, MANIFEST_FILE_NAME), manifestText);
