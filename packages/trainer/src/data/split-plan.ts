@@ -3,7 +3,8 @@
  * in source order) and a validation set carved from the rest (the training pool) by a seeded
  * shuffle. Row numbers refer to a PixelStore; every returned list is sorted ascending.
  */
-import { ConfigError, seededPermutation } from '@edgeml/core';
+import { ConfigError, DataFormatError, seededPermutation } from '@edgeml/core';
+import type { DatasetInfo } from './dataset.js';
 
 /** Share of the training pool used for validation when no size is given. */
 export const DEFAULT_VALIDATION_FRACTION = 0.1;
@@ -63,4 +64,33 @@ export function countClasses(labels: Int32Array, rows: ArrayLike<number>, numCla
     counts[label] = (counts[label] ?? 0) + 1;
   }
   return counts;
+}
+
+/**
+ * What makes a data set unusable for training, in words: an empty train split (nothing to learn
+ * from) or an empty test split (the trained model could not be evaluated). Empty when usable.
+ */
+export function splitProblems(info: DatasetInfo): string[] {
+  const problems: string[] = [];
+  if (info.splitSizes.train === 0) problems.push('the train split is empty: there is nothing to train on');
+  if (info.splitSizes.test === 0) {
+    problems.push(
+      'the test split is empty: a trained model could not be evaluated' +
+        (info.name === 'image-folder'
+          ? ' (without a test/ folder each class holds out round(0.2 * n) of its n images, so a class needs at least 3; or add a test/ folder)'
+          : ''),
+    );
+  }
+  return problems;
+}
+
+/** Throws a DataFormatError (exit 1) naming the data set and its split policy when `splitProblems` finds any. */
+export function checkSplitsForTraining(info: DatasetInfo): void {
+  const problems = splitProblems(info);
+  if (problems.length === 0) return;
+  throw new DataFormatError(
+    info.source ?? info.name,
+    `data set '${info.name}' cannot be trained on: ${problems.join('; ')}. Split policy: ${info.splitPolicy}`,
+    { splitSizes: { ...info.splitSizes } },
+  );
 }

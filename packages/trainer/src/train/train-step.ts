@@ -9,7 +9,7 @@
  * Math.random temporarily replaced by the trainer's seeded generator. The step is synchronous,
  * so no other code can observe the replacement, and the original is always put back.
  */
-import type { SeededRandom } from '@edgeml/core';
+import { EdgemlError, type SeededRandom } from '@edgeml/core';
 import * as tf from '@tensorflow/tfjs';
 import type { LossFunction } from './hooks.js';
 import { classificationLoss, type LossOptions } from './losses.js';
@@ -35,6 +35,35 @@ export interface StepInput {
 export interface StepOutput {
   readonly loss: tf.Scalar;
   readonly correct: tf.Scalar;
+}
+
+/** Where a run diverged. */
+export interface DivergenceDetails {
+  /** The non-finite loss (NaN or ±Infinity). */
+  readonly loss: number;
+  /** 1-based epoch and step of the batch. */
+  readonly epoch: number;
+  readonly step: number;
+  /** Learning rate of that step (after warm-up and schedule). */
+  readonly lr: number;
+  /** The configured learning rate ('optimizer.lr'). */
+  readonly configuredLr: number;
+}
+
+/**
+ * A training step gave a non-finite loss: the run diverged, most often because the learning rate
+ * is too high. Thrown at the first such step (exit code 1), before a whole epoch of NaN is trained
+ * and written.
+ */
+export class TrainingDivergedError extends EdgemlError {
+  constructor(details: DivergenceDetails) {
+    super(
+      'CONFIG_INVALID',
+      `training diverged: the loss became ${details.loss} at epoch ${details.epoch}, step ${details.step} ` +
+        `(learning rate ${details.lr.toPrecision(3)}). A lower learning rate may help: 'optimizer.lr' (--lr) is ${details.configuredLr}`,
+      { ...details, loss: String(details.loss) },
+    );
+  }
 }
 
 /** Runs `fn` with Math.random drawing from `rng`; restores Math.random afterwards. */

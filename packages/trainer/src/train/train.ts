@@ -9,6 +9,7 @@
 import { ConfigError, EdgemlError, type ProgressCallback, SeededRandom, silentProgress } from '@edgeml/core';
 import type * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/dataset.js';
+import { checkSplitsForTraining } from '../data/split-plan.js';
 import { logitsModel, numClassesOf } from '../model/logits.js';
 import { augmentBatch, hasAugmentation } from './augment.js';
 import { BestTracker, type MonitoredMetric } from './best-tracker.js';
@@ -31,7 +32,7 @@ import type { EpochRecord, TrainingRecord } from './record.js';
 import { classCounts, epochOrder, epochSeed, readBatch, trainingPool } from './sampler.js';
 import { LearningRateSchedule } from './schedule.js';
 import type { NamedTensor } from './tensor-file.js';
-import { trainStep } from './train-step.js';
+import { TrainingDivergedError, trainStep } from './train-step.js';
 import { applyFreeze } from './transfer.js';
 import { validateTrainConfig } from './validate.js';
 
@@ -89,6 +90,8 @@ export async function train(
   options: TrainOptions = {},
 ): Promise<TrainResult> {
   const onProgress = options.onProgress ?? silentProgress;
+  // Every flow evaluates the trained model on the test split: an empty one fails now, not after the last epoch.
+  checkSplitsForTraining(dataset.info);
   const trainSplit = dataset.split('train');
   const valSplit = dataset.split('validation');
   const k = numClassesOf(model);
@@ -231,6 +234,15 @@ export async function train(
         const [lossValue, correctValue] = await Promise.all([out.loss.data(), out.correct.data()]);
         out.loss.dispose();
         out.correct.dispose();
+        if (!Number.isFinite(lossValue[0]!)) {
+          throw new TrainingDivergedError({
+            loss: lossValue[0]!,
+            epoch: epoch + 1,
+            step: step + 1,
+            lr,
+            configuredLr: config.optimizer.lr,
+          });
+        }
         lossSum += lossValue[0]! * batch.size;
         correctSum += correctValue[0]!;
         seen += batch.size;

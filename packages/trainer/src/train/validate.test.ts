@@ -119,3 +119,25 @@ describe('validateTrainConfig', () => {
     );
   });
 });
+
+describe('validateTrainConfig: settings that would silently train otherwise than asked', () => {
+  it('trains on the whole split when limit is at or above it, recording no limit', () => {
+    expect(validateTrainConfig({ limit: 200, batchSize: 8 }, { trainSize: 58 }).limit).toBeNull();
+    expect(validateTrainConfig({ limit: 58, batchSize: 8 }, { trainSize: 58 }).limit).toBeNull();
+    expect(validateTrainConfig({ limit: 57, batchSize: 8 }, { trainSize: 58 }).limit).toBe(57);
+    expect(validateTrainConfig({ limit: 200 }).limit).toBe(200);
+  });
+
+  it('refuses a warm-up longer than the run', () => {
+    expect(errorOf({ epochs: 1, schedule: { warmupEpochs: 50 } }).message).toBe(
+      "'schedule.warmupEpochs' must be at most 'epochs' (1), got 50: a longer warm-up ends after training does, so the learning rate would never reach 'optimizer.lr' (it would stop at 2% of it)",
+    );
+    expect(validateTrainConfig({ epochs: 2, schedule: { warmupEpochs: 2 } }).schedule.warmupEpochs).toBe(2);
+  });
+
+  it('prints a non-finite number as itself, not as null', () => {
+    expect(errorOf({ optimizer: { lr: Number.POSITIVE_INFINITY } }).message).toBe(
+      "'optimizer.lr' must be a positive number, got Infinity",
+    );
+  });
+});

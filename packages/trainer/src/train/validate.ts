@@ -31,7 +31,12 @@ export interface TrainConfigContext {
 
 type Json = Record<string, unknown>;
 
-const show = (value: unknown): string => (typeof value === 'string' ? `'${value}'` : JSON.stringify(value));
+const show = (value: unknown): string =>
+  typeof value === 'string'
+    ? `'${value}'`
+    : typeof value === 'number' && !Number.isFinite(value)
+      ? String(value) // JSON.stringify would print NaN and Infinity as null
+      : JSON.stringify(value);
 
 function fail(key: string, expected: string, got: unknown, details: Json = {}): never {
   throw new ConfigError(`'${key}' must be ${expected}, got ${show(got)}`, { key, got, ...details });
@@ -240,8 +245,14 @@ export function validateTrainConfig(json: unknown, context: TrainConfigContext =
   const batchSize = num(c, '', 'batchSize', d.batchSize, { integer: true, min: 1 });
   const limit = c['limit'] === null ? null : num(c, '', 'limit', Number.NaN, { integer: true, min: 1 });
   const resolvedLimit = limit === null || Number.isNaN(limit) ? null : limit;
+  // A limit at or above the training split trains on all of it: recorded as no limit, so the
+  // summary and the lineage count the images actually used (the CLI says so in a note).
+  const effectiveLimit =
+    context.trainSize !== undefined && resolvedLimit !== null && resolvedLimit >= context.trainSize
+      ? null
+      : resolvedLimit;
   if (context.trainSize !== undefined) {
-    const used = Math.min(context.trainSize, resolvedLimit ?? context.trainSize);
+    const used = Math.min(context.trainSize, effectiveLimit ?? context.trainSize);
     if (batchSize > used) {
       fail('batchSize', `at most the ${used} training images used`, batchSize, { trainImages: used });
     }
@@ -262,11 +273,18 @@ export function validateTrainConfig(json: unknown, context: TrainConfigContext =
     c['dropout'] === undefined || c['dropout'] === null
       ? null
       : num(c, '', 'dropout', 0, { min: 0, max: 1, maxExclusive: true });
+  const schedule = scheduleFrom(c['schedule']);
+  if (schedule.warmupEpochs > epochs) {
+    throw new ConfigError(
+      `'schedule.warmupEpochs' must be at most 'epochs' (${epochs}), got ${schedule.warmupEpochs}: a longer warm-up ends after training does, so the learning rate would never reach 'optimizer.lr' (it would stop at ${Math.round((100 * epochs) / schedule.warmupEpochs)}% of it)`,
+      { key: 'schedule.warmupEpochs', got: schedule.warmupEpochs, epochs },
+    );
+  }
   const config: TrainConfig = {
     epochs,
     batchSize,
     optimizer: optimizerFrom(c['optimizer']),
-    schedule: scheduleFrom(c['schedule']),
+    schedule,
     loss: lossFrom(c['loss']),
     labelSmoothing: num(c, '', 'labelSmoothing', d.labelSmoothing, { min: 0, max: 1, maxExclusive: true }),
     mixupAlpha: num(c, '', 'mixupAlpha', d.mixupAlpha, { min: 0 }),
@@ -276,7 +294,7 @@ export function validateTrainConfig(json: unknown, context: TrainConfigContext =
     classWeights: classWeightsFrom(c['classWeights'], context.numClasses),
     oversample: bool(c, '', 'oversample', d.oversample),
     seed: num(c, '', 'seed', d.seed, { integer: true, min: 0, max: 2 ** 32 - 1 }),
-    limit: resolvedLimit,
+    limit: effectiveLimit,
     freeze,
     unfreezeAtEpoch,
     evalBatchSize: num(c, '', 'evalBatchSize', d.evalBatchSize, { integer: true, min: 1 }),
