@@ -64,8 +64,10 @@ export interface ScheduleConfig {
 /** Augmentations, applied to each training batch in plain JS with the seeded generator. */
 export interface AugmentConfig {
   /**
-   * Random crop after zero padding by this many pixels on each side (0 = off). Zero is the
-   * normalised value, i.e. the mean colour. @default 0
+   * Random crop after padding by this many pixels on each side (0 = off), as torchvision's
+   * `RandomCrop(size, padding=p)`: the padding is black (pixel value 0 before normalisation, i.e.
+   * `-mean / std` per channel in the normalised batch), and the offset is uniform in [-p, p] on
+   * each axis. @default 0
    */
   readonly randomCropPadding: number;
   /**
@@ -82,6 +84,29 @@ export interface AugmentConfig {
     readonly scale: readonly [number, number];
     readonly ratio: readonly [number, number];
   } | null;
+  /**
+   * Colour jitter as torchvision's `ColorJitter(brightness, contrast, saturation)`, on the pixels
+   * in [0, 1] before normalisation: each image draws factors uniform in [max(0, 1 - v), 1 + v]
+   * and applies the enabled adjustments in a random order, clamping to [0, 1]. Absent = off (so
+   * that configs written before this key keep their hash). @default absent
+   */
+  readonly colorJitter?: ColorJitterConfig;
+  /**
+   * Cutout (DeVries & Taylor 2017): one square of this side per image, centred at a uniformly drawn
+   * pixel and clipped at the borders, set to 0 in the normalised batch (the mean colour), as the
+   * paper's code does after normalisation. Absent = off. @default absent
+   */
+  readonly cutout?: number;
+}
+
+/** Colour-jitter strengths (0 = that adjustment is off); hue is not supported. */
+export interface ColorJitterConfig {
+  /** Brightness factor range [max(0, 1 - v), 1 + v]: pixel * f. @default 0 */
+  readonly brightness: number;
+  /** Contrast: blend with the image's mean grey level by f. @default 0 */
+  readonly contrast: number;
+  /** Saturation: blend with the pixel's grey level by f (RGB only). @default 0 */
+  readonly saturation: number;
 }
 
 /** Early stopping on a validation metric. */

@@ -203,7 +203,7 @@ export async function train(
         const batch = await readBatch(trainSplit, indices, inputShape, normalization);
         const shape = [batch.size, inputShape[0], inputShape[1], inputShape[2]] as const;
         const augmented = hasAugmentation(config.augment);
-        let x = augmented ? augmentBatch(batch.x, shape, config.augment, augmentRng) : batch.x;
+        let x = augmented ? augmentBatch(batch.x, shape, config.augment, augmentRng, normalization) : batch.x;
         let targets: Float32Array = new Float32Array(batch.size * k);
         for (let i = 0; i < batch.size; i++) targets[i * k + batch.y[i]!] = 1;
         if (config.mixupAlpha > 0) {

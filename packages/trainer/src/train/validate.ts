@@ -7,6 +7,7 @@
 import { ConfigError, formatAllowed } from '@edgeml/core';
 import {
   type AugmentConfig,
+  type ColorJitterConfig,
   DEFAULT_EARLY_STOPPING,
   DEFAULT_RANDOM_RESIZED_CROP,
   DEFAULT_TRAIN_CONFIG,
@@ -173,7 +174,7 @@ function scheduleFrom(value: unknown): ScheduleConfig {
 
 function augmentFrom(value: unknown): AugmentConfig {
   const d = DEFAULT_TRAIN_CONFIG.augment;
-  const a = objectAt(value, 'augment', Object.keys(d));
+  const a = objectAt(value, 'augment', [...Object.keys(d), 'colorJitter', 'cutout']);
   const randomCropPadding = num(a, 'augment', 'randomCropPadding', d.randomCropPadding, {
     integer: true,
     min: 0,
@@ -194,11 +195,28 @@ function augmentFrom(value: unknown): AugmentConfig {
       { key: 'augment' },
     );
   }
+  const cutout = num(a, 'augment', 'cutout', 0, { integer: true, min: 0 });
   return {
     randomCropPadding,
     horizontalFlip: bool(a, 'augment', 'horizontalFlip', d.horizontalFlip),
     randomResizedCrop,
+    // Off is absent, not 0/null, so that configs written before these keys keep their hash.
+    ...colorJitterFrom(a['colorJitter']),
+    ...(cutout > 0 && { cutout }),
   };
+}
+
+function colorJitterFrom(value: unknown): { colorJitter?: ColorJitterConfig } {
+  if (value === undefined || value === null) return {};
+  const j = objectAt(value, 'augment.colorJitter', ['brightness', 'contrast', 'saturation']);
+  const strength = (name: string) => num(j, 'augment.colorJitter', name, 0, { min: 0 });
+  const colorJitter = {
+    brightness: strength('brightness'),
+    contrast: strength('contrast'),
+    saturation: strength('saturation'),
+  };
+  const on = colorJitter.brightness > 0 || colorJitter.contrast > 0 || colorJitter.saturation > 0;
+  return on ? { colorJitter } : {};
 }
 
 function earlyStoppingFrom(value: unknown): EarlyStoppingConfig | null {
