@@ -246,6 +246,10 @@ export interface DatasetReference {
   channels?: ChannelMode;
   /** How images of another aspect ratio were fitted (image folders). */
   fit?: ResizeFit;
+  /** Classes kept (indices of the source data set, in the order of the labels), when a subset was taken. */
+  classes?: number[];
+  /** Training images kept per class (a seeded choice), when capped. */
+  perClass?: number;
   /** How the splits were made, in words. */
   splitPolicy: string;
   /** Class names, index = label. */

@@ -400,6 +400,8 @@ export function checkDatasetReference(value: unknown, path: string): DatasetRefe
     'imageSize',
     'channels',
     'fit',
+    'classes',
+    'perClass',
     'splitPolicy',
     'classNames',
     'inputShape',
@@ -425,6 +427,14 @@ export function checkDatasetReference(value: unknown, path: string): DatasetRefe
       channels: checkEnum(record['channels'], `${path}.channels`, CHANNEL_MODES),
     }),
     ...(record['fit'] !== undefined && { fit: checkEnum(record['fit'], `${path}.fit`, RESIZE_FITS) }),
+    ...(record['classes'] !== undefined && {
+      classes: checkArray(record['classes'], `${path}.classes`).map((c, i) =>
+        count(c, `${path}.classes[${i}]`),
+      ),
+    }),
+    ...(record['perClass'] !== undefined && {
+      perClass: checkNumber(record['perClass'], `${path}.perClass`, { integer: true, positive: true }),
+    }),
     splitPolicy: checkString(record['splitPolicy'], `${path}.splitPolicy`),
     classNames: checkLabels(record['classNames'], `${path}.classNames`),
     inputShape: checkArray(record['inputShape'], `${path}.inputShape`, { exact: 3 }).map((dim, i) =>

@@ -1,8 +1,9 @@
 /**
  * The data-set options, declared once: the commands' --dataset/--data-dir/--validation-size/
- * --image-size/--fit flags and the pipeline's `dataset` keys are derived from them.
+ * --image-size/--fit/--classes/--per-class flags and the pipeline's `dataset` keys are derived from them.
  */
 import { type OptionDecls, type OptionsOf, RESIZE_FITS } from '@edgeml/core';
+import { parseClassList } from './class-subset.js';
 import { DATASET_NAMES, type LoadDatasetOptions } from './registry.js';
 
 /** Which data set to load and how (the seed is a separate, shared option). */
@@ -50,6 +51,22 @@ export const DATASET_OPTIONS = {
     description:
       "image folders: 'stretch', or 'center-crop' (shorter side resized, centre cropped) for other aspect ratios",
   },
+  classes: {
+    kind: 'string',
+    nullable: true,
+    default: null,
+    placeholder: 'LIST',
+    description:
+      "keep only these classes, relabelled 0..k-1 in this order: indices and ranges, e.g. '0-4' or '5,7,9' (null: all)",
+  },
+  perClass: {
+    kind: 'integer',
+    min: 1,
+    nullable: true,
+    default: null,
+    placeholder: 'N',
+    description: 'keep at most N training images per class, a seeded choice (null: all)',
+  },
 } as const satisfies OptionDecls;
 
 /** Validated DATASET_OPTIONS values. */
@@ -63,6 +80,8 @@ export function datasetLoadOptions(values: DatasetOptionValues, seed: number): L
     ...(values.validationSize !== null && { validationSize: values.validationSize }),
     ...(values.imageSize !== null && { imageSize: values.imageSize }),
     ...(values.fit !== 'stretch' && { fit: values.fit }),
+    ...(values.classes !== null && { classes: parseClassList(values.classes) }),
+    ...(values.perClass !== null && { perClass: values.perClass }),
     seed,
   };
 }

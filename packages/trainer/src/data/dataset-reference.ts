@@ -35,6 +35,8 @@ export function datasetReference(options: LoadDatasetOptions, info: DatasetInfo)
     ...(options.imageSize !== undefined && { imageSize: options.imageSize }),
     ...(options.channels !== undefined && { channels: options.channels === 1 ? 'grayscale' : 'rgb' }),
     ...(info.fit !== undefined && info.fit !== 'stretch' && { fit: info.fit }),
+    ...(options.classes !== undefined && { classes: [...options.classes] }),
+    ...(options.perClass !== undefined && { perClass: options.perClass }),
     splitPolicy: info.splitPolicy,
     classNames: [...info.classNames],
     inputShape: [height, width, channels],
@@ -53,6 +55,8 @@ export function datasetOptionsOf(reference: DatasetReference): LoadDatasetOption
     ...(reference.imageSize !== undefined && { imageSize: reference.imageSize }),
     ...(reference.channels !== undefined && { channels: reference.channels === 'grayscale' ? 1 : 3 }),
     ...(reference.fit !== undefined && { fit: reference.fit }),
+    ...(reference.classes !== undefined && { classes: [...reference.classes] }),
+    ...(reference.perClass !== undefined && { perClass: reference.perClass }),
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import { ConfigError, formatAllowed, type ImageChannels, type ResizeFit } from '@edgeml/core';
 import { loadCifar10 } from './cifar10.js';
+import { classSubset } from './class-subset.js';
 import type { Dataset } from './dataset.js';
 import { loadFashionMnist } from './fashion-mnist.js';
 import { loadImageFolder } from './image-folder.js';
@@ -37,10 +38,21 @@ export interface LoadDatasetOptions {
   readonly fixedSize?: boolean | undefined;
   /** Image folders only: share of each class held out as test without root/test. @default 0.2 */
   readonly testFraction?: number | undefined;
+  /** Keep only these classes (indices of the source), relabelled 0..k-1 in this order (classSubset). @default all */
+  readonly classes?: readonly number[] | undefined;
+  /** Keep at most this many training images per class (a seeded choice, classSubset). @default all */
+  readonly perClass?: number | undefined;
 }
 
 /** Loads a data set by name; unknown names, a missing `dir` and a `dir` for a built-in set that reads none are ConfigErrors. */
 export async function loadDataset(options: LoadDatasetOptions): Promise<Dataset> {
+  const dataset = await loadSource(options);
+  if (options.classes === undefined && options.perClass === undefined) return dataset;
+  return classSubset(dataset, { classes: options.classes, perClass: options.perClass, seed: options.seed });
+}
+
+/** The whole data set `options` name (before any class subset). */
+async function loadSource(options: LoadDatasetOptions): Promise<Dataset> {
   const { name, dir } = options;
   const common = { validationSize: options.validationSize, seed: options.seed };
   const requireDir = (): string => {
