@@ -133,6 +133,10 @@ describe('bench report', () => {
     const md = renderMarkdown(report);
     expect(md).toContain('| tiny | float32 | ort-node | ok |');
     expect(md).toContain('| tiny | float32 | chromium | skipped | no Chromium |');
+    // The two throughputs say which is which: end to end one at a time, or inference alone batched.
+    expect(md).toContain('| sequential img/s (e2e, b=1) | batched img/s (inference, best b) |');
+    expect(md).toContain('| 100 | 240 (b=8) |');
+    expect(md).toContain('inference img/s by batch size (preprocessed tensors)');
     const html = renderHtml(report);
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
     expect(html.match(/<svg /g)).toHaveLength(4);

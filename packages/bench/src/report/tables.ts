@@ -41,7 +41,8 @@ export function reportTables(report: BenchReport): ReportTable[] {
   const ok = okRows(report);
   const tables: ReportTable[] = [
     {
-      title: 'Summary (latency: batch 1, end to end from PNG bytes; ms)',
+      title:
+        'Summary (latency in ms: batch 1, end to end from PNG bytes. Two throughputs: sequential = those end-to-end calls one after another, batch 1; batched = inference alone on preprocessed tensors, at the fastest batch size)',
       header: [
         'model',
         'precision',
@@ -52,8 +53,8 @@ export function reportTables(report: BenchReport): ReportTable[] {
         'p90',
         'p99',
         'infer p50',
-        'img/s (b=1)',
-        'best batch img/s',
+        'sequential img/s (e2e, b=1)',
+        'batched img/s (inference, best b)',
         'peak RSS',
         'file (gzip)',
         'accuracy',
@@ -162,7 +163,7 @@ export function reportTables(report: BenchReport): ReportTable[] {
         'model',
         'precision',
         'target',
-        'img/s by batch size',
+        'inference img/s by batch size (preprocessed tensors)',
         'heap peak',
         'wasm memory',
         'memory source',
