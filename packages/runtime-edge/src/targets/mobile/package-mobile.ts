@@ -2,20 +2,21 @@
  * `packageMobile`: a model package to the files an Android or iOS app bundles: every `.tflite`
  * variant the package holds (`model.tflite` float32, `model.int8.tflite` int8 when quantised),
  * `labels.txt`, `metadata.json` (input, preprocessing, outputs, int8 quantisation parameters) and
- * a README with Kotlin and Swift snippets. Each float32-input file is loaded in TFLite's
- * interpreter (tfjs-tflite) and must answer one score per label before anything is written.
+ * a README with Kotlin and Swift snippets. Every file's signature must take the manifest's input
+ * shape and answer one score per label, and each float32-input file is loaded in TFLite's
+ * interpreter (tfjs-tflite) and must do so too, before anything is written.
  * Staged in a temporary sibling and renamed into place; nothing half-written is left behind. Node only.
  */
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { ConfigError, EdgemlError, type ModelFileEntry } from '@edgeml/core';
+import { ConfigError, EdgemlError, type ModelFileEntry, type ModelManifest } from '@edgeml/core';
 import { readModelPackageDir } from '@edgeml/core/node';
 import { modelLoadError } from '../../adapters/model-load-error.js';
 import { loadTfliteModel } from '../../adapters/tflite/tflite-runtime-node.js';
 import { checkOverwritable } from '../overwrite-guard.js';
 import { type MobileModelFile, mobileMetadata } from './mobile-metadata.js';
 import { mobileReadme } from './mobile-readme.js';
-import { readTfliteSignature } from './read-tflite-signature.js';
+import { readTfliteSignature, type TfliteSignature } from './read-tflite-signature.js';
 
 /** Name of the metadata file; its `schema` field marks directories the packager may overwrite. */
 export const MOBILE_METADATA_FILE = 'metadata.json';
@@ -62,6 +63,34 @@ async function checkInTflite(bytes: Uint8Array, path: string, labels: number): P
   }
 }
 
+/**
+ * Throws a MODEL_INVALID error unless the file's input is the manifest's image (NHWC or NCHW, batch
+ * first) and its output one score per label: metadata.json describes the manifest's input, so a
+ * file that takes another would be fed a tensor it does not accept.
+ */
+function checkSignature(signature: TfliteSignature, manifest: ModelManifest, path: string): void {
+  const [height, width, channels] = manifest.input.shape;
+  const shape = signature.inputs[0]?.shape ?? [];
+  const nhwc = shape.length === 4 && shape[1] === height && shape[2] === width && shape[3] === channels;
+  const nchw = shape.length === 4 && shape[1] === channels && shape[2] === height && shape[3] === width;
+  if (!nhwc && !nchw) {
+    throw new EdgemlError(
+      'MODEL_INVALID',
+      `model file '${path}' takes input [${shape.join(', ')}], but the manifest's input is ${height} x ${width} x ${channels} ([1, ${height}, ${width}, ${channels}] NHWC or [1, ${channels}, ${height}, ${width}] NCHW)`,
+      { file: path, fileShape: [...shape], manifestShape: [...manifest.input.shape] },
+    );
+  }
+  const output = signature.outputs[0]?.shape ?? [];
+  const scores = output[output.length - 1];
+  if (scores !== manifest.labels.length) {
+    throw new EdgemlError(
+      'MODEL_INVALID',
+      `model file '${path}' answers ${scores ?? 0} scores (output [${output.join(', ')}]), but the manifest lists ${manifest.labels.length} labels`,
+      { file: path, scores, labels: manifest.labels.length },
+    );
+  }
+}
+
 const byPrecision = (a: ModelFileEntry, b: ModelFileEntry) =>
   Number(a.precision !== 'float32') - Number(b.precision !== 'float32') || a.path.localeCompare(b.path);
 
@@ -93,6 +122,7 @@ export async function packageMobile(
   for (const entry of entries) {
     const bytes = await pkg.readFile(entry.path);
     const signature = readTfliteSignature(bytes, entry.path);
+    checkSignature(signature, manifest, entry.path);
     const inputType = signature.inputs[0]?.dtype;
     if (inputType === 'float32') {
       if (!options.skipCheck) await checkInTflite(bytes, entry.path, manifest.labels.length);

@@ -2,8 +2,9 @@
  * `packageWeb`: a model package to a self-contained static site: the demo page, the
  * `edgeml-web.js` ES module (Classifier on onnxruntime-web), ORT's WebAssembly binaries (the
  * WebAssembly-only build, and the WebGPU build unless left out), the model file and its manifest.
- * Staged in a temporary sibling, measured (raw and gzip bytes per file), then renamed into place;
- * nothing half-written is left behind. Node only.
+ * The model is first loaded in onnxruntime-node and must take the manifest's input and answer one
+ * score per label. Staged in a temporary sibling, measured (raw and gzip bytes per file), then
+ * renamed into place; nothing half-written is left behind. Node only.
  */
 import { copyFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -20,6 +21,7 @@ import {
 import { readModelPackageDir } from '@edgeml/core/node';
 import { CLASSIFIER_PRECISIONS, type ClassifierPrecision } from '../../classifier/classifier.js';
 import { inputSpecFor } from '../../preprocess/input-spec.js';
+import { checkOnnxAgainstManifest } from '../check-onnx-model.js';
 import { checkOverwritable } from '../overwrite-guard.js';
 import type { WebBackend } from './browser-ort-adapter.js';
 import { bundleWebRuntime } from './bundle-web-runtime.js';
@@ -33,6 +35,11 @@ export interface PackageWebOptions {
   readonly precision?: ClassifierPrecision;
   /** Ship ORT's WebGPU build (27 MB `.wasm`, fetched only by browsers with WebGPU). @default true */
   readonly webgpu?: boolean;
+  /**
+   * Skip loading the model in onnxruntime-node to check that it takes the manifest's input and
+   * answers one score per label. @default false
+   */
+  readonly skipCheck?: boolean;
 }
 
 /** One file of the output with its raw and gzip size. */
@@ -99,6 +106,7 @@ export async function packageWeb(
   const pkg = await readModelPackageDir(modelDir, { verify: true });
   const modelFile = findModelFile(pkg.manifest, 'onnx', precision);
   inputSpecFor(pkg.manifest, modelFile); // float32 input, or a typed error now
+  if (!options.skipCheck) await checkOnnxAgainstManifest(pkg, modelFile);
 
   const staging = join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${Date.now()}`);
   try {

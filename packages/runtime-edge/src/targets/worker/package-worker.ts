@@ -1,9 +1,10 @@
 /**
  * `packageWorker`: a model package to a complete, self-contained Wrangler project: wrangler.toml,
  * the entry module, the bundled runtime (Hono + onnxruntime-web + @edgeml/core), ORT's `.wasm`
- * (CompiledWasm), the model file and its manifest. The project is staged in a temporary sibling,
- * measured with `wrangler deploy --dry-run`, checked against the size budget, then renamed into
- * place; nothing half-written is left behind. Node only.
+ * (CompiledWasm), the model file and its manifest. The model is first loaded in onnxruntime-node
+ * and must take the manifest's input and answer one score per label. The project is staged in a
+ * temporary sibling, measured with `wrangler deploy --dry-run`, checked against the size budget,
+ * then renamed into place; nothing half-written is left behind. Node only.
  */
 import { copyFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -20,6 +21,7 @@ import { CLASSIFIER_PRECISIONS, type ClassifierPrecision } from '../../classifie
 import { ORT_WEB_WASM_FILE, ortWebWasmPath } from '../../node/ort-web-wasm.js';
 import { findWrangler } from '../../node/wrangler.js';
 import { inputSpecFor } from '../../preprocess/input-spec.js';
+import { checkOnnxAgainstManifest } from '../check-onnx-model.js';
 import { checkOverwritable } from '../overwrite-guard.js';
 import {
   type BundleSize,
@@ -53,6 +55,11 @@ export interface PackageWorkerOptions {
   readonly force?: boolean;
   /** Skip the `wrangler deploy --dry-run` measurement (no size budget check). @default false */
   readonly skipMeasure?: boolean;
+  /**
+   * Skip loading the model in onnxruntime-node to check that it takes the manifest's input and
+   * answers one score per label. @default false
+   */
+  readonly skipCheck?: boolean;
 }
 
 /** What packageWorker wrote. */
@@ -99,6 +106,7 @@ export async function packageWorker(
   const pkg = await readModelPackageDir(modelDir, { verify: true });
   const modelFile = findModelFile(pkg.manifest, 'onnx', precision);
   inputSpecFor(pkg.manifest, modelFile); // float32 input, or a typed error now
+  if (!options.skipCheck) await checkOnnxAgainstManifest(pkg, modelFile);
   const wrangler = findWrangler();
   const name = workerName(options.name ?? pkg.manifest.name);
   const spec: WorkerProjectSpec = {
