@@ -1,9 +1,12 @@
 /**
- * The CLI's dispatcher: finds the command named by argv, parses its options, runs it, and maps
- * failures to exit codes: 0 success, 1 failure, 2 bad usage (with a one-line reason).
+ * The CLI's dispatcher: finds the command named by argv, parses its options (each at most once),
+ * checks that a given --out can be written (and is not inside --data-dir) before any work, runs
+ * the command, and maps failures to exit codes: 0 success, 1 failure, 2 bad usage (with a one-line
+ * reason). With --json every failure also prints `{"error": {code, message, details}}` on stdout.
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, EdgemlError } from '@edgeml/core';
+import { checkOutputDirectory, checkOutputFile, fileSystemErrorMessage } from '@edgeml/core/node';
 import type { Command, OptionSpec } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { processOutput } from './output.js';
@@ -64,8 +67,91 @@ function findCommand(argv: readonly string[]): { command: Command; rest: string[
   return undefined;
 }
 
+/** Throws a UsageError when an option is given more than once (`--epochs 1 --epochs 2`). */
+function refuseRepeatedOptions(
+  tokens: readonly { kind: string; name?: string; rawName?: string; value?: string | undefined }[],
+): void {
+  const seen = new Map<string, string[]>();
+  for (const token of tokens) {
+    if (token.kind !== 'option' || token.name === undefined) continue;
+    const values = seen.get(token.name) ?? [];
+    values.push(token.value === undefined ? (token.rawName ?? `--${token.name}`) : `'${token.value}'`);
+    seen.set(token.name, values);
+  }
+  for (const [name, values] of seen) {
+    if (values.length > 1) {
+      throw new UsageError(`--${name} is given ${values.length} times (${values.join(', ')}); give it once`);
+    }
+  }
+}
+
+/**
+ * Checks a given --out before the command does any work: a DIR must be creatable or a writable
+ * directory (not a file, not read-only, not inside --data-dir); a FILE must not be a directory.
+ */
+async function checkOut(command: Command, values: Record<string, string | boolean | undefined>) {
+  const spec = command.options['out'];
+  const out = values['out'];
+  if (spec === undefined || typeof out !== 'string' || out === '') return;
+  const dataDir = typeof values['data-dir'] === 'string' ? values['data-dir'] : undefined;
+  if (spec.placeholder === 'FILE') await checkOutputFile(out, { dataDir });
+  else await checkOutputDirectory(out, { dataDir });
+}
+
+/** The JSON error object printed under --json, and the line for stderr, of any failure. */
+function describeFailure(error: unknown): {
+  code: string;
+  message: string;
+  details: Readonly<Record<string, unknown>>;
+  usage: boolean;
+} {
+  if (error instanceof EdgemlError) {
+    return {
+      code: error.code,
+      message: error.message,
+      details: error.details,
+      usage: error instanceof ConfigError,
+    };
+  }
+  if (error instanceof UsageError)
+    return { code: 'CONFIG_INVALID', message: error.message, details: {}, usage: true };
+  const fs = fileSystemErrorMessage(error);
+  if (fs !== undefined) {
+    const e = error as NodeJS.ErrnoException;
+    return {
+      code: e.code ?? 'EIO',
+      message: fs,
+      details: {
+        ...(e.path !== undefined && { path: e.path }),
+        ...(e.syscall !== undefined && { syscall: e.syscall }),
+      },
+      usage: false,
+    };
+  }
+  return {
+    code: 'INTERNAL',
+    message: error instanceof Error ? error.message : String(error),
+    details: error instanceof Error ? { name: error.name } : {},
+    usage: false,
+  };
+}
+
+/** Prints a failure (stderr; and stdout as JSON with --json); returns its exit code. */
+function reportFailure(error: unknown, json: boolean, prefix: string): number {
+  const failure = describeFailure(error);
+  if (json) {
+    process.stdout.write(
+      `${JSON.stringify({ error: { code: failure.code, message: failure.message, details: failure.details } })}\n`,
+    );
+  }
+  process.stderr.write(`${prefix}: ${failure.message}\n`);
+  if (failure.code === 'INTERNAL' && process.env.EDGEML_DEBUG) console.error(error);
+  return failure.usage ? 2 : 1;
+}
+
 /** Runs the CLI on argv (without node and script); resolves to the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
+  const jsonAsked = argv.includes('--json');
   const first = argv[0];
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
     process.stdout.write(`${mainHelp()}\n`);
@@ -75,10 +161,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (!found) {
     const group = COMMANDS.filter((c) => c.name.startsWith(`${first} `));
     const hint = group.length > 0 ? ` (did you mean ${group.map((c) => `'${c.name}'`).join(', ')}?)` : '';
-    process.stderr.write(
-      `edgeml: unknown command '${argv.slice(0, 2).join(' ')}'${hint}; see 'edgeml --help'\n`,
+    return reportFailure(
+      new UsageError(`unknown command '${argv.slice(0, 2).join(' ')}'${hint}; see 'edgeml --help'`),
+      jsonAsked,
+      'edgeml',
     );
-    return 2;
   }
   const { command, rest } = found;
   let values: Record<string, string | boolean | undefined>;
@@ -96,13 +183,13 @@ export async function main(argv: readonly string[]): Promise<number> {
       options,
       strict: true,
       allowPositionals: false,
+      tokens: true,
     });
+    refuseRepeatedOptions(parsed.tokens);
     values = parsed.values as Record<string, string | boolean | undefined>;
   } catch (error) {
-    process.stderr.write(
-      `edgeml ${command.name}: ${(error as Error).message}; see 'edgeml ${command.name} --help'\n`,
-    );
-    return 2;
+    const message = `${(error as Error).message}; see 'edgeml ${command.name} --help'`;
+    return reportFailure(new UsageError(message), jsonAsked, `edgeml ${command.name}`);
   }
   if (values.help) {
     process.stdout.write(`${commandHelp(command)}\n`);
@@ -110,17 +197,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const out = processOutput(Boolean(values.json));
   try {
+    await checkOut(command, values);
     return await command.run(values, out);
   } catch (error) {
-    const usage = error instanceof ConfigError || error instanceof UsageError;
-    const message = error instanceof Error ? error.message : String(error);
-    if (out.json && error instanceof EdgemlError) {
-      process.stdout.write(
-        `${JSON.stringify({ error: { code: error.code, message, details: error.details } })}\n`,
-      );
-    }
-    process.stderr.write(`edgeml ${command.name}: ${message}\n`);
-    if (!(error instanceof EdgemlError) && !usage && process.env.EDGEML_DEBUG) console.error(error);
-    return usage ? 2 : 1;
+    return reportFailure(error, out.json, `edgeml ${command.name}`);
   }
 }

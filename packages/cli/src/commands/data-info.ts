@@ -1,9 +1,24 @@
-/** `edgeml data info`: per-split and per-class counts, input shape, mean/std of a data set. */
-import { SPLIT_NAMES } from '@edgeml/trainer';
+/**
+ * `edgeml data info`: per-split and per-class counts, input shape, mean/std of a data set. A data
+ * set that cannot be trained on (an empty train or test split) is reported after the counts, and
+ * the command exits 1, as `edgeml train` would refuse it.
+ */
+import { DataFormatError } from '@edgeml/core';
+import { type DatasetInfo, SPLIT_NAMES } from '@edgeml/trainer';
 import type { Command } from '../command.js';
 import { loadDatasetFromOptions } from '../dataset-from-options.js';
 import { DATASET_OPTIONS } from '../options.js';
 import { formatTable } from '../output.js';
+
+/** What `edgeml train` would refuse in this data set (the trainer's own check says the same before training). */
+function problemsOf(info: DatasetInfo): string[] {
+  return [
+    ...(info.splitSizes.train === 0 ? ['the train split is empty: there is nothing to train on'] : []),
+    ...(info.splitSizes.test === 0
+      ? ['the test split is empty: a trained model could not be evaluated']
+      : []),
+  ];
+}
 
 export const dataInfo: Command = {
   name: 'data info',
@@ -17,9 +32,31 @@ export const dataInfo: Command = {
     const dataset = await loadDatasetFromOptions(values);
     const { info } = dataset;
     const trainingPool = info.splitSizes.train + info.splitSizes.validation;
+    const problems = problemsOf(info);
+    const unusable = () =>
+      new DataFormatError(
+        info.source ?? info.name,
+        `data set '${info.name}' cannot be trained on: ${problems.join('; ')}`,
+        {
+          problems,
+        },
+      );
     if (out.json) {
-      out.printJson({ ...info, trainingPool });
-      return 0;
+      // One JSON document: the counts, and for an unusable data set also the error object every
+      // failing command prints under --json.
+      if (problems.length === 0) {
+        out.printJson({ ...info, trainingPool, problems });
+        return 0;
+      }
+      const error = unusable();
+      out.printJson({
+        ...info,
+        trainingPool,
+        problems,
+        error: { code: error.code, message: error.message, details: error.details },
+      });
+      out.note(`edgeml data info: ${error.message}`);
+      return 1;
     }
     const fmt = (xs: readonly number[]) => `[${xs.map((x) => x.toFixed(4)).join(', ')}]`;
     out.print(`data set      ${info.name}`);
@@ -41,6 +78,7 @@ export const dataInfo: Command = {
     ]);
     rows.push(['', 'total', ...SPLIT_NAMES.map((split) => info.splitSizes[split])]);
     out.print(formatTable(['label', 'class', ...SPLIT_NAMES], rows));
+    if (problems.length > 0) throw unusable();
     return 0;
   },
 };

@@ -1,4 +1,6 @@
 /** `edgeml data preview`: a PNG grid of sample images with their labels. */
+import { extname } from 'node:path';
+import { ConfigError } from '@edgeml/core';
 import { writeFileAtomic } from '@edgeml/core/node';
 import { renderPreviewGrid, type SplitName } from '@edgeml/trainer';
 import type { Command } from '../command.js';
@@ -26,6 +28,12 @@ export const dataPreview: Command = {
   },
   async run(values, out) {
     const file = stringOption(values, 'out', 'preview.png');
+    if (extname(file).toLowerCase() !== '.png') {
+      throw new ConfigError(`--out must name a .png file (the grid is written as PNG), got '${file}'`, {
+        option: 'out',
+        value: file,
+      });
+    }
     const split = choiceOption<SplitName>(values, 'split', ['train', 'validation', 'test'], 'train');
     const count = intOption(values, 'count', { min: 1, max: 1024, fallback: 40 });
     const scale = intOption(values, 'scale', { min: 1, max: 16, fallback: 3 });

@@ -2,12 +2,12 @@
  * `edgeml train`: trains a zoo model (or fine-tunes a saved one) on a data set and writes a model
  * package: the TF.js model, labels, summary.json (params, MACs, backend, speed, accuracies) and a
  * manifest with the metrics and the lineage. Checkpoints go to <out>/checkpoints; --resume
- * continues a killed run.
+ * continues a killed run (and is refused when there is no checkpoint to continue from).
  */
 
-import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { ConfigError } from '@edgeml/core';
+import { checkOutputDirectory, readJsonConfig } from '@edgeml/core/node';
 import {
   BACKEND_NAMES,
   type BackendRequest,
@@ -15,6 +15,7 @@ import {
   datasetOptionsOf,
   datasetReference,
   describeModel,
+  listCheckpoints,
   loadDataset,
   loadTrainedPackage,
   numClassesOf,
@@ -47,11 +48,11 @@ async function configFromOptions(values: OptionValues): Promise<TrainConfigInput
   const file = optionalString(values, 'config');
   let base: Record<string, unknown> = {};
   if (file) {
-    try {
-      base = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
-    } catch (error) {
-      throw new ConfigError(`--config ${file}: ${(error as Error).message}`, { option: 'config' });
-    }
+    // A UTF-8 BOM is accepted; a number too large for a double is named by its path.
+    const json = await readJsonConfig(file);
+    if (typeof json !== 'object' || json === null || Array.isArray(json))
+      throw new ConfigError(`${file}: '$' must be a JSON object (the training config)`, { option: 'config' });
+    base = json as Record<string, unknown>;
   }
   const set = (key: string, value: unknown) => {
     if (value !== undefined) base[key] = value;
@@ -106,6 +107,44 @@ async function configFromOptions(values: OptionValues): Promise<TrainConfigInput
   return base as TrainConfigInput;
 }
 
+/**
+ * Refuses flag combinations that would otherwise be silently ignored or train otherwise than asked,
+ * before anything is loaded: --model/--se/--width with --from (the model comes from the package),
+ * a frozen backbone without --from (it would be a random one), --resume with nothing to resume.
+ */
+async function refuseContradictions(
+  values: OptionValues,
+  input: TrainConfigInput,
+  fromDir: string | undefined,
+  outDir: string,
+): Promise<void> {
+  if (fromDir !== undefined) {
+    const zoo = ['model', 'se', 'width'].filter((name) => values[name] !== undefined);
+    if (zoo.length > 0) {
+      throw new ConfigError(
+        `${zoo.map((name) => `--${name}`).join(', ')} ${zoo.length > 1 ? 'choose' : 'chooses'} a zoo model, but --from ${fromDir} starts from a saved one; give one or the other`,
+        { options: zoo },
+      );
+    }
+  }
+  const checked = validateTrainConfig(input);
+  if (checked.freeze !== 'none' && fromDir === undefined) {
+    throw new ConfigError(
+      `--freeze ${String(checked.freeze)} needs --from (a trained model package): without it the frozen layers would keep their random initial weights`,
+      { option: 'freeze' },
+    );
+  }
+  if (values.resume === true) {
+    const checkpoints = join(outDir, 'checkpoints');
+    if ((await listCheckpoints(checkpoints)).length === 0) {
+      throw new ConfigError(
+        `--resume: there is no checkpoint in ${checkpoints} to continue from; run without --resume to start a new run`,
+        { option: 'resume', dir: checkpoints },
+      );
+    }
+  }
+}
+
 export const trainCommand: Command = {
   name: 'train',
   summary: 'train a zoo model (or fine-tune a saved one) and write a model package',
@@ -152,13 +191,20 @@ export const trainCommand: Command = {
       placeholder: 'N',
       description: 'wasm threads (default: all cores, at most 8)',
     },
-    limit: { type: 'string', placeholder: 'N', description: 'train on a seeded subset of N training images' },
+    limit: {
+      type: 'string',
+      placeholder: 'N',
+      description: 'train on a seeded subset of N training images (all of them when N is at least the split)',
+    },
     'eval-limit': {
       type: 'string',
       placeholder: 'N',
       description: 'evaluate on the first N validation and test images',
     },
-    resume: { type: 'boolean', description: 'continue from the newest checkpoint in <out>/checkpoints' },
+    resume: {
+      type: 'boolean',
+      description: 'continue from the newest checkpoint in <out>/checkpoints (an error when there is none)',
+    },
     config: {
       type: 'string',
       placeholder: 'FILE',
@@ -237,6 +283,7 @@ export const trainCommand: Command = {
     const threads = optionalInt(values, 'threads', { min: 1, max: 64 });
     const evalLimit = optionalInt(values, 'eval-limit', { min: 1 });
     const input = await configFromOptions(values);
+    await refuseContradictions(values, input, fromDir, outDir);
 
     const backend = await selectBackend(backendName, threads === undefined ? {} : { threads });
     out.note(`backend: ${backend.name} (${backend.detail})`);
@@ -248,10 +295,17 @@ export const trainCommand: Command = {
       source?.manifest.data !== undefined && !datasetGiven(values)
         ? datasetOptionsOf(source.manifest.data)
         : datasetOptionsFrom(values);
+    // The package and its checkpoints go to outDir: not a file, writable, and not inside the data.
+    await checkOutputDirectory(outDir, { dataDir: datasetOptions.dir });
     const dataset = await loadDataset(datasetOptions);
     const { info } = dataset;
     const numClasses = info.classNames.length;
     const config = validateTrainConfig(input, { trainSize: dataset.split('train').size, numClasses });
+    if (input.limit != null && config.limit === null) {
+      out.note(
+        `note: --limit ${input.limit} is at least the ${dataset.split('train').size} training images: training on all of them`,
+      );
+    }
 
     let model: ReturnType<typeof buildModel>;
     let fromManifestSha: string | undefined;

