@@ -120,6 +120,8 @@ export {
   applyFreeze,
   freezeBackbone,
   freezeFirstLayers,
+  type ModelForLabelsOptions,
+  modelForLabels,
   type ReplaceHeadOptions,
   replaceHead,
   unfreezeAll,

@@ -18,9 +18,8 @@ import {
   listCheckpoints,
   loadDataset,
   loadTrainedPackage,
-  numClassesOf,
+  modelForLabels,
   OPTIMIZER_NAMES,
-  replaceHead,
   SCHEDULE_NAMES,
   selectBackend,
   type TrainConfigInput,
@@ -93,6 +92,8 @@ async function configFromOptions(values: OptionValues): Promise<TrainConfigInput
   nested('augment', {
     randomCropPadding: optionalInt(values, 'crop-padding', { min: 0, max: 64 }),
     horizontalFlip: values.flip ? true : undefined,
+    colorJitter: colorJitterOption(values),
+    cutout: optionalInt(values, 'cutout', { min: 0, max: 4096 }),
   });
   if (values.loss !== undefined)
     nested('loss', { name: choiceOption(values, 'loss', ['crossentropy', 'focal']) });
@@ -145,6 +146,21 @@ async function refuseContradictions(
   }
 }
 
+/** --color-jitter B[,C,S]: torchvision ColorJitter strengths; one value sets all three. */
+function colorJitterOption(values: OptionValues): Record<string, number> | undefined {
+  const text = optionalString(values, 'color-jitter');
+  if (text === undefined) return undefined;
+  const parts = text.split(',').map((p) => Number(p.trim()));
+  if (!(parts.length === 1 || parts.length === 3) || parts.some((v) => !Number.isFinite(v) || v < 0)) {
+    throw new ConfigError(
+      `--color-jitter must be one strength or three (brightness,contrast,saturation), each >= 0, got '${text}'`,
+      { option: 'color-jitter' },
+    );
+  }
+  const [brightness, contrast = brightness, saturation = brightness] = parts as [number, ...number[]];
+  return { brightness, contrast, saturation };
+}
+
 export const trainCommand: Command = {
   name: 'train',
   summary: 'train a zoo model (or fine-tune a saved one) and write a model package',
@@ -153,6 +169,7 @@ export const trainCommand: Command = {
     'pnpm edgeml train --model resnet8 --epochs 2 --limit 5000 --out runs/quick',
     'pnpm edgeml train --out runs/teacher --resume          # continue a killed run (same flags)',
     'pnpm edgeml train --from runs/teacher --dataset mnist --freeze backbone --unfreeze-at 3 --out runs/ft',
+    'pnpm edgeml train --dataset cifar10 --classes 5-9 --per-class 50 --from runs/c0-4 --freeze backbone --out runs/ft',
   ],
   options: {
     ...DATASET_OPTIONS,
@@ -239,6 +256,16 @@ export const trainCommand: Command = {
       type: 'boolean',
       description: 'random horizontal flips (off by default: orientation matters for digits)',
     },
+    'color-jitter': {
+      type: 'string',
+      placeholder: 'B[,C,S]',
+      description: 'colour jitter as torchvision ColorJitter: brightness, contrast, saturation strengths',
+    },
+    cutout: {
+      type: 'string',
+      placeholder: 'PX',
+      description: 'cutout (DeVries & Taylor 2017): one square of this side per image set to the mean colour',
+    },
     loss: { type: 'string', placeholder: 'NAME', description: "'crossentropy' or 'focal'" },
     'class-weights': {
       type: 'string',
@@ -250,6 +277,11 @@ export const trainCommand: Command = {
       type: 'string',
       placeholder: 'PATIENCE',
       description: 'stop after PATIENCE epochs without validation improvement; restore the best',
+    },
+    'new-head': {
+      type: 'boolean',
+      description:
+        'with --from: a fresh head even when the classes are the same (a new head is made whenever the class names differ)',
     },
     freeze: {
       type: 'string',
@@ -312,10 +344,13 @@ export const trainCommand: Command = {
     if (source) {
       const loaded = source;
       fromManifestSha = loaded.manifestSha256;
-      model =
-        numClassesOf(loaded.model) === numClasses
-          ? loaded.model
-          : replaceHead(loaded.model, numClasses, { seed: config.seed });
+      // A new head whenever the classes differ (names, not just their count), or when asked.
+      const head = modelForLabels(loaded.model, loaded.manifest.labels, info.classNames, {
+        newHead: Boolean(values['new-head']),
+        seed: config.seed,
+      });
+      model = head.model;
+      if (head.newHead) out.note(`new head: ${numClasses} classes (${info.classNames.join(', ')})`);
     } else {
       const width =
         values.width === undefined ? undefined : numberOption(values, 'width', { min: 0.1, max: 4 });

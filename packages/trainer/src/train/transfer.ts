@@ -82,3 +82,28 @@ export function replaceHead(
   const probs = tf.layers.softmax({ name: 'probs' }).apply(logits) as tf.SymbolicTensor;
   return tf.model({ inputs: model.inputs, outputs: probs, name: `${model.name}_head${numClasses}` });
 }
+
+/** Options of modelForLabels. */
+export interface ModelForLabelsOptions {
+  /** A fresh head even when the source already predicts exactly `labels`. @default false */
+  readonly newHead?: boolean;
+  /** Seed of the new head (replaceHead). @default 0 */
+  readonly seed?: number;
+}
+
+/**
+ * The model to fine-tune for `labels`: `model` itself when it was trained on exactly those labels
+ * in that order (continued training), else its backbone with a fresh head of `labels.length`
+ * classes (replaceHead). A head is replaced when the names differ even if the count does not:
+ * the head trained for classes 0-4 of CIFAR-10 means nothing for classes 5-9.
+ */
+export function modelForLabels(
+  model: tf.LayersModel,
+  sourceLabels: readonly string[],
+  labels: readonly string[],
+  options: ModelForLabelsOptions = {},
+): { model: tf.LayersModel; newHead: boolean } {
+  const same = sourceLabels.length === labels.length && sourceLabels.every((name, i) => name === labels[i]);
+  if (same && options.newHead !== true) return { model, newHead: false };
+  return { model: replaceHead(model, labels.length, { seed: options.seed ?? 0 }), newHead: true };
+}
