@@ -2,11 +2,12 @@
  * The data set a command reads: its --dataset/--data-dir/... options when given, else (for commands
  * that act on a model) the data set recorded in the model's manifest, checked against the model.
  */
-import type { ModelManifest } from '@edgeml/core';
+import { ConfigError, type ModelManifest, optionFlag, optionsFromFlags, readOptions } from '@edgeml/core';
 import {
   DATASET_OPTIONS as DATASET_OPTION_DECLS,
   type Dataset,
   datasetLoadOptions,
+  datasetOptionsOf,
   type LoadDatasetOptions,
   loadDataset,
   loadModelDataset,
@@ -28,14 +29,17 @@ export async function loadDatasetFromOptions(values: OptionValues): Promise<Data
   return loadDataset(datasetOptionsFrom(values));
 }
 
-/** True when the user named a data set on the command line (--dataset or --data-dir). */
+/** True when the user gave any data-set option (--dataset, --data-dir, --seed, ...). */
 export function datasetGiven(values: OptionValues): boolean {
-  return values['dataset'] !== undefined || values['data-dir'] !== undefined;
+  return (
+    values['seed'] !== undefined ||
+    Object.entries(DATASET_OPTION_DECLS).some(([key, decl]) => values[optionFlag(key, decl)] !== undefined)
+  );
 }
 
 /**
- * The images for a command on the model of `manifest`: the command's data options when given
- * (--data-dir alone keeps the model's data set name), else the model's own data reference.
+ * The images for a command on the model of `manifest`: the model's own data reference, with the
+ * data-set options the user gave laid over it (see datasetOverride).
  * Throws DatasetMismatchError when the data's classes or shape differ from the model's.
  */
 export async function loadDatasetForModel(
@@ -46,14 +50,33 @@ export async function loadDatasetForModel(
 }
 
 /**
- * The data options the user gave for a command on the model of `manifest`, or undefined when they
- * gave none (the model's own data set is then used). --data-dir alone keeps the model's data set name.
+ * The data options for a command on the model of `manifest`, or undefined when the user gave none
+ * (the model's own data set is then used as recorded). Options the user gave are laid over the
+ * model's own (its seed, validation size, test fraction, image size, fit) when they name the same
+ * data set (or only move its directory), so a model's test split stays its test split; another data
+ * set starts from its defaults.
  */
 export function datasetOverride(
   values: OptionValues,
   manifest: ModelManifest,
 ): LoadDatasetOptions | undefined {
   if (!datasetGiven(values)) return undefined;
-  if (values['dataset'] !== undefined) return datasetOptionsFrom(values);
-  return datasetOptionsFrom({ ...values, dataset: manifest.data?.name ?? manifest.training?.dataset });
+  const given = optionsFromFlags(DATASET_OPTION_DECLS, values);
+  const seed = intOption(values, 'seed', { min: 0, fallback: 0 });
+  const recorded = manifest.data?.name ?? manifest.training?.dataset;
+  const name = (given['name'] as string | undefined) ?? recorded;
+  if (name === undefined) {
+    throw new ConfigError(
+      `model '${manifest.name}' records no data set; name one with --dataset (and --data-dir)`,
+      { model: manifest.name },
+    );
+  }
+  const checked = readOptions(DATASET_OPTION_DECLS, { ...given, name }, 'data set');
+  const fromFlags = datasetLoadOptions(checked, seed) as unknown as Record<string, unknown>;
+  const overlay: Record<string, unknown> = { name };
+  for (const key of Object.keys(given)) overlay[key] = key === 'fit' ? checked.fit : fromFlags[key];
+  if (values['seed'] !== undefined) overlay['seed'] = seed;
+  const base =
+    manifest.data !== undefined && manifest.data.name === name ? datasetOptionsOf(manifest.data) : { seed };
+  return { ...base, ...overlay } as LoadDatasetOptions;
 }

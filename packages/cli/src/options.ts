@@ -114,16 +114,42 @@ export function flagsOf(decls: OptionDecls, omit: readonly string[] = []): Recor
 
 /**
  * Reads declared options from flags with the declarations' validator: the same defaults and the
- * same messages as a JSON config (`prune: 'sparsity' must be in [0, 1), got 1.2`). `omit` keys
- * are left out of the result's checks (the caller sets them).
+ * same messages as a JSON config, followed by the flag the user typed
+ * (`prune: 'sparsity' must be in [0, 1), got 1.2 (--sparsity)`).
  */
 export function declaredOptions<D extends OptionDecls>(
   decls: D,
   values: OptionValues,
   where: string,
 ): OptionsOf<D> {
-  return readOptions(decls, optionsFromFlags(decls, values), where);
+  try {
+    return readOptions(decls, optionsFromFlags(decls, values), where);
+  } catch (error) {
+    const key = error instanceof ConfigError ? error.details['key'] : undefined;
+    const decl = typeof key === 'string' ? decls[key] : undefined;
+    if (decl === undefined) throw error;
+    throw new ConfigError(`${(error as Error).message} (--${optionFlag(key as string, decl)})`, {
+      ...(error as ConfigError).details,
+      option: optionFlag(key as string, decl),
+    });
+  }
 }
+
+/**
+ * The data-set options of a command that acts on a model: the same flags, whose default is the
+ * data set the model was trained on (its `manifest.data`), laid over it when given.
+ */
+export const MODEL_DATASET_OPTIONS: Record<string, OptionSpec> = Object.fromEntries(
+  Object.entries(flagsOf(DATASET_OPTION_DECLS)).map(([flag, { default: _d, ...spec }]) => [
+    flag,
+    { ...spec, description: `${spec.description}; default: the model's own data set` },
+  ]),
+);
+MODEL_DATASET_OPTIONS['seed'] = {
+  type: 'string',
+  placeholder: 'S',
+  description: "seed of the validation split; default: the model's own",
+};
 
 /** The options every data-reading command takes: the declared data-set options and the seed. */
 export const DATASET_OPTIONS: Record<string, OptionSpec> = {

@@ -37,6 +37,7 @@ export {
   datasetReference,
   loadModelDataset,
   type ModelDataset,
+  modelDatasetOptions,
 } from './data/dataset-reference.js';
 export {
   FASHION_MNIST_CLASSES,

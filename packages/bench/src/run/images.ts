@@ -1,14 +1,15 @@
 /**
  * The benchmark images: a seeded subset of the test split of the data set the models were trained
- * on (the `dataset` option, else the first model's own `manifest.data`), encoded as PNG so that
+ * on (the `dataset` option, else the models' own `manifest.data`, which must agree), encoded as PNG so that
  * every case measures decode + preprocessing from real image bytes. Every model of the run is
  * checked against that data set (classes and input shape): a model trained on other images is a
  * DatasetMismatchError, never an accuracy measured on the wrong pictures.
  */
-import { encodePng, type ModelManifest, seededPermutation } from '@edgeml/core';
+import { DatasetMismatchError, encodePng, type ModelManifest, seededPermutation } from '@edgeml/core';
 import {
   checkDatasetMatchesModel,
   type Dataset,
+  datasetOptionsOf,
   type LoadDatasetOptions,
   loadModelDataset,
 } from '@edgeml/trainer';
@@ -20,13 +21,37 @@ export interface BenchImageSet {
   readonly info: BenchImages;
 }
 
-/** The data set of a bench run: `given` (options or a loaded set) or the first model's own; every model checked. */
+/** What identifies a model's data: its data reference's load options and classes (or its legacy training record). */
+function dataIdentity(manifest: ModelManifest): string {
+  const data = manifest.data;
+  if (data === undefined) return JSON.stringify({ training: manifest.training?.dataset ?? null });
+  return JSON.stringify({
+    options: datasetOptionsOf(data),
+    classes: data.classNames,
+    shape: data.inputShape,
+  });
+}
+
+/**
+ * The data set of a bench run: `given` (options or a loaded set), else the models' own, which must
+ * then be the same for every model (same data set, split and fit: one model's test images may be
+ * another's training images); every model is checked against it (classes and input shape).
+ */
 export async function benchDataset(
   manifests: readonly ModelManifest[],
   given?: LoadDatasetOptions | Dataset,
 ): Promise<Dataset> {
   const [first] = manifests;
   if (first === undefined) throw new TypeError('benchDataset needs at least one model');
+  if (given === undefined) {
+    const other = manifests.find((m) => dataIdentity(m) !== dataIdentity(first));
+    if (other !== undefined) {
+      throw new DatasetMismatchError(
+        `models '${first.name}' and '${other.name}' were trained on different data (${first.data?.name ?? first.training?.dataset ?? 'unknown'} and ${other.data?.name ?? other.training?.dataset ?? 'unknown'}, or another split or fit): bench them in separate runs, or name one data set with --dataset/--data-dir`,
+        { models: [first.name, other.name] },
+      );
+    }
+  }
   const dataset =
     given !== undefined && 'split' in given ? given : (await loadModelDataset(first, given)).dataset;
   for (const manifest of manifests) checkDatasetMatchesModel(dataset.info, manifest);

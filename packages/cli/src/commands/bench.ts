@@ -16,7 +16,7 @@ import { ConfigError } from '@edgeml/core';
 import { readModelPackageDir } from '@edgeml/core/node';
 import type { Command, OptionSpec } from '../command.js';
 import { datasetOverride } from '../dataset-from-options.js';
-import { DATASET_OPTIONS, declaredOptions, flagsOf, intOption, stringOption } from '../options.js';
+import { declaredOptions, flagsOf, intOption, MODEL_DATASET_OPTIONS, stringOption } from '../options.js';
 import { formatTable } from '../output.js';
 import { createProgressDisplay } from '../progress.js';
 
@@ -61,7 +61,7 @@ export const benchCommand: Command = {
       description:
         'data set of the test images (default: the one the models were trained on; every model must match it)',
     },
-    'data-dir': DATASET_OPTIONS['data-dir'] as OptionSpec,
+    'data-dir': MODEL_DATASET_OPTIONS['data-dir'] as OptionSpec,
     ...flagsOf(BENCH_OPTIONS),
   },
   async run(values, out) {

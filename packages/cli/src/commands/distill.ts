@@ -20,7 +20,7 @@ import {
 } from '@edgeml/trainer';
 import type { Command, OptionValues } from '../command.js';
 import { datasetOptionsFrom, loadDatasetForModel } from '../dataset-from-options.js';
-import { DATASET_OPTIONS, declaredOptions, flagsOf, intOption, stringOption } from '../options.js';
+import { declaredOptions, flagsOf, intOption, MODEL_DATASET_OPTIONS, stringOption } from '../options.js';
 import type { Output } from '../output.js';
 import { formatTable } from '../output.js';
 import { createProgressDisplay } from '../progress.js';
@@ -89,7 +89,7 @@ export const distillCommand: Command = {
     'pnpm edgeml distill --teacher runs/teacher --student cnn-tiny --epochs 2 --limit 10000 --skip-baseline --out runs/student',
   ],
   options: {
-    ...DATASET_OPTIONS,
+    ...MODEL_DATASET_OPTIONS,
     ...PASS_OPTIONS,
     teacher: {
       type: 'string',

@@ -14,7 +14,7 @@ import {
 } from '@edgeml/trainer';
 import type { Command } from '../command.js';
 import { loadDatasetForModel } from '../dataset-from-options.js';
-import { choiceOption, DATASET_OPTIONS, optionalInt, stringOption } from '../options.js';
+import { choiceOption, MODEL_DATASET_OPTIONS, optionalInt, stringOption } from '../options.js';
 import { formatTable } from '../output.js';
 
 export const evalCommand: Command = {
@@ -25,7 +25,7 @@ export const evalCommand: Command = {
     'pnpm edgeml eval --model runs/teacher --json',
   ],
   options: {
-    ...DATASET_OPTIONS,
+    ...MODEL_DATASET_OPTIONS,
     model: { type: 'string', placeholder: 'DIR', description: 'model package directory' },
     split: {
       type: 'string',

@@ -8,7 +8,7 @@ import { EXPORT_OPTIONS, exportModelPackage, type ParityImages } from '@edgeml/o
 import { loadTrainedPackage, sampleBatch, selectBackend } from '@edgeml/trainer';
 import type { Command } from '../command.js';
 import { loadDatasetForModel } from '../dataset-from-options.js';
-import { DATASET_OPTIONS, declaredOptions, flagsOf, stringOption } from '../options.js';
+import { declaredOptions, flagsOf, MODEL_DATASET_OPTIONS, stringOption } from '../options.js';
 import { formatTable } from '../output.js';
 import { createProgressDisplay } from '../progress.js';
 import { TOOL_VERSION } from '../version.js';
@@ -21,7 +21,7 @@ export const exportCommand: Command = {
     'pnpm edgeml export --model runs/teacher --format onnx --onnx-layout NCHW --out runs/teacher-nchw',
   ],
   options: {
-    ...DATASET_OPTIONS,
+    ...MODEL_DATASET_OPTIONS,
     model: { type: 'string', placeholder: 'DIR', description: 'model package to export' },
     ...flagsOf(EXPORT_OPTIONS),
     out: {

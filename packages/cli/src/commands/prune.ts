@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { loadPassPackage, PRUNE_OPTIONS, prunePass } from '@edgeml/optimizer';
 import type { Command } from '../command.js';
 import { loadDatasetForModel } from '../dataset-from-options.js';
-import { DATASET_OPTIONS, declaredOptions, flagsOf, stringOption } from '../options.js';
+import { declaredOptions, flagsOf, MODEL_DATASET_OPTIONS, stringOption } from '../options.js';
 import { formatTable } from '../output.js';
 import {
   FINETUNE_OPTIONS,
@@ -27,7 +27,7 @@ export const pruneCommand: Command = {
     'pnpm edgeml prune --model runs/cnn-small --method magnitude --sparsity 0.8 --finetune-epochs 2 --limit 10000 --out runs/cnn-small-m80',
   ],
   options: {
-    ...DATASET_OPTIONS,
+    ...MODEL_DATASET_OPTIONS,
     ...PASS_OPTIONS,
     ...flagsOf(FINETUNE_OPTIONS),
     ...flagsOf(PRUNE_OPTIONS),

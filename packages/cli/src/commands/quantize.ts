@@ -5,7 +5,7 @@
  * accuracy float vs int8 in onnxruntime-node, onnxruntime-web and tfjs-tflite, latency, kernels).
  */
 import { resolve } from 'node:path';
-import { optionsFromFlags, readOptions } from '@edgeml/core';
+import { ConfigError, optionsFromFlags } from '@edgeml/core';
 import { readModelPackageDir } from '@edgeml/core/node';
 import {
   QAT_FLAT_OPTIONS,
@@ -18,7 +18,7 @@ import {
 import { BACKEND_NAMES } from '@edgeml/trainer';
 import type { Command } from '../command.js';
 import { datasetGiven, datasetOverride } from '../dataset-from-options.js';
-import { DATASET_OPTIONS, flagsOf, stringOption } from '../options.js';
+import { declaredOptions, flagsOf, MODEL_DATASET_OPTIONS, stringOption } from '../options.js';
 import { formatTable } from '../output.js';
 import { createProgressDisplay } from '../progress.js';
 import { TOOL_VERSION } from '../version.js';
@@ -37,12 +37,11 @@ export const quantizeCommand: Command = {
     model: { type: 'string', placeholder: 'DIR', description: 'model package to quantise' },
     ...flagsOf(QUANTIZE_OPTIONS),
     ...flagsOf(QAT_FLAT_OPTIONS),
-    ...DATASET_OPTIONS,
+    ...MODEL_DATASET_OPTIONS,
     backend: {
       type: 'string',
       placeholder: 'NAME',
-      description: `qat: TF.js backend (${BACKEND_NAMES.join(', ')})`,
-      default: 'auto',
+      description: `qat: TF.js backend (${BACKEND_NAMES.join(', ')}; default: auto)`,
     },
     threads: { type: 'string', placeholder: 'N', description: 'qat: wasm threads' },
     out: { type: 'string', placeholder: 'DIR', description: 'package to write', default: '<model>-int8' },
@@ -53,11 +52,18 @@ export const quantizeCommand: Command = {
     // The flags the user gave, checked with the declarations (the pipeline's messages), then the
     // pass's own rules (settings the chosen method would ignore are refused).
     const given = optionsFromFlags(QUANTIZE_OPTIONS, values);
-    readOptions(QUANTIZE_OPTIONS, given, 'quantize');
-    readOptions(QAT_FLAT_OPTIONS, optionsFromFlags(QAT_FLAT_OPTIONS, values), 'quantize');
+    declaredOptions(QUANTIZE_OPTIONS, values, 'quantize');
+    declaredOptions(QAT_FLAT_OPTIONS, values, 'quantize');
     const qat = optionsFromFlags(QAT_OPTIONS, values);
     const config = { ...given, ...(Object.keys(qat).length > 0 && { qat }) };
     const { method } = validateQuantizeConfig(config);
+    const backendFlags = ['backend', 'threads'].filter((f) => values[f] !== undefined);
+    if (method !== 'qat' && backendFlags.length > 0) {
+      throw new ConfigError(
+        `quantize: ${backendFlags.map((f) => `--${f}`).join(', ')} appl${backendFlags.length === 1 ? 'ies' : 'y'} to method 'qat' only (the TF.js backend that fine-tunes), got method '${method}'`,
+        { option: backendFlags[0] },
+      );
+    }
     if (method === 'qat') await selectBackendFromOptions(values, out);
     // The model's own data set unless --dataset/--data-dir name another (checked against the model).
     const dataset = datasetGiven(values)

@@ -12,12 +12,12 @@ import {
   BACKEND_NAMES,
   type BackendRequest,
   buildModel,
-  datasetOptionsOf,
   datasetReference,
   describeModel,
   listCheckpoints,
   loadDataset,
   loadTrainedPackage,
+  modelDatasetOptions,
   modelForLabels,
   OPTIMIZER_NAMES,
   SCHEDULE_NAMES,
@@ -28,7 +28,7 @@ import {
   ZOO_MODEL_NAMES,
 } from '@edgeml/trainer';
 import type { Command, OptionValues } from '../command.js';
-import { datasetGiven, datasetOptionsFrom } from '../dataset-from-options.js';
+import { datasetOptionsFrom, datasetOverride } from '../dataset-from-options.js';
 import {
   choiceOption,
   DATASET_OPTIONS,
@@ -322,11 +322,11 @@ export const trainCommand: Command = {
     for (const s of backend.skipped) out.note(`  skipped ${s.name}: ${s.reason}`);
 
     const source = fromDir ? await loadTrainedPackage(fromDir) : undefined;
-    // Fine-tuning without --dataset/--data-dir continues on the data the source model was trained on.
-    const datasetOptions =
-      source?.manifest.data !== undefined && !datasetGiven(values)
-        ? datasetOptionsOf(source.manifest.data)
-        : datasetOptionsFrom(values);
+    // Fine-tuning continues on the data the source model was trained on (its manifest.data, or a
+    // built-in training.dataset of older packages), with the data-set options given laid over it.
+    const datasetOptions = source
+      ? (datasetOverride(values, source.manifest) ?? modelDatasetOptions(source.manifest))
+      : datasetOptionsFrom(values);
     // The package and its checkpoints go to outDir: not a file, writable, and not inside the data.
     await checkOutputDirectory(outDir, { dataDir: datasetOptions.dir });
     const dataset = await loadDataset(datasetOptions);

@@ -6,6 +6,8 @@
  * results are cached under a hash of (pass name, pass version, config, input sha256, data set, TF.js
  * backend), so a re-run skips passes that already finished. Besides the TF.js model, a pass may add
  * files to its output package (`TransformResult.files`: the int8 ONNX/TFLite files of quantize).
+ * `ctx.dataset` is checked against the input model (DatasetMismatchError) and handed to the
+ * transform re-normalised to the model's preprocessing mean/std.
  */
 import {
   createLineageStep,
@@ -15,7 +17,7 @@ import {
   type ProgressCallback,
   sha256Hex,
 } from '@edgeml/core';
-import type { Dataset } from '@edgeml/trainer';
+import { checkDatasetMatchesModel, type Dataset, renormalizeDataset } from '@edgeml/trainer';
 import * as tf from '@tensorflow/tfjs';
 import { cacheKey, readCachedResult, writeCachedResult } from './pass-cache.js';
 import { buildPassPackage, type PassPackage } from './pass-package.js';
@@ -126,6 +128,12 @@ async function runPass<Config extends JsonObject, Report extends JsonObject>(
 ): Promise<PassResult<Report>> {
   if (needsDataset && ctx.dataset === undefined) {
     throw new TypeError(`pass '${definition.name}' needs ctx.dataset`);
+  }
+  if (ctx.dataset !== undefined) {
+    // The data must be the model's (classes, input shape), and the pass sees it normalised as the
+    // model was trained: the data set's own statistics may differ (another seed, split or source).
+    checkDatasetMatchesModel(ctx.dataset.info, input.manifest);
+    ctx = { ...ctx, dataset: renormalizeDataset(ctx.dataset, input.manifest.preprocessing) };
   }
   const datasetSha = needsDataset && ctx.dataset ? await sha256Hex(JSON.stringify(ctx.dataset.info)) : null;
   const key = await cacheKey({

@@ -19,7 +19,6 @@ export const PRESETS: Readonly<Record<PresetName, Record<string, unknown>>> = {
     distill: {
       student: 'lenet5',
       temperature: 4,
-      alpha: 0.7,
       epochs: 10,
       batchSize: 64,
       limit: null,
@@ -27,7 +26,7 @@ export const PRESETS: Readonly<Record<PresetName, Record<string, unknown>>> = {
       baseline: false,
     },
     prune: { method: 'magnitude', sparsity: 0.5, finetuneEpochs: 1, limit: 20_000, lr: 0.0005 },
-    quantize: { method: 'ptq', calibration: 'minmax', calibrationImages: 512, latencyRuns: 50 },
+    quantize: { method: 'ptq', calibration: 'minmax', calibrationImages: 512 },
     export: { parityImages: 64 },
     package: { targets: ['worker', 'web', 'mobile'], precision: 'int8', measureWorker: false },
     bench: {

@@ -124,7 +124,7 @@ export async function loadModelDataset(
   manifest: ModelManifest,
   override?: LoadDatasetOptions,
 ): Promise<ModelDataset> {
-  const options = fitToModel(override ?? optionsFromManifest(manifest), manifest);
+  const options = fitToModel(override ?? modelDatasetOptions(manifest), manifest);
   const dataset = await loadDataset(options);
   checkDatasetMatchesModel(dataset.info, manifest);
   return wrapForModel(dataset, options, override ? 'options' : 'model', manifest);
@@ -151,7 +151,7 @@ function wrapForModel(
 }
 
 /** The options recorded in the model's reference (or, for packages made before it, its training record). */
-function optionsFromManifest(manifest: ModelManifest): LoadDatasetOptions {
+export function modelDatasetOptions(manifest: ModelManifest): LoadDatasetOptions {
   if (manifest.data !== undefined) return datasetOptionsOf(manifest.data);
   const legacy = manifest.training?.dataset;
   if (legacy !== undefined && BUILT_IN.includes(legacy) && legacy !== 'cifar10') {

@@ -7,7 +7,7 @@
  * fine-tuning and the result: params, MACs, ONNX size raw and gzipped, test accuracy, per-layer
  * sparsity (magnitude) or channels (structured), and optionally onnxruntime-node latency.
  */
-import { checkOption, type JsonObject, type OptionDecls, readOptions } from '@edgeml/core';
+import { ConfigError, checkOption, type JsonObject, type OptionDecls, readOptions } from '@edgeml/core';
 import {
   type Dataset,
   deserializeLayersModel,
@@ -179,7 +179,11 @@ export function validatePruneConfig(json: unknown): PruneConfig {
     options.initialSparsity,
     'prune',
   );
-  const trainInput = (options.train ?? {}) as JsonObject;
+  const trainInput = options.train ?? {};
+  if (typeof trainInput !== 'object' || trainInput === null || Array.isArray(trainInput))
+    throw new ConfigError(`prune: 'train' must be a JSON object, got ${JSON.stringify(trainInput)}`, {
+      key: 'train',
+    });
   const trainConfig = validateTrainConfig({ ...trainInput, epochs: Math.max(1, options.finetuneEpochs) });
   return { ...options, train: JSON.parse(JSON.stringify(trainConfig)) as JsonObject };
 }

@@ -106,6 +106,7 @@ export const QUANTIZE_OPTIONS = {
   maxDrop: {
     kind: 'number',
     min: 0,
+    max: 100,
     nullable: true,
     default: null,
     placeholder: 'PTS',
