@@ -274,12 +274,21 @@ describe('config values that JSON or a flag cannot hold', () => {
   it('a pipeline config: BOM accepted, 1e400 named by its path instead of null', async () => {
     const bom = join(root, 'pipeline-bom.json');
     await writeFile(bom, `\uFEFF${JSON.stringify({ prune: { sparsity: 2 } })}`);
-    const withBom = await run(['pipeline', '--config', bom]);
+    const withBom = await run(['pipeline', '--config', bom, '--out', join(root, 'bom-run')]);
     expect(withBom.code).toBe(2);
     expect(withBom.stderr).toContain("'sparsity' must be in [0, 1), got 2");
+    // A top-level __proto__ was dropped by the merge and the run started: refused at reading now.
+    // (The invalid sparsity keeps this test from ever starting a run, whatever happens to the key.)
+    const proto = join(root, 'pipeline-proto.json');
+    await writeFile(proto, '{"__proto__": {"out": "x"}, "prune": {"sparsity": 2}}');
+    const withProto = await run(['pipeline', '--config', proto, '--out', join(root, 'proto-run')]);
+    expect(withProto.code).toBe(2);
+    expect(withProto.stderr).toBe(
+      `edgeml pipeline: ${proto}: '$.__proto__' is not a config key (a key named __proto__, constructor or prototype is never one)\n`,
+    );
     const huge = join(root, 'pipeline-huge.json');
     await writeFile(huge, '{"prune": {"sparsity": 1e400}}');
-    const withHuge = await run(['pipeline', '--config', huge]);
+    const withHuge = await run(['pipeline', '--config', huge, '--out', join(root, 'huge-run')]);
     expect(withHuge.code).toBe(2);
     expect(withHuge.stderr).toBe(
       `edgeml pipeline: ${huge}: '$.prune.sparsity' is a number too large for a double (JSON.parse reads it as Infinity); use a finite number\n`,

@@ -24,6 +24,17 @@ describe('parseJsonConfig', () => {
     expect(() => parseJsonConfig('{"a": [1, -1e999]}', 'c.json')).toThrow(/'\$\.a\[1\]' .* -Infinity/);
   });
 
+  it('refuses keys that would reach Object.prototype, at any depth (a merge could drop them unseen)', () => {
+    expect(() => parseJsonConfig('{"__proto__": {"out": "x"}}', 'c.json')).toThrow(
+      "c.json: '$.__proto__' is not a config key (a key named __proto__, constructor or prototype is never one)",
+    );
+    expect(() => parseJsonConfig('{"teacher": {"constructor": 1}}', 'c.json')).toThrow(
+      /'\$\.teacher\.constructor' is not a config key/,
+    );
+    expect(() => parseJsonConfig('{"a": [{"prototype": 1}]}', 'c.json')).toThrow(/'\$\.a\[0\]\.prototype'/);
+    expect(parseJsonConfig('{"toString": 1}', 'c.json')).toEqual({ toString: 1 }); // unknown: the validator refuses it
+  });
+
   it('says which file is not JSON', () => {
     expect(() => parseJsonConfig('{epochs: 2}', 'c.json')).toThrow(/^c\.json is not valid JSON: /);
   });
