@@ -1,6 +1,6 @@
 // The CLI as a user runs it: `pnpm edgeml ...` is `tsx packages/cli/src/bin.ts ...`.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -111,6 +111,26 @@ describe('edgeml CLI', () => {
     const image = decodeImage(new Uint8Array(await readFile(file)));
     expect(image.width).toBeGreaterThan(28 * 3);
     expect(image.height).toBeGreaterThan(28 * 3);
+  });
+
+  it('with --json, a failure is one JSON error object on stdout as well as a line on stderr', async () => {
+    const repeated = await edgeml('train', '--epochs', '1', '--epochs', '2', '--json');
+    expect(repeated.code).toBe(2);
+    expect(JSON.parse(repeated.stdout)).toEqual({
+      error: {
+        code: 'CONFIG_INVALID',
+        message: "--epochs is given 2 times ('1', '2'); give it once; see 'edgeml train --help'",
+        details: {},
+      },
+    });
+    expect(repeated.stderr.trim().split('\n')).toHaveLength(1);
+    await writeFile(join(dir, 'a-file'), 'x');
+    const underFile = join(dir, 'a-file', 'x.png');
+    const atFile = await edgeml('data', 'preview', '--out', underFile, '--json');
+    expect(atFile.code).toBe(2);
+    expect(JSON.parse(atFile.stdout).error.message).toBe(
+      `--out ${underFile}: ${join(dir, 'a-file')} is a file, not a directory`,
+    );
   });
 });
 

@@ -84,7 +84,9 @@ describe('checkOutputFile', () => {
     expect(dir.message).toBe(`--out ${root}: is a directory; give a file name to write`);
     await writeFile(join(root, 'f'), 'x');
     const under = await rejection(checkOutputFile(join(root, 'f', 'grid.png')));
-    expect(under.message).toContain(`${join(root, 'f')} is a file, not a directory`);
+    expect(under.message).toBe(
+      `--out ${join(root, 'f', 'grid.png')}: ${join(root, 'f')} is a file, not a directory`,
+    );
   });
 });
 

@@ -39,7 +39,7 @@ export async function checkOutputDirectory(path: string, options: OutputCheckOpt
   }
   if (options.dataDir !== undefined) await checkOutsideData(target, options.dataDir, option);
   await probeWritable(
-    info !== null ? target : await nearestExistingDirectory(target, option),
+    info !== null ? target : await nearestExistingDirectory(target, target, option),
     target,
     option,
   );
@@ -59,7 +59,7 @@ export async function checkOutputFile(path: string, options: OutputCheckOptions 
     });
   }
   if (options.dataDir !== undefined) await checkOutsideData(target, options.dataDir, option);
-  await probeWritable(await nearestExistingDirectory(dirname(target), option), target, option);
+  await probeWritable(await nearestExistingDirectory(dirname(target), target, option), target, option);
 }
 
 /** Throws when `target` is `dataDir` or lies inside it (links resolved where the paths exist). */
@@ -78,12 +78,12 @@ async function checkOutsideData(target: string, dataDir: string, option: string)
   }
 }
 
-/** The nearest ancestor of `path` (or `path` itself) that exists; throws when that is a file. */
-async function nearestExistingDirectory(path: string, option: string): Promise<string> {
+/** The nearest ancestor of `path` (or `path` itself) that exists; throws (naming `target`) when that is a file. */
+async function nearestExistingDirectory(path: string, target: string, option: string): Promise<string> {
   const dir = await nearestExisting(path);
   const info = await statOrNull(dir, option);
   if (info !== null && !info.isDirectory()) {
-    throw new OutputPathError(option, path, `${dir} is a file, not a directory`, {
+    throw new OutputPathError(option, target, `${dir} is a file, not a directory`, {
       reason: 'parent-not-a-directory',
       parent: dir,
     });
