@@ -60,17 +60,27 @@ async function mismatchedPackage(dir: string, facts: DatasetInfo): Promise<strin
 let root: string;
 let wrongLabels: string;
 let wrongInput: string;
+let matching: string;
 beforeAll(async () => {
   await selectBackend('cpu');
   root = await mkdtemp(join(tmpdir(), 'edgeml-package-checks-'));
   wrongLabels = await mismatchedPackage(join(root, 'labels'), info(4, 8));
   wrongInput = await mismatchedPackage(join(root, 'input'), info(3, 12));
+  matching = await mismatchedPackage(join(root, 'matching'), info(3, 8));
 }, 120_000);
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
 describe('edgeml package refuses a model that does not match its manifest', { timeout: 60_000 }, () => {
+  it.each(['web', 'mobile'])('and packages one that matches: %s', async (target) => {
+    const out = join(root, `ok-${target}`);
+    const argv = ['package', '--model', matching, '--target', target, '--out', out];
+    const { code, stderr } = await run(target === 'web' ? [...argv, '--wasm-only'] : argv);
+    expect(code, stderr).toBe(0);
+    expect(await readdir(out)).toContain(target === 'web' ? 'index.html' : 'metadata.json');
+  });
+
   it.each(['worker', 'web', 'mobile'])('labels: %s', async (target) => {
     const out = join(root, `labels-${target}`);
     const { code, stderr } = await run(['package', '--model', wrongLabels, '--target', target, '--out', out]);
