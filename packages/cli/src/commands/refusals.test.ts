@@ -317,4 +317,18 @@ describe('--json: every failure prints one JSON error object on stdout', () => {
       expect(stderr).toContain(doc.error.message);
     }
   });
+
+  it('for a raw file-system error that no check caught: named in words, with its errno code', async () => {
+    await writeFile(join(root, 'plain-file'), 'x');
+    const schema = join(root, 'plain-file', 'schema.json');
+    const { code, stdout, stderr } = await run(['pipeline', '--write-schema', schema, '--json']);
+    expect(code).toBe(1);
+    const { error } = JSON.parse(stdout) as { error: { code: string; message: string } };
+    // The schema's directory is the file: mkdir -p fails with EEXIST on it.
+    expect(error).toMatchObject({
+      code: 'EEXIST',
+      message: `cannot mkdir ${join(root, 'plain-file')}: it exists and is not a directory (EEXIST)`,
+    });
+    expect(stderr).toBe(`edgeml pipeline: ${error.message}\n`);
+  });
 });

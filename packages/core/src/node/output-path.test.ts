@@ -97,6 +97,10 @@ describe('fileSystemErrorMessage', () => {
     expect(fileSystemErrorMessage(error)).toMatch(
       /^cannot mkdir .*\/f(\/x)?: a part of the path is a file, not a directory \(ENOTDIR\)$/,
     );
+    const atFile = await mkdir(join(root, 'f'), { recursive: true }).catch((e: unknown) => e);
+    expect(fileSystemErrorMessage(atFile)).toBe(
+      `cannot mkdir ${join(root, 'f')}: it exists and is not a directory (EEXIST)`,
+    );
     expect(fileSystemErrorMessage(new Error('plain'))).toBeUndefined();
   });
 });

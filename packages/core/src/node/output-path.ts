@@ -175,5 +175,10 @@ export function fileSystemErrorMessage(error: unknown): string | undefined {
     EMFILE: 'too many open files',
   };
   const operation = e.syscall === undefined ? 'use' : e.syscall;
-  return `cannot ${operation} ${path}: ${reason[e.code] ?? e.message} (${e.code})`;
+  // mkdir -p through a file fails with EEXIST on the file.
+  const why =
+    e.code === 'EEXIST' && e.syscall === 'mkdir'
+      ? 'it exists and is not a directory'
+      : (reason[e.code] ?? e.message);
+  return `cannot ${operation} ${path}: ${why} (${e.code})`;
 }
