@@ -42,6 +42,7 @@ export {
   exportModelPackage,
   parseExportFormats,
 } from './export/package/export-package.js';
+export { parityImagesFor } from './export/package/parity-images.js';
 export type { ExportPassReports, PreparedGraph, PrepareGraphOptions } from './export/prepare-graph.js';
 export { prepareGraphForExport } from './export/prepare-graph.js';
 export type { EmitTfliteInt8Options } from './export/tflite/emit-int8.js';

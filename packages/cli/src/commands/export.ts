@@ -4,8 +4,9 @@
  * (onnxruntime-node, tfjs-tflite), into a new model package.
  */
 import { resolve } from 'node:path';
-import { EXPORT_OPTIONS, exportModelPackage, type ParityImages } from '@edgeml/optimizer';
-import { loadTrainedPackage, sampleBatch, selectBackend } from '@edgeml/trainer';
+import { readModelPackageDir } from '@edgeml/core/node';
+import { EXPORT_OPTIONS, exportModelPackage, type ParityImages, parityImagesFor } from '@edgeml/optimizer';
+import { selectBackend } from '@edgeml/trainer';
 import type { Command } from '../command.js';
 import { loadDatasetForModel } from '../dataset-from-options.js';
 import { declaredOptions, flagsOf, MODEL_DATASET_OPTIONS, stringOption } from '../options.js';
@@ -45,12 +46,10 @@ export const exportCommand: Command = {
       // The TF.js reference runs on the cpu backend: pure JS kernels, independent of the XNNPACK
       // code that onnxruntime and tfjs-tflite share with the wasm backend.
       await selectBackend('cpu');
-      const { manifest } = await loadTrainedPackage(modelDir);
+      const { manifest } = await readModelPackageDir(modelDir);
       const data = await loadDatasetForModel(values, manifest);
-      const split = data.split('test');
-      const batch = await sampleBatch(split, count, 0);
-      parityImages = { x: batch.x, shape: batch.shape };
-      out.note(`parity: ${batch.size} ${data.dataset.info.name} test images`);
+      parityImages = await parityImagesFor(manifest, data.dataset, count);
+      out.note(`parity: ${parityImages.shape[0]} ${data.dataset.info.name} test images`);
     }
     const progress = createProgressDisplay(out);
     let result: Awaited<ReturnType<typeof exportModelPackage>>;

@@ -5,8 +5,8 @@
  */
 import { join } from 'node:path';
 import { EDGEML_VERSION as TOOL_VERSION } from '@edgeml/core';
-import { exportModelPackage, type ParityImages } from '@edgeml/optimizer';
-import { loadTrainedPackage, renormalizeSplit, sampleBatch } from '@edgeml/trainer';
+import { readModelPackageDir } from '@edgeml/core/node';
+import { exportModelPackage, type ParityImages, parityImagesFor } from '@edgeml/optimizer';
 import type { PipelineStage, StageContext } from '../engine/stage.js';
 
 const SOURCES = [
@@ -18,11 +18,8 @@ const SOURCES = [
 async function parityFor(ctx: StageContext, source: string): Promise<ParityImages | undefined> {
   const count = ctx.config.export.parityImages;
   if (count === 0) return undefined;
-  const dataset = await ctx.dataset();
-  const { manifest } = await loadTrainedPackage(source);
-  const split = renormalizeSplit(dataset.split('test'), dataset.info.normalization, manifest.preprocessing);
-  const batch = await sampleBatch(split, count, 0);
-  return { x: batch.x, shape: batch.shape };
+  const { manifest } = await readModelPackageDir(source);
+  return parityImagesFor(manifest, await ctx.dataset(), count);
 }
 
 /** Stage 5: export every model. */
