@@ -3,31 +3,54 @@
 // playwright-core): 30 real Fashion-MNIST PNGs fed through the page's own file input give the same
 // top-1 as onnxruntime-node, the drawing pad classifies, the ES module works on its own, and the
 // page loads nothing from anywhere but its own directory. Saves a screenshot under reports/e2e/.
+// Then a colour model (32x32x3, centre crop) packaged as float32 and as int8: colour JPEGs (one
+// EXIF-rotated), RGB, RGBA and grayscale PNGs of other sizes, fed through the file input, give the
+// probabilities onnxruntime-node gives on the Node classifier's tensor of the same bytes, and the
+// page's own preprocess() builds that tensor bit for bit. EDGEML_REQUIRE_WEBGPU=1 turns the WebGPU
+// case's skip (no adapter) into a failure.
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import type { Classifier } from '@edgeml/runtime-edge';
 import { createClassifier } from '@edgeml/runtime-edge/node';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_PATH, type ChromiumSession, hasChromium, launchChromium } from './support/chromium.js';
+import {
+  handComputedInput,
+  maxAbsDifference,
+  maxDeviationFromFlat,
+  referenceScores,
+  scoresOf,
+  top1,
+} from './support/colour-reference.js';
 import { type FixtureImages, fashionTestPngs, writeFixturePackage } from './support/fashion-fixture.js';
+import { RGB_CLASSES, writeRgbFixturePackages } from './support/rgb-fixture.js';
 import { type StaticServer, serveDirectory } from './support/static-server.js';
+import { userImages } from './support/user-images.js';
 
 const root = resolve(import.meta.dirname, '..');
 const IMAGES = 30;
 const SCREENSHOT = join(root, 'reports/e2e/web-demo.png');
+/** Set to 1 where WebGPU must run (a GPU, or SwiftShader's Vulkan): no adapter then fails the WebGPU case. */
+const REQUIRE_WEBGPU = process.env['EDGEML_REQUIRE_WEBGPU'] === '1';
 
 interface ShownPrediction {
   readonly label: string;
   readonly probability: number;
 }
 
-/** Feeds `png` through the page's file input and returns the top 5 the page shows. */
-async function classifyInPage(page: Page, png: Uint8Array, name: string): Promise<ShownPrediction[]> {
+/** Feeds `bytes` (a PNG unless `mimeType` says otherwise) through the page's file input; the top 5 it shows. */
+async function classifyInPage(
+  page: Page,
+  bytes: Uint8Array,
+  name: string,
+  mimeType = 'image/png',
+): Promise<ShownPrediction[]> {
   const runs = Number(await page.evaluate(() => document.body.dataset['runs']));
-  await page.setInputFiles('#file', { name, mimeType: 'image/png', buffer: Buffer.from(png) });
+  await page.setInputFiles('#file', { name, mimeType, buffer: Buffer.from(bytes) });
   await page.waitForFunction(
     (n) => Number(document.body.dataset['runs']) > n || document.body.dataset['state'] === 'error',
     runs,
@@ -180,9 +203,12 @@ describe('web target (headless Chromium)', () => {
       await gpuPage.waitForFunction(() => document.body.dataset['state'] !== 'loading', null, {
         timeout: 60_000,
       });
+      // 'WebGPU (+ wasm)', or 'WebAssembly (no WebGPU)' when Chromium offers no adapter.
       const backend = await gpuPage.textContent('#backend');
-      if (!backend?.includes('WebGPU')) {
-        context.skip(`no software WebGPU adapter in this Chromium (${backend})`);
+      if (!backend?.startsWith('WebGPU')) {
+        const reason = `no software WebGPU adapter in this Chromium (${backend})`;
+        if (REQUIRE_WEBGPU) throw new Error(`EDGEML_REQUIRE_WEBGPU=1, but ${reason}`);
+        context.skip(reason);
       }
       const reference = await createClassifier(pkgDir, { runtime: 'ort-node' });
       for (const [i, png] of images.pngs.slice(0, 5).entries()) {
@@ -205,5 +231,133 @@ describe('web target (headless Chromium)', () => {
     expect(pageRequests.filter((url) => url.endsWith('.wasm'))).toEqual([
       `${server.url}ort/ort-wasm-simd-threaded.wasm`,
     ]);
+  });
+});
+
+/** Largest |Δp| allowed between the page and onnxruntime-node: both run the same ONNX file on the same tensor. */
+const TOLERANCE = { float32: 1e-5, int8: 1e-5 } as const;
+
+describe('web target: colour images of other sizes, float32 and int8 packages', () => {
+  type Precision = keyof typeof TOLERANCE;
+  const PRECISIONS = ['float32', 'int8'] as const;
+  const images = userImages();
+  let dir: string;
+  let browser: ChromiumSession | undefined;
+  const servers: StaticServer[] = [];
+  const pages: Partial<Record<Precision, Page>> = {};
+  const references: Partial<Record<Precision, Classifier>> = {};
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    if (!hasChromium()) {
+      throw new Error(`no Chromium at ${CHROMIUM_PATH}: apt-get install chromium (or set EDGEML_CHROMIUM)`);
+    }
+    dir = await mkdtemp(join(tmpdir(), 'edgeml-web-rgb-'));
+    const { floatDir, int8Dir } = await writeRgbFixturePackages(dir);
+    const packages: Record<Precision, string> = { float32: floatDir, int8: int8Dir };
+    browser = await launchChromium();
+    const session = browser;
+    await Promise.all(
+      PRECISIONS.map(async (precision) => {
+        const out = join(dir, `web-${precision}`);
+        await promisify(execFile)(
+          join(root, 'node_modules/.bin/tsx'),
+          [
+            'packages/cli/src/bin.ts',
+            'package',
+            '--model',
+            packages[precision],
+            '--target',
+            'web',
+            '--precision',
+            precision,
+            '--wasm-only',
+            '--out',
+            out,
+          ],
+          { cwd: root, maxBuffer: 16 << 20 },
+        );
+        const server = await serveDirectory(out);
+        servers.push(server);
+        const page = await session.context.newPage();
+        page.on('pageerror', (error) => pageErrors.push(`${precision}: ${error.message}`));
+        await page.goto(server.url);
+        await page.waitForFunction(() => document.body.dataset['state'] !== 'loading', null, {
+          timeout: 60_000,
+        });
+        pages[precision] = page;
+        references[precision] = await createClassifier(packages[precision], {
+          runtime: 'ort-node',
+          precision,
+        });
+      }),
+    );
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await Promise.all(servers.map((server) => server.close()));
+    await Promise.all(Object.values(references).map((reference) => reference.dispose()));
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  const setUp = (precision: Precision): { page: Page; node: Classifier } => {
+    const page = pages[precision];
+    const node = references[precision];
+    if (!page || !node) throw new Error(`the ${precision} page or its reference did not load`);
+    return { page, node };
+  };
+
+  for (const precision of PRECISIONS) {
+    it(`${precision}: every image through the file input gives onnxruntime-node's probabilities on the Node tensor (|Δp| <= ${TOLERANCE[precision]})`, async () => {
+      const { page, node } = setUp(precision);
+      expect(await page.evaluate(() => document.body.dataset['state'])).toBe('ready');
+      expect(await page.textContent('#model-info')).toMatch(/5 classes · input 32×32×3/);
+      let worst = 0;
+      for (const image of images) {
+        const shown = await classifyInPage(page, image.bytes, image.name, image.type);
+        expect(shown.map((p) => p.label).sort()).toEqual([...RGB_CLASSES].sort());
+        const expected = await referenceScores(node, image.bytes);
+        const difference = maxAbsDifference(scoresOf(shown), expected);
+        worst = Math.max(worst, difference);
+        expect({ image: image.name, top1: shown[0]?.label }).toEqual({
+          image: image.name,
+          top1: top1(expected),
+        });
+        expect(difference, image.name).toBeLessThanOrEqual(TOLERANCE[precision]);
+      }
+      expect(await page.textContent('#latency')).toMatch(/\(wasm\)$/);
+      console.log(`page ${precision}: max |Δp| ${worst.toExponential(2)} over ${images.length} images`);
+    });
+
+    it(`${precision}: the page's preprocess() builds the Node classifier's tensor bit for bit, and the hand-computed one for flat colours`, async () => {
+      const { page, node } = setUp(precision);
+      // A string, not a function: vitest rewrites `import()` inside test functions.
+      const tensors = (await page.evaluate(`(async (images) => {
+        const lib = await import(new URL('./edgeml-web.js', document.baseURI).href);
+        const classifier = await lib.loadWebClassifier({ backends: ['wasm'] });
+        const out = images.map((bytes) => Array.from(classifier.preprocess(new Uint8Array(bytes)).tensor));
+        const precision = classifier.precision;
+        await classifier.dispose();
+        return { precision, out };
+      })(${JSON.stringify(images.map((image) => Array.from(image.bytes)))})`)) as {
+        precision: string;
+        out: number[][];
+      };
+      expect(tensors.precision).toBe(precision);
+      for (const [i, image] of images.entries()) {
+        const inPage = Float32Array.from(tensors.out[i] ?? []);
+        const inNode = node.preprocess(image.bytes).tensor;
+        expect(inPage.length, image.name).toBe(32 * 32 * 3);
+        expect(Buffer.from(inPage.buffer).equals(Buffer.from(inNode.buffer)), image.name).toBe(true);
+        if (image.cropColour) {
+          const deviation = maxDeviationFromFlat(inPage, handComputedInput(node, image.cropColour));
+          expect(deviation, image.name).toBeLessThanOrEqual(1e-6);
+        }
+      }
+    });
+  }
+
+  it('threw no page errors', () => {
+    expect(pageErrors).toEqual([]);
   });
 });

@@ -1,16 +1,30 @@
 // The Cloudflare Worker target end to end: `edgeml package --target worker` on a real model
 // package, the project served by `wrangler dev` (workerd) on 127.0.0.1, 100 real Fashion-MNIST
 // PNGs classified with the same top-1 as onnxruntime-node, every bad input refused with its status
-// while the isolate keeps serving.
+// while the isolate keeps serving. Then a colour model (32x32x3, centre crop) served as float32 and
+// as int8: colour JPEGs (one EXIF-rotated), RGB, RGBA and grayscale PNGs of other sizes give the
+// probabilities onnxruntime-node gives on the Node classifier's tensor of the same bytes.
 import { type ChildProcess, execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { type Classifier, toRawImage } from '@edgeml/runtime-edge';
 import { createClassifier, spawnWrangler } from '@edgeml/runtime-edge/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  handComputedInput,
+  maxAbsDifference,
+  maxDeviationFromFlat,
+  referenceScores,
+  scoresOf,
+  top1,
+  wronglyPreprocessedScores,
+} from './support/colour-reference.js';
 import { type FixtureImages, fashionTestPngs, writeFixturePackage } from './support/fashion-fixture.js';
+import { RGB_CLASSES, writeRgbFixturePackages } from './support/rgb-fixture.js';
+import { type UserImage, userImages } from './support/user-images.js';
 
 const root = resolve(import.meta.dirname, '..');
 const MAX_BODY = 64 * 1024;
@@ -47,12 +61,53 @@ async function waitForReady(child: ChildProcess, base: string): Promise<void> {
   throw new Error(`wrangler dev did not become ready: ${log}`);
 }
 
+/** `edgeml package --target worker` of `pkgDir` into `out` (the CLI, as a user runs it); its stdout. */
+async function packageForWorker(pkgDir: string, out: string, args: readonly string[] = []): Promise<string> {
+  const { stdout } = await promisify(execFile)(
+    join(root, 'node_modules/.bin/tsx'),
+    ['packages/cli/src/bin.ts', 'package', '--model', pkgDir, '--target', 'worker', '--out', out, ...args],
+    { cwd: root, maxBuffer: 16 << 20 },
+  );
+  return stdout;
+}
+
+/** A `wrangler dev` serving one Worker project on 127.0.0.1. */
+interface WranglerDev {
+  readonly base: string;
+  stop(): Promise<void>;
+}
+
+/** Starts `wrangler dev` in `workerDir` on free ports (HTTP and inspector) and waits for /v1/health. */
+async function startWranglerDev(workerDir: string): Promise<WranglerDev> {
+  const port = await freePort();
+  let inspectorPort = await freePort();
+  while (inspectorPort === port) inspectorPort = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const child = spawnWrangler(
+    ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort)],
+    { cwd: workerDir, pipe: true },
+  );
+  const stop = async () => {
+    if (child.exitCode !== null) return;
+    const closed = new Promise((r) => child.once('close', r));
+    child.kill('SIGTERM');
+    await Promise.race([closed, new Promise((r) => setTimeout(r, 5000))]);
+  };
+  try {
+    await waitForReady(child, base);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { base, stop };
+}
+
 describe('Cloudflare Worker target (wrangler dev, workerd)', () => {
   let dir: string;
   let pkgDir: string;
   let workerDir: string;
   let images: FixtureImages;
-  let child: ChildProcess | undefined;
+  let server: WranglerDev | undefined;
   let base: string;
   let packageStdout: string;
 
@@ -61,39 +116,17 @@ describe('Cloudflare Worker target (wrangler dev, workerd)', () => {
     pkgDir = await writeFixturePackage(dir);
     images = await fashionTestPngs(100);
     workerDir = join(dir, 'worker');
-    const { stdout } = await promisify(execFile)(
-      join(root, 'node_modules/.bin/tsx'),
-      [
-        'packages/cli/src/bin.ts',
-        'package',
-        '--model',
-        pkgDir,
-        '--target',
-        'worker',
-        '--out',
-        workerDir,
-        '--cors',
-        'https://app.example',
-        '--max-body-bytes',
-        String(MAX_BODY),
-      ],
-      { cwd: root, maxBuffer: 16 << 20 },
-    );
-    packageStdout = stdout;
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    child = spawnWrangler(['dev', '--ip', '127.0.0.1', '--port', String(port)], {
-      cwd: workerDir,
-      pipe: true,
-    });
-    await waitForReady(child, base);
+    packageStdout = await packageForWorker(pkgDir, workerDir, [
+      '--cors',
+      'https://app.example',
+      '--max-body-bytes',
+      String(MAX_BODY),
+    ]);
+    server = await startWranglerDev(workerDir);
+    base = server.base;
   });
   afterAll(async () => {
-    if (child && child.exitCode === null) {
-      const closed = new Promise((r) => child?.once('close', r));
-      child.kill('SIGTERM');
-      await Promise.race([closed, new Promise((r) => setTimeout(r, 5000))]);
-    }
+    await server?.stop();
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -204,3 +237,152 @@ describe('Cloudflare Worker target (wrangler dev, workerd)', () => {
     }
   });
 });
+
+/** Largest |Δp| allowed between the Worker and onnxruntime-node: both run the same ONNX file on the same tensor. */
+const TOLERANCE = { float32: 1e-5, int8: 1e-5 } as const;
+
+describe('Cloudflare Worker target: colour images of other sizes, float32 and int8 packages', () => {
+  type Precision = keyof typeof TOLERANCE;
+  let dir: string;
+  const images = userImages();
+  const servers: Partial<Record<Precision, WranglerDev>> = {};
+  const references: Partial<Record<Precision, Classifier>> = {};
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'edgeml-worker-rgb-'));
+    const { floatDir, int8Dir } = await writeRgbFixturePackages(dir);
+    const packages: Record<Precision, string> = { float32: floatDir, int8: int8Dir };
+    await Promise.all(
+      (['float32', 'int8'] as const).map(async (precision) => {
+        const out = join(dir, `worker-${precision}`);
+        await packageForWorker(packages[precision], out, ['--precision', precision]);
+        servers[precision] = await startWranglerDev(out);
+        references[precision] = await createClassifier(packages[precision], {
+          runtime: 'ort-node',
+          precision,
+        });
+      }),
+    );
+  });
+  afterAll(async () => {
+    await Promise.all(Object.values(servers).map((server) => server.stop()));
+    await Promise.all(Object.values(references).map((reference) => reference.dispose()));
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  const reference = (precision: Precision): Classifier => {
+    const classifier = references[precision];
+    if (!classifier) throw new Error(`no ${precision} reference classifier`);
+    return classifier;
+  };
+
+  it('checks the images against values computed by hand, independently of the code under test', () => {
+    const node = reference('float32');
+    expect(node.inputSpec).toMatchObject({ width: 32, height: 32, channels: 3, fit: 'center-crop' });
+    const flat = images.filter((image) => image.cropColour);
+    expect(flat.map((image) => image.name)).toEqual([
+      'flat-rgb-50x30.png',
+      'flat-rgba-17x64.png',
+      'flat-gray-30x50.png',
+    ]);
+    for (const image of flat) {
+      // Every value of the centre-cropped input is the window's colour, normalised by the formula.
+      const expected = handComputedInput(node, image.cropColour ?? []);
+      const { tensor } = node.preprocess(image.bytes);
+      expect(tensor.length).toBe(32 * 32 * 3);
+      expect(maxDeviationFromFlat(tensor, expected), image.name).toBeLessThanOrEqual(1e-6);
+    }
+    // Each PNG decodes to the samples it was written from (alpha dropped, gray kept gray).
+    for (const image of images) {
+      const source = image.source;
+      if (!source) continue;
+      const kept = source.channels === 4 ? 3 : source.channels;
+      const expected = new Uint8Array(source.width * source.height * kept);
+      for (let i = 0; i < source.width * source.height; i++)
+        expected.set(source.data.subarray(i * source.channels, i * source.channels + kept), i * kept);
+      const decoded = toRawImage(image.bytes);
+      expect({
+        name: image.name,
+        width: decoded.width,
+        height: decoded.height,
+        channels: decoded.channels,
+      }).toEqual({
+        name: image.name,
+        width: source.width,
+        height: source.height,
+        channels: kept,
+      });
+      expect(Buffer.from(decoded.data).equals(Buffer.from(expected)), image.name).toBe(true);
+    }
+    // The EXIF-tagged JPEG is stored 44x26 and decodes upright, 26x44.
+    const phone = toRawImage(images.find((image) => image.name.includes('exif'))!.bytes);
+    expect([phone.width, phone.height]).toEqual([26, 44]);
+  });
+
+  it('would notice a target that preprocesses wrongly: each mistake moves the probabilities by far more than the tolerance', async () => {
+    const mistakes = new Set<string>();
+    for (const precision of ['float32', 'int8'] as const) {
+      for (const image of images) {
+        const expected = await referenceScores(reference(precision), image.bytes);
+        for (const wrong of await wronglyPreprocessedScores(reference(precision), image)) {
+          mistakes.add(wrong.mistake);
+          const moved = maxAbsDifference(wrong.scores, expected);
+          expect(moved, `${precision} ${image.name}: ${wrong.mistake}`).toBeGreaterThan(
+            100 * TOLERANCE[precision],
+          );
+        }
+      }
+    }
+    expect([...mistakes].sort()).toEqual([
+      'EXIF orientation ignored',
+      'R and B swapped',
+      'alpha composited over black',
+      'stretch instead of center-crop',
+    ]);
+  });
+
+  for (const precision of ['float32', 'int8'] as const) {
+    it(`serves the ${precision} package: every image gives onnxruntime-node's probabilities on the Node tensor (|Δp| <= ${TOLERANCE[precision]})`, async () => {
+      const server = servers[precision];
+      const node = reference(precision);
+      if (!server) throw new Error(`no ${precision} Worker`);
+      const model = (await (await fetch(`${server.base}/v1/model`)).json()) as Record<string, unknown>;
+      expect(model).toMatchObject({
+        name: 'colour-tiny',
+        input: { shape: [32, 32, 3] },
+        file: { precision, sha256: node.file.sha256 },
+      });
+      let worst = 0;
+      for (const [i, image] of images.entries()) {
+        const response = await sendImage(server.base, image, i % 2 === 1);
+        expect({ image: image.name, status: response.status }).toEqual({ image: image.name, status: 200 });
+        const body = (await response.json()) as {
+          predictions: { label: string; probability: number }[];
+          model: { sha256: string; precision: string };
+        };
+        expect(body.model).toMatchObject({ sha256: node.file.sha256, precision });
+        expect(body.predictions.map((p) => p.label).sort()).toEqual([...RGB_CLASSES].sort());
+        const served = scoresOf(body.predictions);
+        const expected = await referenceScores(node, image.bytes);
+        const difference = maxAbsDifference(served, expected);
+        worst = Math.max(worst, difference);
+        expect({ image: image.name, top1: body.predictions[0]?.label }).toEqual({
+          image: image.name,
+          top1: top1(expected),
+        });
+        expect(difference, image.name).toBeLessThanOrEqual(TOLERANCE[precision]);
+      }
+      console.log(`Worker ${precision}: max |Δp| ${worst.toExponential(2)} over ${images.length} images`);
+    });
+  }
+});
+
+/** POSTs `image` to /v1/classify?topK=5 as a raw body of its type, or as JSON base64. */
+function sendImage(base: string, image: UserImage, asJson: boolean): Promise<Response> {
+  const body = asJson ? JSON.stringify({ image: Buffer.from(image.bytes).toString('base64') }) : image.bytes;
+  return fetch(`${base}/v1/classify?topK=${RGB_CLASSES.length}`, {
+    method: 'POST',
+    body: body as BodyInit,
+    headers: { 'content-type': asJson ? 'application/json' : image.type },
+  });
+}
