@@ -33,19 +33,22 @@ import {
 
 const PENDING_FILE = 'stage.pending.json';
 
-/** Multiply-accumulates per image of the pipeline's two zoo models, for the ETA. */
+/** Multiply-accumulates per image of the pipeline's two zoo models, and the training threads, for the ETA. */
 export interface ModelCosts {
   readonly teacherMacs: number;
   readonly studentMacs: number;
+  /** Threads the backend trains with (the wasm backend picks 1 on a loaded machine). @default 1 */
+  readonly threads?: number;
 }
 
 /**
- * Training images per second on 2 CPU cores (wasm backend) for a model of `macs` multiply-adds per
- * image: about 1.5 G MAC/s for forward + backward, at most 2,500 images/s (per-batch overheads),
- * from `pnpm bench:train` (cnn-small, 5.45 M MACs: 262-280/s; LeNet-5, 0.42 M: about 2,250/s).
+ * Training images per second (wasm backend) for a model of `macs` multiply-adds per image: about
+ * 1.5 G MAC/s per thread for forward + backward, at most 2,500 images/s per thread (per-batch
+ * overheads), from `pnpm bench:train` (cnn-small, 5.45 M MACs: 262-280/s on 1 thread, 636/s on 2;
+ * LeNet-5, 0.42 M: about 2,250/s on 1).
  */
-function trainRate(macs: number): number {
-  return Math.max(20, Math.min(2500, 1.5e9 / Math.max(1, macs)));
+function trainRate(macs: number, threads: number): number {
+  return Math.max(1, threads) * Math.max(20, Math.min(2500, 1.5e9 / Math.max(1, macs)));
 }
 
 /**
@@ -61,8 +64,8 @@ export function estimateStageSeconds(
 ): number {
   const images = (limit: number | null) => Math.min(limit ?? sizes.train, sizes.train);
   const evalImages = Math.min(config.evalImages ?? sizes.test, sizes.test);
-  const teacher = trainRate(costs.teacherMacs);
-  const student = trainRate(costs.studentMacs);
+  const teacher = trainRate(costs.teacherMacs, costs.threads ?? 1);
+  const student = trainRate(costs.studentMacs, costs.threads ?? 1);
   const { distill, prune, quantize } = config;
   switch (stage) {
     case 'train':
@@ -97,7 +100,7 @@ export function estimateStageSeconds(
 }
 
 /** The MACs of the configured teacher and student on `data`'s input (models built, measured, disposed). */
-function modelCosts(config: PipelineConfig, data: Dataset): ModelCosts {
+function modelCosts(config: PipelineConfig, data: Dataset, threads: number): ModelCosts {
   const macs = (name: string) => {
     const model = buildModel(name as ZooModelName, {
       inputShape: data.info.inputShape,
@@ -107,7 +110,7 @@ function modelCosts(config: PipelineConfig, data: Dataset): ModelCosts {
     model.dispose();
     return macs;
   };
-  return { teacherMacs: macs(config.teacher.model), studentMacs: macs(config.distill.student) };
+  return { teacherMacs: macs(config.teacher.model), studentMacs: macs(config.distill.student), threads };
 }
 
 /** How the runner shows progress. */
@@ -186,7 +189,7 @@ export async function runPipeline(
   const previous = await Promise.all(stages.map((s) => readStageRecord(join(runDir, s.name))));
   const data = await loadData();
   const sizes = { train: data.split('train').size, test: data.split('test').size };
-  const costs = modelCosts(config, data);
+  const costs = modelCosts(config, data, selected.threads ?? 1);
   const estimate = stages.map(
     (s, i) => previous[i]?.durationS ?? estimateStageSeconds(s.name, config, sizes, costs),
   );
