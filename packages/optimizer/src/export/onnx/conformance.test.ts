@@ -2,7 +2,7 @@
  * ONNX emitter conformance: every model (the zoo, or stand-ins until it is exported), seeded random
  * weights with perturbed BatchNorm, on 256 real Fashion-MNIST test images (batch 64): TF.js (cpu)
  * vs onnxruntime-node at every graph optimisation level vs onnxruntime-web (wasm, in Node).
- * Asserts max |diff| of probabilities <= 1e-4 and the same top-1 on every image; prints a table.
+ * Asserts max |diff| of probabilities <= 1e-5 and the same top-1 on every image; prints a table.
  */
 
 import * as tf from '@tensorflow/tfjs';
@@ -20,7 +20,7 @@ import {
   type ParityRuntime,
 } from './parity.js';
 
-const TOLERANCE = 1e-4;
+const TOLERANCE = 1e-5;
 const IMAGES = 256;
 
 /** onnxruntime-web's wasm backend run inside Node: one thread, .wasm files from node_modules. */

@@ -44,7 +44,7 @@ describe('exportModelPackage', () => {
       expect(file.parity.length).toBeGreaterThan(0);
       for (const p of file.parity) {
         expect(p.images).toBe(64);
-        expect(p.maxAbsDiff).toBeLessThanOrEqual(1e-4);
+        expect(p.maxAbsDiff).toBeLessThanOrEqual(1e-5);
         expect(p.top1Agreement).toBe(1);
       }
     }
