@@ -1,8 +1,11 @@
 /**
  * Int8 conformance: single-layer fixture graphs and cnn-tiny, calibrated on real images, quantised,
  * written as ONNX QDQ and full-integer TFLite, run in onnxruntime-node and tfjs-tflite and compared
- * with our integer reference (int8-reference.ts): within one int8 step of the output scale. The ORT
- * profile shows that the QDQ patterns were fused into QLinearConv / QGemm.
+ * with our integer reference (int8-reference.ts): fixture layers within one int8 step of the output
+ * scale; zoo models, whose output is a float softmax of the int8 logits, within 0.02 on each
+ * probability (a rounding tie moves a logit by one int8 step, which moves a probability by at most
+ * half a logits step: 0.016-0.032 here; 0.0081 measured). The ORT profile shows that the QDQ patterns
+ * were fused into QLinearConv / QGemm.
  */
 
 import { ConfigError } from '@edgeml/core';
@@ -41,7 +44,10 @@ function firstImage(f: QuantFixture) {
   return { name: 'input', x: f.check.x.subarray(0, 784), shape: [1, 28, 28, 1] };
 }
 
-/** onnxruntime-node (the QDQ `bytes`) and tfjs-tflite (the int8 TFLite of `graph`) probabilities within 0.02 of the integer reference. */
+/**
+ * onnxruntime-node (the QDQ `bytes`) and tfjs-tflite (the int8 TFLite of `graph`) probabilities within
+ * 0.02 of the integer reference (at most 0.0081 measured, mobilenetv2-tiny; see the file comment).
+ */
 async function expectRuntimesNearReference(
   graph: IrGraph,
   bytes: Uint8Array,
@@ -249,6 +255,7 @@ describe('int8 cnn-tiny on Fashion-MNIST', () => {
     const [a, b] = [await run(emitOnnx(f.graph)), await run(bytes)];
     let worst = 0;
     for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
-    expect(worst).toBeLessThan(0.05);
+    // Weights only, float compute: no int8 step applies; 0.019 measured.
+    expect(worst).toBeLessThan(0.03);
   });
 });
