@@ -67,26 +67,6 @@ if (values.help) {
       '                 [--shapes 28x28x1,32x32x3] [--augment none,crop-flip,all]\n' +
       '                 [--batch 128] [--steps 10] [--windows 3] [--warmup 3] [--threads N] [--cpu-steps 1]\n',
   );
-  if (augmentNames.some((a) => hasAugmentation(AUGMENTS[a]!))) {
-    // The augmentation alone, in plain JS on this thread: images per second, no training.
-    console.log('\n| shape | augment | augmentation alone, images/s |');
-    console.log('|---|---|---|');
-    for (const input of shapes) {
-      const pixels = syntheticBatch(input);
-      const shape = [batch, ...input] as const;
-      for (const name of augmentNames.filter((a) => hasAugmentation(AUGMENTS[a]!))) {
-        const rng = new SeededRandom(7);
-        for (let i = 0; i < 3; i++) augmentBatch(pixels, shape, AUGMENTS[name]!, rng, NORMALIZATION);
-        const times: number[] = [];
-        for (let w = 0; w < 5; w++) {
-          const start = performance.now();
-          for (let i = 0; i < 10; i++) augmentBatch(pixels, shape, AUGMENTS[name]!, rng, NORMALIZATION);
-          times.push((performance.now() - start) / 10);
-        }
-        console.log(`| ${input.join('x')} | ${name} | ${Math.round((batch * 1000) / median(times))} |`);
-      }
-    }
-  }
   process.exit(0);
 }
 const batch = Number(values.batch);
