@@ -69,6 +69,12 @@ describe('train refuses what it would silently ignore, before loading anything',
     await expect(readdir(out)).rejects.toThrow();
   });
 
+  it('--unfreeze-at without --freeze (nothing to unfreeze)', async () => {
+    const { code, stderr } = await run(['train', '--unfreeze-at', '3', '--out', join(root, 'unfreeze')]);
+    expect(code).toBe(2);
+    expect(stderr).toContain('--unfreeze-at 3 unfreezes layers that --freeze froze, but nothing is frozen');
+  });
+
   it('--from with --model (the model comes from the package)', async () => {
     const { code, stderr } = await run(['train', '--from', join(root, 'teacher'), '--model', 'resnet8']);
     expect(code).toBe(2);

@@ -135,6 +135,12 @@ async function refuseContradictions(
       { option: 'freeze' },
     );
   }
+  if (checked.unfreezeAtEpoch !== null && checked.freeze === 'none') {
+    throw new ConfigError(
+      `--unfreeze-at ${checked.unfreezeAtEpoch} unfreezes layers that --freeze froze, but nothing is frozen; give --freeze backbone|N (with --from) or leave --unfreeze-at out`,
+      { option: 'unfreeze-at' },
+    );
+  }
   if (values.resume === true) {
     const checkpoints = join(outDir, 'checkpoints');
     if ((await listCheckpoints(checkpoints)).length === 0) {
