@@ -14,23 +14,11 @@ import {
 } from '@edgeml/optimizer';
 import { PIPELINE_CONFIG_SCHEMA, PIPELINE_SECTIONS, validatePipelineConfig } from '@edgeml/pipeline';
 import { TRAINING_OPTIONS } from '@edgeml/trainer';
-import { describe, expect, it, vi } from 'vitest';
-import { main } from '../main.js';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../testing/run-cli.js';
 import { COMMANDS } from './index.js';
 
-/** Runs the CLI in-process and returns the exit code and what went to stderr. */
-async function run(argv: string[]): Promise<{ code: number; stderr: string }> {
-  let stderr = '';
-  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    return { code: await main(argv), stderr };
-  } finally {
-    spy.mockRestore();
-  }
-}
+const run = runCli;
 
 /** A value the declaration refuses, as JSON and as a flag string; null when every value of it is valid. */
 function badValue(decl: OptionDecl): { json: unknown; flag: string } | null {

@@ -1,19 +1,7 @@
-import { describe, expect, it, vi } from 'vitest';
-import { main } from '../main.js';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../testing/run-cli.js';
 
-/** Runs the CLI in-process and returns the exit code and what went to stderr. */
-async function run(argv: string[]): Promise<{ code: number; stderr: string }> {
-  let stderr = '';
-  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    return { code: await main(argv), stderr };
-  } finally {
-    spy.mockRestore();
-  }
-}
+const run = runCli;
 
 describe('prune and distill commands reject bad configs before loading anything', () => {
   it('prune --sparsity 1', async () => {
