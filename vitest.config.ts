@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-const packages = ['core', 'trainer', 'optimizer', 'runtime-edge', 'bench', 'pipeline', 'cli'];
+const packages = ['core', 'trainer', 'optimizer', 'runtime-edge', 'compiler', 'bench', 'pipeline', 'cli'];
 
 // One root config, one project per package plus the cross-package suites in test/. Projects
 // inherit the options below (`extends: true`).

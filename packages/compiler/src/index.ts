@@ -1,0 +1,2 @@
+/** @edgeml/compiler: each model as its own small WebAssembly module. */
+export {};
