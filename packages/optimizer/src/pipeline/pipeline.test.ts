@@ -48,14 +48,17 @@ describe('pass configs are validated when the pass is created', () => {
   });
 
   it('names the key in the error details', () => {
-    let error: unknown;
-    try {
-      prunePass.create({ sparsity: 2 });
-    } catch (e) {
-      error = e;
-    }
+    // A create that does not throw fails here, not in a later expect on `undefined`.
+    const error = (() => {
+      try {
+        prunePass.create({ sparsity: 2 });
+      } catch (e) {
+        return e;
+      }
+      throw new Error('prunePass.create({ sparsity: 2 }) did not throw');
+    })();
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).details['key']).toBe('sparsity');
+    expect((error as ConfigError).details).toMatchObject({ key: 'sparsity', expected: 'in [0, 1)' });
   });
 });
 

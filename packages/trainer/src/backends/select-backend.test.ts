@@ -17,21 +17,52 @@ describe('selectBackend', () => {
     );
   });
 
-  it('auto picks the first available and says why earlier ones were skipped', async () => {
+  it('auto picks the first available backend, in order, and says why each earlier one was skipped', async () => {
+    // Whatever this machine has, the skipped backends and the chosen one follow auto's order.
+    const order = [
+      'tensorflow (@tensorflow/tfjs-node-gpu)',
+      'webgpu',
+      'tensorflow (@tensorflow/tfjs-node)',
+      'wasm',
+    ];
     const selected = await selectBackend('auto', { threads: 2 });
     expect(tf.getBackend()).toBe(selected.tfBackend);
-    if (selected.name === 'wasm') {
-      expect(selected.skipped.map((s) => s.name)).toEqual([
-        'tensorflow (@tensorflow/tfjs-node-gpu)',
-        'webgpu',
-        'tensorflow (@tensorflow/tfjs-node)',
-      ]);
-      expect(selected.threads).toBeGreaterThanOrEqual(1);
-      expect(selected.detail).toMatch(/tfjs-backend-wasm .*edgeml training kernels/);
-      // The kernels tfjs-backend-wasm lacks are registered.
-      expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
-    }
+    const chosen = order.find((label) => label === selected.name || label.startsWith(`${selected.name} `));
+    expect(chosen, `auto chose '${selected.name}'`).toBeDefined();
+    expect([...selected.skipped.map((s) => s.name), chosen]).toEqual(
+      order.slice(0, selected.skipped.length + 1),
+    );
     for (const s of selected.skipped) expect(s.reason.length).toBeGreaterThan(10);
+  });
+
+  it('auto without tfjs-node picks webgpu when a GPU adapter exists, else wasm (never cpu)', async () => {
+    // Which one is expected is found apart from auto: whether 'webgpu' itself can start here.
+    const webgpu = await selectBackend('webgpu').then(
+      () => true,
+      () => false,
+    );
+    const importer = async (specifier: string) => {
+      throw notFound(specifier);
+    };
+    const selected = await selectBackend('auto', { threads: 2 }, { importer });
+    expect(selected.name).toBe(webgpu ? 'webgpu' : 'wasm');
+    expect(selected.skipped.map((s) => s.name)).toEqual([
+      'tensorflow (@tensorflow/tfjs-node-gpu)',
+      ...(webgpu ? [] : ['webgpu']),
+      ...(webgpu ? [] : ['tensorflow (@tensorflow/tfjs-node)']),
+    ]);
+    expect(selected.skipped[0]!.reason).toContain('@tensorflow/tfjs-node-gpu is not installed');
+  });
+
+  it('wasm runs with the edgeml training kernels registered', async () => {
+    const selected = await selectBackend('wasm', { threads: 2 });
+    expect(selected).toMatchObject({ name: 'wasm', tfBackend: 'wasm', skipped: [] });
+    expect(tf.getBackend()).toBe('wasm');
+    expect(selected.threads).toBeGreaterThanOrEqual(1);
+    expect(selected.threads).toBeLessThanOrEqual(2);
+    expect(selected.detail).toMatch(/tfjs-backend-wasm .*edgeml training kernels/);
+    // The kernels tfjs-backend-wasm lacks are registered.
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
   });
 
   it('webgpu without a GPU adapter fails with a clear BackendUnavailableError', async () => {
