@@ -9,6 +9,9 @@ export type {
   RuntimeName,
 } from './adapters/adapter.js';
 export { RUNTIME_FORMATS, RUNTIME_NAMES } from './adapters/adapter.js';
+export { createLiteRtLoader, loadLiteRtAdapter } from './adapters/litert/litert-adapter.js';
+export type { LiteRtModule, LiteRtRealmSetup, LiteRtSettings } from './adapters/litert/litert-runtime.js';
+export { loadLiteRtRuntime } from './adapters/litert/litert-runtime.js';
 export { loadOrtWebAdapter } from './adapters/ort-web/ort-web-adapter.js';
 export { installCompiledWasmShim } from './adapters/ort-web/workerd-wasm-shim.js';
 export { loadTfjsAdapter } from './adapters/tfjs/tfjs-adapter.js';

@@ -2,6 +2,11 @@
 // createClassifier that also reads directories, and the packagers for deployment targets.
 // Heavy runtimes are imported lazily, on first use.
 
+export {
+  liteRtWasmDirectory,
+  loadLiteRtNodeAdapter,
+  nodeLiteRtRealm,
+} from './adapters/litert/litert-runtime-node.js';
 export { loadOrtNodeAdapter } from './adapters/ort-node/ort-node-adapter.js';
 export { loadTfliteAdapter } from './adapters/tflite/tflite-adapter.js';
 export type { LoadTfliteOptions, TfliteNodeModel } from './adapters/tflite/tflite-runtime-node.js';

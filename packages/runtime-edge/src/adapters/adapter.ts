@@ -3,12 +3,13 @@
  * preprocessed float32 tensor through it, return the raw output scores.
  */
 import type { ModelFileEntry, ModelFileFormat, ModelPackage } from '@edgeml/core';
+import type { LiteRtSettings } from './litert/litert-runtime.js';
 
 /** Runtimes a classifier can run on. */
-export type RuntimeName = 'ort-web' | 'ort-node' | 'tflite' | 'tfjs';
+export type RuntimeName = 'ort-web' | 'ort-node' | 'tflite' | 'tfjs' | 'litert';
 
 /** Every runtime name, web ones first. */
-export const RUNTIME_NAMES: readonly RuntimeName[] = ['ort-web', 'tfjs', 'ort-node', 'tflite'];
+export const RUNTIME_NAMES: readonly RuntimeName[] = ['ort-web', 'tfjs', 'litert', 'ort-node', 'tflite'];
 
 /** Which file format each runtime reads. */
 export const RUNTIME_FORMATS: Readonly<Record<RuntimeName, ModelFileFormat>> = {
@@ -16,6 +17,7 @@ export const RUNTIME_FORMATS: Readonly<Record<RuntimeName, ModelFileFormat>> = {
   'ort-node': 'onnx',
   tflite: 'tflite',
   tfjs: 'tfjs-layers',
+  litert: 'tflite',
 };
 
 /** Settings for onnxruntime-web's WebAssembly backend. */
@@ -38,6 +40,8 @@ export interface AdapterContext {
   readonly pkg: ModelPackage;
   readonly file: ModelFileEntry;
   readonly ortWeb?: OrtWebSettings;
+  /** LiteRT.js settings (runtime 'litert'). */
+  readonly liteRt?: LiteRtSettings;
 }
 
 /** A loaded model in one runtime. */

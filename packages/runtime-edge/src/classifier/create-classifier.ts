@@ -72,7 +72,12 @@ export async function createClassifierWith(
   const { manifest } = pkg;
   const file = findModelFile(manifest, RUNTIME_FORMATS[runtime], precision);
   const inputSpec = inputSpecFor(manifest, file);
-  const adapter = await load({ pkg, file, ...(options.ortWeb ? { ortWeb: options.ortWeb } : {}) });
+  const adapter = await load({
+    pkg,
+    file,
+    ...(options.ortWeb ? { ortWeb: options.ortWeb } : {}),
+    ...(options.liteRt ? { liteRt: options.liteRt } : {}),
+  });
 
   // One warm-up run on zeros: proves the file takes this input and answers one score per label.
   const size = inputSpec.shape.reduce((a, b) => a * b, 1);

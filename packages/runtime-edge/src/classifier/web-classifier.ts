@@ -1,5 +1,6 @@
-/** createClassifier of the web entry: runtimes 'ort-web' and 'tfjs'; packages from URLs, sources or memory. */
+/** createClassifier of the web entry: runtimes 'ort-web', 'tfjs' and 'litert'; packages from URLs, sources or memory. */
 import type { AdapterLoader, RuntimeName } from '../adapters/adapter.js';
+import { loadLiteRtAdapter } from '../adapters/litert/litert-adapter.js';
 import { loadOrtWebAdapter } from '../adapters/ort-web/ort-web-adapter.js';
 import { loadTfjsAdapter } from '../adapters/tfjs/tfjs-adapter.js';
 import type { Classifier, ClassifierOptions, ModelPackageInput } from './classifier.js';
@@ -9,6 +10,7 @@ import { createClassifierWith } from './create-classifier.js';
 export const WEB_ADAPTERS: Readonly<Partial<Record<RuntimeName, AdapterLoader>>> = {
   'ort-web': loadOrtWebAdapter,
   tfjs: loadTfjsAdapter,
+  litert: loadLiteRtAdapter,
 };
 
 /** Creates a classifier for a model package (URL prefix, source or read package) on a web runtime. */

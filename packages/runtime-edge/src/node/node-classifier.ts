@@ -1,11 +1,12 @@
 /**
- * createClassifier of the Node entry: every runtime (ort-web, tfjs, ort-node, tflite), and a
+ * createClassifier of the Node entry: every runtime (ort-web, tfjs, litert, ort-node, tflite), and a
  * string is a directory unless it starts with http(s)://. onnxruntime-web gets its `.wasm` bytes
  * from node_modules when no other source is given.
  */
 import { createFetchSource } from '@edgeml/core';
 import { createDirectorySource } from '@edgeml/core/node';
 import type { AdapterLoader, RuntimeName } from '../adapters/adapter.js';
+import { loadLiteRtNodeAdapter } from '../adapters/litert/litert-runtime-node.js';
 import { loadOrtNodeAdapter } from '../adapters/ort-node/ort-node-adapter.js';
 import { loadTfliteAdapter } from '../adapters/tflite/tflite-adapter.js';
 import type { Classifier, ClassifierOptions, ModelPackageInput } from '../classifier/classifier.js';
@@ -18,6 +19,7 @@ export const NODE_ADAPTERS: Readonly<Partial<Record<RuntimeName, AdapterLoader>>
   ...WEB_ADAPTERS,
   'ort-node': loadOrtNodeAdapter,
   tflite: loadTfliteAdapter,
+  litert: loadLiteRtNodeAdapter,
 };
 
 const directoryOrUrl: SourceResolver = (location) =>
