@@ -3,9 +3,11 @@
 // memory, size and accuracy, written as report.json (schema-checked), report.md and report.html.
 
 export { collectEnvironment } from './environment/environment.js';
-export { coldStartBars } from './report/charts/cold-start-bars.js';
-export { latencyBoxPlot } from './report/charts/latency-box-plot.js';
-export { tradeoffScatter } from './report/charts/tradeoff-scatter.js';
+export { coldStartBars, coldStartBarsSpec } from './report/charts/cold-start-bars.js';
+export { latencyBoxPlot, latencyBoxPlotSpec } from './report/charts/latency-box-plot.js';
+export { accuracyDomain, tradeoffScatter, tradeoffScatterSpec } from './report/charts/tradeoff-scatter.js';
+export type { TopLevelSpec } from './report/charts/vega.js';
+export { CHART_CONFIG, escapeXml, PALETTE, renderChart } from './report/charts/vega.js';
 export { renderHtml } from './report/html.js';
 export { markdownTable, renderMarkdown } from './report/markdown.js';
 export { BENCH_REPORT_SCHEMA } from './report/schema.js';

@@ -1,11 +1,12 @@
 /**
  * report.html: one self-contained page (inline CSS and SVG, no scripts, no network): latency box
- * plots per target, the accuracy/size/latency scatter, cold-start bars, then every table.
+ * plots per target, the accuracy/size/latency scatter, cold-start bars (Vega-Lite specs rendered to
+ * static SVG by vega in Node), then every table.
  */
 import { coldStartBars } from './charts/cold-start-bars.js';
 import { latencyBoxPlot } from './charts/latency-box-plot.js';
-import { escapeXml } from './charts/svg.js';
 import { tradeoffScatter } from './charts/tradeoff-scatter.js';
+import { escapeXml } from './charts/vega.js';
 import { environmentLines, reportTables } from './tables.js';
 import type { BenchReport, OkCase } from './types.js';
 
@@ -14,18 +15,20 @@ table{border-collapse:collapse;margin:8px 0 24px;font-size:12px}th,td{border:1px
 th{background:#f4f4f4}td{font-variant-numeric:tabular-nums}.chart{display:block;margin:12px 0 28px;max-width:100%;height:auto}
 ul{padding-left:18px}`;
 
-/** The whole report as one HTML document. */
-export function renderHtml(report: BenchReport): string {
+/** The whole report as one HTML document (async: vega renders the charts). */
+export async function renderHtml(report: BenchReport): Promise<string> {
   const ok = report.cases.filter((c): c is OkCase => c.status === 'ok');
   const charts =
     ok.length === 0
       ? '<p>No case ran to the end: nothing to chart.</p>'
-      : [
-          latencyBoxPlot(ok, 'endToEnd'),
-          latencyBoxPlot(ok, 'inference'),
-          tradeoffScatter(ok),
-          coldStartBars(ok),
-        ].join('\n');
+      : (
+          await Promise.all([
+            latencyBoxPlot(ok, 'endToEnd'),
+            latencyBoxPlot(ok, 'inference'),
+            tradeoffScatter(ok),
+            coldStartBars(ok),
+          ])
+        ).join('\n');
   const tables = reportTables(report)
     .map(
       (t) =>

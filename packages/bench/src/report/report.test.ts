@@ -128,7 +128,7 @@ describe('bench report', () => {
     expect(() => validateReport(broken)).toThrow(/bench report does not match its schema/);
   });
 
-  it('renders Markdown tables and a self-contained HTML page with its charts', () => {
+  it('renders Markdown tables and a self-contained HTML page with its charts', async () => {
     const report = sampleReport(cases);
     const md = renderMarkdown(report);
     expect(md).toContain('| tiny | float32 | ort-node | ok |');
@@ -137,11 +137,18 @@ describe('bench report', () => {
     expect(md).toContain('| sequential img/s (e2e, b=1) | batched img/s (inference, best b) |');
     expect(md).toContain('| 100 | 240 (b=8) |');
     expect(md).toContain('inference img/s by batch size (preprocessed tensors)');
-    const html = renderHtml(report);
+    const html = await renderHtml(report);
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
     expect(html.match(/<svg /g)).toHaveLength(4);
-    expect(html.match(/class="box"/g)).toHaveLength(6); // 3 ok cases × (end to end, inference)
-    expect(html.match(/class="point"/g)).toHaveLength(3);
-    expect(html.match(/class="bar"/g)).toHaveLength(3);
+    // One item per ok case in each chart's named mark: 3 boxes × (end to end, inference), 3 points,
+    // and 3 cases × (import, create, first inference, the rest) cold-start segments.
+    const items = (mark: string) =>
+      html
+        .match(new RegExp(`<g class="[^"]*\\b${mark}_marks"[^>]*>(.*?)</g>`, 'g'))
+        ?.join('')
+        .match(/<path /g)?.length;
+    expect(items('box')).toBe(6);
+    expect(items('point')).toBe(3);
+    expect(items('bar')).toBe(12);
   });
 });

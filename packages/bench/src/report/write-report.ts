@@ -30,6 +30,6 @@ export async function writeBenchReport(report: BenchReport, outDir: string): Pro
   };
   await writeAtomic(files.json, `${JSON.stringify(report, null, 2)}\n`);
   await writeAtomic(files.markdown, renderMarkdown(report));
-  await writeAtomic(files.html, renderHtml(report));
+  await writeAtomic(files.html, await renderHtml(report));
   return files;
 }

@@ -1,10 +1,9 @@
 /**
  * Stage report: report/report.json, report.md and a self-contained report.html from the other
- * stages' records, the bench report's rows and the teacher's summary.json training record.
+ * stages' records and the teacher's summary.json training record. Version 2: charts by Vega-Lite.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BenchReport, OkCase } from '@edgeml/bench';
 import type { JsonObject } from '@edgeml/core';
 import { writeFileAtomic, writeJsonAtomic } from '@edgeml/core/node';
 import type { PipelineStage } from '../engine/stage.js';
@@ -25,7 +24,7 @@ type EpochLike = {
 /** Stage 8: the final report. */
 export const reportStage: PipelineStage = {
   name: 'report',
-  version: 1,
+  version: 2,
   title: 'write the report',
   config: () => ({}),
   inputs: async (ctx) =>
@@ -35,7 +34,6 @@ export const reportStage: PipelineStage = {
       return { name: `stage:${s}`, sha256: r.key };
     }),
   async run(ctx, dir) {
-    const stageDir = (s: string) => join(ctx.runDir, s);
     const summary = JSON.parse(
       await readFile(join(ctx.packageDir('train', 'teacher'), 'summary.json'), 'utf8'),
     ) as {
@@ -48,15 +46,13 @@ export const reportStage: PipelineStage = {
       valLoss: e.valLoss,
       valAccuracy: e.valAccuracy,
     }));
-    const bench = JSON.parse(await readFile(join(stageDir('bench'), 'report.json'), 'utf8')) as BenchReport;
-    const ok = bench.cases.filter((c): c is OkCase => c.status === 'ok');
     const reused = new Set(
       [...ctx.records.values()].filter((r) => ctx.reused.has(r.stage)).map((r) => r.stage),
     );
     const report: PipelineReport = collectReport(ctx.records, reused, curves);
     await writeJsonAtomic(join(dir, 'report.json'), report);
     await writeFileAtomic(join(dir, 'report.md'), renderPipelineMarkdown(report));
-    await writeFileAtomic(join(dir, 'report.html'), renderPipelineHtml(report, ok));
+    await writeFileAtomic(join(dir, 'report.html'), await renderPipelineHtml(report));
     return {
       packages: {},
       files: { json: 'report.json', markdown: 'report.md', html: 'report.html' },

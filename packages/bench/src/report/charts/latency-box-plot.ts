@@ -1,56 +1,101 @@
 /**
- * Latency distributions as horizontal box plots on a log axis, one per ok case: whiskers from min
- * to max, box from p25 to p75, a line at the median and ticks at p90 and p99.
+ * Latency distributions as horizontal box plots on a log axis, one row per ok case (Vega-Lite):
+ * whiskers from min to max, box from p25 to p75, a thick tick at the median and thin ticks at p90
+ * and p99; colour per model and precision. The numbers are the report's own (the summary's
+ * min/p50/p90/p99/max, p25/p75 by the same R-7 quantile), so chart and tables read the same.
  */
 import { quantile } from '../../stats/summary.js';
+import { ms } from '../tables.js';
 import type { OkCase } from '../types.js';
-import { escapeXml, logScale, PALETTE, tickLabel } from './svg.js';
+import { renderChart, type TopLevelSpec } from './vega.js';
+
+/** The label of a case on the charts' axes and in their tooltips. */
+export const caseLabel = (c: OkCase): string => `${c.model} ${c.precision} ${c.target}`;
+
+/** The series a case belongs to on the charts (colour): its model and precision. */
+export const caseSeries = (c: OkCase): string => `${c.model} ${c.precision}`;
+
+/** Log axes cannot show 0: samples below 1 µs are drawn at 1 µs. */
+const FLOOR_MS = 1e-3;
+
+/** The Vega-Lite spec of the box plots for end-to-end (or inference alone) latency. */
+export function latencyBoxPlotSpec(
+  cases: readonly OkCase[],
+  which: 'endToEnd' | 'inference' = 'endToEnd',
+): TopLevelSpec {
+  const rows = cases
+    .filter((c) => c.latency.samples[which].length > 0)
+    .map((c) => {
+      const s = c.latency[which];
+      const samples = c.latency.samples[which];
+      const [p25, p75] = [0.25, 0.75].map((q) => quantile(samples, q)) as [number, number];
+      const at = (v: number) => Math.max(v, FLOOR_MS);
+      return {
+        case: caseLabel(c),
+        series: caseSeries(c),
+        min: at(s.min),
+        p25: at(p25),
+        p50: at(s.p50),
+        p75: at(p75),
+        p90: at(s.p90),
+        p99: at(s.p99),
+        max: at(s.max),
+        tip: `${caseLabel(c)}: p50 ${ms(s.p50)} ms, p90 ${ms(s.p90)}, p99 ${ms(s.p99)}, min ${ms(s.min)}, max ${ms(s.max)}, p25-p75 ${ms(p25)}-${ms(p75)} (n ${s.n})`,
+      };
+    });
+  const x = (field: string) => ({ field, type: 'quantitative' as const, scale: { type: 'log' as const } });
+  return {
+    title:
+      which === 'endToEnd'
+        ? 'End-to-end latency, batch 1 (ms, log scale): min-max, p25-p75, median; ticks at p90 and p99'
+        : 'Inference latency alone, batch 1 (ms, log scale): min-max, p25-p75, median; ticks at p90 and p99',
+    width: 520,
+    height: { step: 24 },
+    data: { values: rows },
+    encoding: {
+      y: { field: 'case', type: 'nominal', sort: rows.map((r) => r.case), title: null },
+      color: {
+        field: 'series',
+        type: 'nominal',
+        sort: [...new Set(rows.map((r) => r.series))],
+        title: 'model precision',
+      },
+      description: { field: 'tip' },
+    },
+    layer: [
+      {
+        name: 'whisker',
+        mark: { type: 'rule' },
+        encoding: { x: { ...x('min'), title: 'ms (log scale)' }, x2: { field: 'max' } },
+      },
+      {
+        name: 'box',
+        mark: { type: 'bar', size: 14, fillOpacity: 0.35, strokeWidth: 1 },
+        encoding: { x: x('p25'), x2: { field: 'p75' }, stroke: { field: 'series', type: 'nominal' } },
+      },
+      {
+        name: 'median',
+        mark: { type: 'tick', size: 14, thickness: 2.5, orient: 'vertical' },
+        encoding: { x: x('p50') },
+      },
+      {
+        name: 'p90',
+        mark: { type: 'tick', size: 8, thickness: 1, orient: 'vertical' },
+        encoding: { x: x('p90') },
+      },
+      {
+        name: 'p99',
+        mark: { type: 'tick', size: 8, thickness: 1, strokeDash: [2, 1], orient: 'vertical' },
+        encoding: { x: x('p99') },
+      },
+    ],
+  };
+}
 
 /** An SVG with one box per case for its end-to-end (or inference) samples. */
 export function latencyBoxPlot(
   cases: readonly OkCase[],
   which: 'endToEnd' | 'inference' = 'endToEnd',
-): string {
-  const rowH = 26;
-  const left = 260;
-  const width = 860;
-  const right = width - 20;
-  const height = 40 + rowH * cases.length + 30;
-  const all = cases.flatMap((c) => c.latency.samples[which]);
-  const x = logScale(all, left, right);
-  const parts: string[] = [];
-  for (const t of x.ticks) {
-    const px = x(t).toFixed(1);
-    parts.push(`<line class="grid" x1="${px}" x2="${px}" y1="30" y2="${height - 30}" stroke="#ddd"/>`);
-    parts.push(
-      `<text x="${px}" y="${height - 12}" text-anchor="middle" font-size="11">${tickLabel(t)}</text>`,
-    );
-  }
-  cases.forEach((c, i) => {
-    const samples = c.latency.samples[which];
-    if (samples.length === 0) return;
-    const y = 40 + i * rowH;
-    const mid = y + rowH / 2 - 3;
-    const [min, q1, med, q3, p90, p99, max] = [0, 0.25, 0.5, 0.75, 0.9, 0.99, 1].map((q) =>
-      x(quantile(samples, q)),
-    );
-    const colour = PALETTE[i % PALETTE.length];
-    const label = `${c.model} ${c.precision} ${c.target}`;
-    parts.push(
-      `<g class="box" data-case="${escapeXml(label)}">`,
-      `<title>${escapeXml(`${label}: p50 ${quantile(samples, 0.5).toFixed(3)} ms, n ${samples.length}`)}</title>`,
-      `<text x="${left - 8}" y="${mid + 4}" text-anchor="end" font-size="12">${escapeXml(label)}</text>`,
-      `<line x1="${min?.toFixed(1)}" x2="${max?.toFixed(1)}" y1="${mid}" y2="${mid}" stroke="${colour}"/>`,
-      `<rect x="${q1?.toFixed(1)}" y="${mid - 7}" width="${Math.max(1, (q3 ?? 0) - (q1 ?? 0)).toFixed(1)}" height="14" fill="${colour}" fill-opacity="0.35" stroke="${colour}"/>`,
-      `<line x1="${med?.toFixed(1)}" x2="${med?.toFixed(1)}" y1="${mid - 7}" y2="${mid + 7}" stroke="${colour}" stroke-width="2.5"/>`,
-      `<line x1="${p90?.toFixed(1)}" x2="${p90?.toFixed(1)}" y1="${mid - 4}" y2="${mid + 4}" stroke="${colour}"/>`,
-      `<line x1="${p99?.toFixed(1)}" x2="${p99?.toFixed(1)}" y1="${mid - 4}" y2="${mid + 4}" stroke="${colour}" stroke-dasharray="2 1"/>`,
-      '</g>',
-    );
-  });
-  const title =
-    which === 'endToEnd'
-      ? 'End-to-end latency, batch 1 (ms, log scale)'
-      : 'Inference latency, batch 1 (ms, log scale)';
-  return `<svg xmlns="http://www.w3.org/2000/svg" class="chart latency-${which}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${title}"><text x="${left}" y="18" font-size="13" font-weight="bold">${title}</text>${parts.join('')}</svg>`;
+): Promise<string> {
+  return renderChart(latencyBoxPlotSpec(cases, which), `latency-${which}`);
 }

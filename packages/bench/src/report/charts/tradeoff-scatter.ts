@@ -1,61 +1,83 @@
 /**
- * The accuracy / size / latency trade-off: one point per ok case, x = median end-to-end latency
- * (log), y = accuracy, area ∝ gzip size of the model file; colour per model.
+ * The accuracy / size / latency trade-off (Vega-Lite): one point per ok case, x = median end-to-end
+ * latency (log), y = accuracy on the bench images, area ∝ gzip size of the model file; colour per
+ * model and precision, shape per target. x and y are the tables' p50 and accuracy values.
  */
+import { ms, percent } from '../tables.js';
 import type { OkCase } from '../types.js';
-import { escapeXml, logScale, PALETTE, tickLabel } from './svg.js';
+import { caseLabel, caseSeries } from './latency-box-plot.js';
+import { renderChart, type TopLevelSpec } from './vega.js';
+
+/**
+ * A y domain around the accuracies with a margin (a tenth of their span, at least half a point)
+ * so no point sits on the plot's edge, within [0, 1].
+ */
+export function accuracyDomain(accuracies: readonly number[]): [number, number] {
+  const finite = accuracies.filter((a) => Number.isFinite(a));
+  if (finite.length === 0) return [0, 1];
+  const min = Math.min(...finite);
+  const max = Math.max(...finite);
+  const pad = Math.max(0.005, (max - min) * 0.1);
+  return [Math.max(0, min - pad), Math.min(1, max + pad)];
+}
+
+/** The Vega-Lite spec of the accuracy-vs-latency scatter. */
+export function tradeoffScatterSpec(cases: readonly OkCase[]): TopLevelSpec {
+  const rows = cases.map((c) => ({
+    case: caseLabel(c),
+    series: caseSeries(c),
+    target: c.target,
+    p50: Math.max(c.latency.endToEnd.p50, 1e-3),
+    accuracy: c.accuracy.accuracy,
+    gzipBytes: c.file.gzipBytes,
+    tip: `${caseLabel(c)}: p50 ${ms(c.latency.endToEnd.p50)} ms, accuracy ${percent(c.accuracy.accuracy)}, ${c.file.gzipBytes} B gzip`,
+  }));
+  return {
+    title: 'Accuracy vs median end-to-end latency; area = model file gzip size',
+    width: 560,
+    height: 320,
+    data: { values: rows },
+    mark: { type: 'point', filled: true, opacity: 0.75, stroke: '#333', strokeWidth: 0.5 },
+    name: 'point',
+    encoding: {
+      x: {
+        field: 'p50',
+        type: 'quantitative',
+        scale: { type: 'log' },
+        title: 'median end-to-end latency, batch 1 (ms, log scale)',
+      },
+      y: {
+        field: 'accuracy',
+        type: 'quantitative',
+        scale: { domain: accuracyDomain(rows.map((r) => r.accuracy)), nice: false },
+        axis: { format: '.1%' },
+        title: 'accuracy on the bench images',
+      },
+      color: {
+        field: 'series',
+        type: 'nominal',
+        sort: [...new Set(rows.map((r) => r.series))],
+        title: 'model precision',
+      },
+      shape: {
+        field: 'target',
+        type: 'nominal',
+        sort: [...new Set(rows.map((r) => r.target))],
+        title: 'target',
+      },
+      size: {
+        field: 'gzipBytes',
+        type: 'quantitative',
+        scale: { range: [40, 600], zero: true },
+        title: 'gzip bytes',
+        legend: { format: '~s' },
+      },
+      description: { field: 'tip' },
+    },
+  };
+}
 
 /** An SVG scatter of accuracy against latency, sized by model file gzip bytes. */
-export function tradeoffScatter(cases: readonly OkCase[]): string {
-  const width = 860;
-  const height = 420;
-  const [left, right, top, bottom] = [70, width - 30, 40, height - 50];
-  const x = logScale(
-    cases.map((c) => c.latency.endToEnd.p50),
-    left,
-    right,
-  );
-  const accuracies = cases.map((c) => c.accuracy.accuracy);
-  let lo = Math.min(...accuracies, 1);
-  let hi = Math.max(...accuracies, 0);
-  if (hi - lo < 0.02) {
-    lo = Math.max(0, lo - 0.01);
-    hi = Math.min(1, hi + 0.01);
-  }
-  if (hi <= lo) hi = lo + 0.01;
-  const y = (a: number) => bottom - ((a - lo) / (hi - lo)) * (bottom - top);
-  const maxGzip = Math.max(...cases.map((c) => c.file.gzipBytes), 1);
-  const models = [...new Set(cases.map((c) => c.model))];
-  const parts: string[] = [];
-  for (const t of x.ticks) {
-    const px = x(t).toFixed(1);
-    parts.push(
-      `<line x1="${px}" x2="${px}" y1="${top}" y2="${bottom}" stroke="#eee"/><text x="${px}" y="${bottom + 16}" text-anchor="middle" font-size="11">${tickLabel(t)}</text>`,
-    );
-  }
-  for (let k = 0; k <= 4; k++) {
-    const a = lo + ((hi - lo) * k) / 4;
-    parts.push(
-      `<line x1="${left}" x2="${right}" y1="${y(a).toFixed(1)}" y2="${y(a).toFixed(1)}" stroke="#eee"/><text x="${left - 6}" y="${(y(a) + 4).toFixed(1)}" text-anchor="end" font-size="11">${(a * 100).toFixed(1)}%</text>`,
-    );
-  }
-  for (const c of cases) {
-    const colour = PALETTE[models.indexOf(c.model) % PALETTE.length];
-    const r = 4 + 14 * Math.sqrt(c.file.gzipBytes / maxGzip);
-    const label = `${c.model} ${c.precision} ${c.target}`;
-    const cx = x(c.latency.endToEnd.p50).toFixed(1);
-    const cy = y(c.accuracy.accuracy).toFixed(1);
-    parts.push(
-      `<g class="point"><title>${escapeXml(`${label}: p50 ${c.latency.endToEnd.p50.toFixed(3)} ms, accuracy ${(c.accuracy.accuracy * 100).toFixed(2)}%, ${c.file.gzipBytes} B gzip`)}</title>`,
-      `<circle cx="${cx}" cy="${cy}" r="${r.toFixed(1)}" fill="${colour}" fill-opacity="0.5" stroke="${colour}"/>`,
-      `<text x="${cx}" y="${(Number(cy) - r - 3).toFixed(1)}" text-anchor="middle" font-size="10">${escapeXml(`${c.target}${c.precision === 'int8' ? ' int8' : ''}`)}</text></g>`,
-    );
-  }
-  models.forEach((m, i) => {
-    parts.push(
-      `<g class="legend"><circle cx="${left + 10 + i * 170}" cy="${height - 14}" r="5" fill="${PALETTE[i % PALETTE.length]}"/><text x="${left + 20 + i * 170}" y="${height - 10}" font-size="11">${escapeXml(m)}</text></g>`,
-    );
-  });
-  const title = 'Accuracy vs median end-to-end latency (ms, log); area = model file gzip size';
-  return `<svg xmlns="http://www.w3.org/2000/svg" class="chart tradeoff" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escapeXml(title)}"><text x="${left}" y="20" font-size="13" font-weight="bold">${escapeXml(title)}</text>${parts.join('')}</svg>`;
+export function tradeoffScatter(cases: readonly OkCase[]): Promise<string> {
+  return renderChart(tradeoffScatterSpec(cases), 'tradeoff');
 }
