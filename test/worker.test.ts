@@ -4,14 +4,11 @@
 // while the isolate keeps serving. Then a colour model (32x32x3, centre crop) served as float32 and
 // as int8: colour JPEGs (one EXIF-rotated), RGB, RGBA and grayscale PNGs of other sizes give the
 // probabilities onnxruntime-node gives on the Node classifier's tensor of the same bytes.
-import { type ChildProcess, execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { type Classifier, toRawImage } from '@edgeml/runtime-edge';
-import { createClassifier, spawnWrangler } from '@edgeml/runtime-edge/node';
+import { createClassifier } from '@edgeml/runtime-edge/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   handComputedInput,
@@ -25,82 +22,9 @@ import {
 import { type FixtureImages, fashionTestPngs, writeFixturePackage } from './support/fashion-fixture.js';
 import { RGB_CLASSES, writeRgbFixturePackages } from './support/rgb-fixture.js';
 import { type UserImage, userImages } from './support/user-images.js';
+import { packageForWorker, startWranglerDev, type WranglerDev } from './support/wrangler-dev.js';
 
-const root = resolve(import.meta.dirname, '..');
 const MAX_BODY = 64 * 1024;
-
-async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.on('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => done(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-async function waitForReady(child: ChildProcess, base: string): Promise<void> {
-  let log = '';
-  child.stdout?.on('data', (d) => {
-    log += d;
-  });
-  child.stderr?.on('data', (d) => {
-    log += d;
-  });
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited ${child.exitCode}: ${log}`);
-    const ok = await fetch(`${base}/v1/health`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`wrangler dev did not become ready: ${log}`);
-}
-
-/** `edgeml package --target worker` of `pkgDir` into `out` (the CLI, as a user runs it); its stdout. */
-async function packageForWorker(pkgDir: string, out: string, args: readonly string[] = []): Promise<string> {
-  const { stdout } = await promisify(execFile)(
-    join(root, 'node_modules/.bin/tsx'),
-    ['packages/cli/src/bin.ts', 'package', '--model', pkgDir, '--target', 'worker', '--out', out, ...args],
-    { cwd: root, maxBuffer: 16 << 20 },
-  );
-  return stdout;
-}
-
-/** A `wrangler dev` serving one Worker project on 127.0.0.1. */
-interface WranglerDev {
-  readonly base: string;
-  stop(): Promise<void>;
-}
-
-/** Starts `wrangler dev` in `workerDir` on free ports (HTTP and inspector) and waits for /v1/health. */
-async function startWranglerDev(workerDir: string): Promise<WranglerDev> {
-  const port = await freePort();
-  let inspectorPort = await freePort();
-  while (inspectorPort === port) inspectorPort = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const child = spawnWrangler(
-    ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort)],
-    { cwd: workerDir, pipe: true },
-  );
-  const stop = async () => {
-    if (child.exitCode !== null) return;
-    const closed = new Promise((r) => child.once('close', r));
-    child.kill('SIGTERM');
-    await Promise.race([closed, new Promise((r) => setTimeout(r, 5000))]);
-  };
-  try {
-    await waitForReady(child, base);
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-  return { base, stop };
-}
 
 describe('Cloudflare Worker target (wrangler dev, workerd)', () => {
   let dir: string;
@@ -140,9 +64,15 @@ describe('Cloudflare Worker target (wrangler dev, workerd)', () => {
 
   it('writes a self-contained Wrangler project and reports its size', async () => {
     expect(packageStdout).toMatch(/total\s+\|?\s*[\d.]+ KiB/);
+    // No access control asked for: the command says so, and nothing in wrangler.toml turns it on.
+    expect(packageStdout).toMatch(/API key: off until the secret EDGEML_API_KEY is set/);
+    expect(packageStdout).toMatch(/rate limit: off/);
+    expect(packageStdout).toMatch(/10 ms CPU per request \(free plan/);
     const toml = await readFile(join(workerDir, 'wrangler.toml'), 'utf8');
     expect(toml).toMatch(/compatibility_date = "\d{4}-\d{2}-\d{2}"/);
     expect(toml).toMatch(/type = "CompiledWasm"/);
+    expect(toml).toMatch(/EDGEML_API_KEY_REQUIRED = "false"/);
+    expect(toml).not.toMatch(/ratelimits/);
     const entry = await readFile(join(workerDir, 'src/index.js'), 'utf8');
     expect(entry).not.toMatch(/@edgeml|node_modules/);
   });

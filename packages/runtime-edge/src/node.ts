@@ -27,11 +27,15 @@ export { readTfliteSignature } from './targets/mobile/read-tflite-signature.js';
 export type { PackageWebOptions, PackageWebResult, WebFileSize } from './targets/web/package-web.js';
 export { packageWeb } from './targets/web/package-web.js';
 export type { BundleModuleSize, BundleSize } from './targets/worker/bundle-size.js';
-export {
-  measureWorkerBundle,
-  WORKER_GZIP_LIMIT_BYTES,
-  WORKER_GZIP_WARN_BYTES,
-} from './targets/worker/bundle-size.js';
+export { measureWorkerBundle } from './targets/worker/bundle-size.js';
 export { bundleWorkerRuntime } from './targets/worker/bundle-worker-runtime.js';
-export type { PackageWorkerOptions, PackageWorkerResult } from './targets/worker/package-worker.js';
+export type {
+  PackageWorkerOptions,
+  PackageWorkerResult,
+  WorkerAccessSummary,
+} from './targets/worker/package-worker.js';
 export { packageWorker, WORKER_COMPATIBILITY_DATE } from './targets/worker/package-worker.js';
+export type { WorkerLimits } from './targets/worker/worker-limits.js';
+export { planForCpuTime, WORKER_LIMITS } from './targets/worker/worker-limits.js';
+export type { RateLimitSpec, WorkerAccessOptions } from './targets/worker/worker-options.js';
+export { parseRateLimit, WORKER_ACCESS_OPTIONS } from './targets/worker/worker-options.js';

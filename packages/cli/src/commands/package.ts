@@ -1,20 +1,56 @@
 /**
  * `edgeml package`: turns a model package into a deployable target. `--target worker` writes a
- * self-contained Wrangler project (Hono app, onnxruntime-web, the model) and reports its raw and
- * gzip size from `wrangler deploy --dry-run`; above 3 MB gzip it warns, above 10 MB it fails unless
- * --force. `--target web` writes a static site (ES module on onnxruntime-web, WebGPU or
+ * self-contained Wrangler project (Hono app, onnxruntime-web, the model), reports its raw and
+ * gzip size from `wrangler deploy --dry-run` (above Cloudflare's 64 MiB uncompressed limit it fails
+ * unless --force) and prints which access controls are on (API key, rate limit) and the batch limits. `--target web` writes a static site (ES module on onnxruntime-web, WebGPU or
  * WebAssembly, and a demo page) and reports each file's size; `--target mobile` writes the
  * `.tflite` files, labels.txt, metadata.json and a README for Android and iOS apps.
  */
-import { packageMobile, packageWeb, packageWorker } from '@edgeml/runtime-edge/node';
+import { ConfigError } from '@edgeml/core';
+import {
+  packageMobile,
+  packageWeb,
+  packageWorker,
+  WORKER_ACCESS_OPTIONS,
+  WORKER_LIMITS,
+  type WorkerAccessSummary,
+} from '@edgeml/runtime-edge/node';
 import type { Command, OptionValues } from '../command.js';
-import { choiceOption, optionalInt, stringOption } from '../options.js';
+import { choiceOption, declaredOptions, flagsOf, optionalInt, stringOption } from '../options.js';
 import type { Output } from '../output.js';
 import { formatTable } from '../output.js';
 
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
 const TARGETS = ['worker', 'web', 'mobile'] as const;
+
+/** Worker-only flags given with another target would be silently ignored: refused instead. */
+function refuseWorkerOnlyFlags(values: OptionValues, target: string): void {
+  const flags = [
+    ...Object.keys(flagsOf(WORKER_ACCESS_OPTIONS)),
+    'cors',
+    'max-body-bytes',
+    'name',
+    'compatibility-date',
+  ].filter((flag) => values[flag] !== undefined);
+  if (flags.length > 0) {
+    throw new ConfigError(
+      `${flags.map((f) => `--${f}`).join(', ')} ${flags.length > 1 ? 'apply' : 'applies'} only to --target worker, not --target ${target}`,
+      { options: flags, option: flags[0] },
+    );
+  }
+}
+
+/** The lines that say which access controls a packaged Worker starts with. */
+function accessLines(access: WorkerAccessSummary): string[] {
+  const rl = access.rateLimit;
+  return [
+    `API key: ${access.apiKeyRequired ? 'required (set it: npx wrangler secret put EDGEML_API_KEY; locally EDGEML_API_KEY=... in .dev.vars)' : 'off until the secret EDGEML_API_KEY is set (then required)'}`,
+    `rate limit: ${rl ? `on, ${rl.limit} requests per ${rl.period} s per ${rl.by === 'ip' ? 'client IP' : 'API key'} (binding EDGEML_RATE_LIMITER, namespace ${rl.namespaceId}); 429 past it` : 'off'}`,
+    `batch: at most ${access.batchMaxImages} images and ${kib(access.batchMaxBytes)} per POST /v1/classify/batch`,
+    `limits: ${WORKER_LIMITS.startupMs} ms startup, ${WORKER_LIMITS.cpuMsPerRequest.free} ms CPU per request (free plan; paid up to ${WORKER_LIMITS.cpuMsPerRequest.paid / 60000} min), ${WORKER_LIMITS.memoryBytes / 1e6} MB memory per isolate: measure CPU with pnpm bench --targets worker`,
+  ];
+}
 
 async function packageWebTarget(values: OptionValues, out: Output, modelDir: string, outDir: string) {
   const precision = choiceOption(values, 'precision', ['float32', 'int8'], 'float32');
@@ -56,6 +92,7 @@ export const packageCommand: Command = {
   examples: [
     'pnpm edgeml package --model runs/teacher-export --target worker --out dist/worker',
     'pnpm edgeml package --model runs/teacher-export --target worker --precision int8 --cors "*" --out dist/worker',
+    'pnpm edgeml package --model runs/teacher-export --target worker --api-key-required --rate-limit 100/60s --out dist/worker',
     'pnpm edgeml package --model runs/teacher-export --target web --out dist/web',
     'pnpm edgeml package --model runs/teacher-int8 --target mobile --out dist/mobile',
   ],
@@ -103,21 +140,28 @@ export const packageCommand: Command = {
       placeholder: 'YYYY-MM-DD',
       description: 'wrangler compatibility_date',
     },
-    force: { type: 'boolean', description: 'package even above the 10 MB gzip size budget' },
+    ...flagsOf(WORKER_ACCESS_OPTIONS),
+    force: {
+      type: 'boolean',
+      description: "worker: package even above Cloudflare's 64 MiB (uncompressed) script size limit",
+    },
   },
   async run(values, out) {
     const target = choiceOption(values, 'target', TARGETS, 'worker');
     const modelDir = stringOption(values, 'model');
     const outDir = stringOption(values, 'out', `dist/${target}`);
+    if (target !== 'worker') refuseWorkerOnlyFlags(values, target);
     if (target === 'web') return packageWebTarget(values, out, modelDir, outDir);
     if (target === 'mobile') return packageMobileTarget(out, modelDir, outDir);
     const precision = choiceOption(values, 'precision', ['float32', 'int8'], 'float32');
     const maxBodyBytes = optionalInt(values, 'max-body-bytes', { min: 1, max: 100 * 1024 * 1024 });
     const compatibilityDate = values['compatibility-date'];
+    const access = declaredOptions(WORKER_ACCESS_OPTIONS, values, 'package');
     out.note(`packaging ${modelDir} as a Cloudflare Worker (measuring with wrangler deploy --dry-run)`);
     const result = await packageWorker(modelDir, outDir, {
       precision,
       force: values.force === true,
+      access,
       ...(typeof values.name === 'string' ? { name: values.name } : {}),
       ...(typeof values.cors === 'string' ? { corsOrigins: values.cors } : {}),
       ...(maxBodyBytes !== undefined ? { maxBodyBytes } : {}),
@@ -135,6 +179,7 @@ export const packageCommand: Command = {
       out.print(formatTable(['module', 'raw', 'gzip'], rows));
     }
     out.print(`wrote ${result.outDir} (Worker '${result.name}', ${result.modelFile.path})`);
+    for (const line of accessLines(result.access)) out.print(line);
     out.print(`run it locally: pnpm edgeml serve --package ${outDir}`);
     return 0;
   },

@@ -1,23 +1,28 @@
 /**
- * The Worker's HTTP API as a Hono app: POST /v1/classify, GET /v1/health, GET /v1/model. The
- * package and the classifier are created lazily, once per isolate, on the first request that needs
- * them (never in global scope); a failed load is retried by the next request. Every refusal is a
- * JSON error `{error: {code, message}}`; no request can leave the isolate broken.
+ * The Worker's HTTP API as a Hono app: POST /v1/classify, POST /v1/classify/batch, GET /v1/health,
+ * GET /v1/model. Every /v1 route but health first passes access control (API key, then rate
+ * limit; see access-control.ts), before the body is read or the model touched. The package and the
+ * model are created lazily, once per isolate, on the first request that needs them (never in global
+ * scope); a failed load is retried by the next request. Every refusal is a JSON error
+ * `{error: {code, message}}`; no request can leave the isolate broken.
  */
-import { EdgemlError, findModelFile, type ModelFileEntry, type ModelPackage, probeImage } from '@edgeml/core';
+import { EdgemlError, findModelFile, type ModelFileEntry, type ModelPackage } from '@edgeml/core';
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
-import type { Classifier, ClassifierPrecision } from '../../classifier/classifier.js';
+import type { ClassifierPrecision } from '../../classifier/classifier.js';
+import { authenticate, enforceRateLimit, rateLimitKey } from './access-control.js';
 import { errorBody, HttpError } from './http-error.js';
+import { readBatchRequest } from './request-batch.js';
 import { readRequestImage } from './request-image.js';
+import { checkImageHeader, createBatchClassifier, imageError, type WorkerModel } from './worker-model.js';
 import { readWorkerSettings, type WorkerEnv, type WorkerSettings } from './worker-settings.js';
 
-/** What the app needs: how to get the package and a classifier, and the precision it serves. */
+/** What the app needs: how to get the package and the model, and the precision it serves. */
 export interface WorkerAppOptions {
   /** Reads the model package (called once, lazily). */
   readonly loadPackage: () => Promise<ModelPackage>;
-  /** Creates the classifier (called once, lazily; again after a failure). */
-  readonly loadClassifier: (pkg: ModelPackage) => Promise<Classifier>;
+  /** Loads the model (called once, lazily; again after a failure). */
+  readonly loadModel: (pkg: ModelPackage) => Promise<WorkerModel>;
   /** The model variant served. */
   readonly precision: ClassifierPrecision;
   /** Settings used where the environment sets none. */
@@ -58,16 +63,35 @@ function publicModel(pkg: ModelPackage, file: ModelFileEntry, precision: Classif
   };
 }
 
+const publicPrediction = (p: { label: string; probability: number }) => ({
+  label: p.label,
+  probability: p.probability,
+});
+
 /** Builds the Worker's Hono app (see the file comment). */
 export function createWorkerApp(options: WorkerAppOptions): Hono<{ Bindings: WorkerEnv }> {
   const app = new Hono<{ Bindings: WorkerEnv }>();
   const loadPackage = once(options.loadPackage);
-  const loadModel = once(async () => {
+  const loadManifest = once(async () => {
     const pkg = await loadPackage();
     return { pkg, file: findModelFile(pkg.manifest, 'onnx', options.precision) };
   });
-  const loadClassifier = once(async () => options.loadClassifier(await loadPackage()));
+  // Per-isolate counters, shown by /v1/health: whether the model was loaded, images classified.
+  const stats = { modelLoaded: false, imagesClassified: 0 };
+  const loadModel = once(async () => {
+    const model = await options.loadModel(await loadPackage());
+    stats.modelLoaded = true;
+    return { model, batch: createBatchClassifier(model) };
+  });
   const settingsOf = (env: WorkerEnv | undefined) => readWorkerSettings(env, options.defaults);
+  const modelOrUnavailable = async () => {
+    try {
+      return await loadModel();
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new HttpError('MODEL_UNAVAILABLE', `the model could not be loaded: ${reason}`);
+    }
+  };
 
   app.use('*', async (c, next) => {
     const { corsOrigins } = settingsOf(c.env);
@@ -76,50 +100,90 @@ export function createWorkerApp(options: WorkerAppOptions): Hono<{ Bindings: Wor
     return cors({
       origin,
       allowMethods: ['GET', 'POST', 'OPTIONS'],
-      allowHeaders: ['Content-Type'],
+      allowHeaders: ['Content-Type', 'Authorization'],
+      exposeHeaders: ['Retry-After'],
       maxAge: 86400,
     })(c, next);
   });
 
+  // Access control: the key, then the client's rate-limit budget; health stays open for probes.
+  app.use('/v1/*', async (c, next) => {
+    if (c.req.path === '/v1/health' || c.req.method === 'OPTIONS') return next();
+    const settings = settingsOf(c.env);
+    const client = await authenticate(c.req.raw, c.env?.EDGEML_API_KEY, settings.apiKeyRequired);
+    const limiter = c.env?.EDGEML_RATE_LIMITER;
+    if (limiter) {
+      await enforceRateLimit(
+        limiter,
+        rateLimitKey(client, settings.rateLimitBy),
+        settings.rateLimitPeriodSeconds,
+      );
+    }
+    return next();
+  });
+
   app.get('/v1/health', async (c) => {
-    const { pkg } = await loadModel();
-    return c.json({ status: 'ok', model: pkg.manifest.name });
+    const { pkg } = await loadManifest();
+    return c.json({ status: 'ok', model: pkg.manifest.name, ...stats });
   });
 
   app.get('/v1/model', async (c) => {
-    const { pkg, file } = await loadModel();
+    const { pkg, file } = await loadManifest();
     return c.json(publicModel(pkg, file, options.precision));
   });
 
   app.post('/v1/classify', async (c) => {
     const settings = settingsOf(c.env);
     const bytes = await readRequestImage(c.req.raw, settings.maxBodyBytes);
-    const header = probeImage(bytes);
-    if (header === undefined) throw new HttpError('INVALID_IMAGE', 'body is not a PNG or JPEG image');
-    if (header.width * header.height > settings.maxImagePixels) {
-      throw new HttpError(
-        'PAYLOAD_TOO_LARGE',
-        `image of ${header.width}x${header.height} pixels exceeds the limit of ${settings.maxImagePixels} pixels`,
-      );
-    }
-    const { pkg, file } = await loadModel();
-    const topK = parseTopK(c.req.query('topK'), pkg.manifest.labels.length);
-    let classifier: Classifier;
     try {
-      classifier = await loadClassifier();
+      checkImageHeader(bytes, settings.maxImagePixels);
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new HttpError('MODEL_UNAVAILABLE', `the model could not be loaded: ${reason}`);
+      if (error instanceof HttpError && error.code === 'INVALID_IMAGE') {
+        throw new HttpError('INVALID_IMAGE', 'body is not a PNG or JPEG image');
+      }
+      throw error;
     }
-    const result = await classifier.classify(bytes, { topK });
+    const { pkg, file } = await loadManifest();
+    const topK = parseTopK(c.req.query('topK'), pkg.manifest.labels.length);
+    const { model } = await modelOrUnavailable();
+    const result = await model.classifier.classify(bytes, { topK });
+    stats.imagesClassified++;
     return c.json({
-      predictions: result.predictions.map((p) => ({ label: p.label, probability: p.probability })),
+      predictions: result.predictions.map(publicPrediction),
       model: { name: pkg.manifest.name, sha256: file.sha256, precision: options.precision },
       timings: result.timings,
     });
   });
 
-  const allowed: Record<string, string> = { '/v1/classify': 'POST', '/v1/health': 'GET', '/v1/model': 'GET' };
+  app.post('/v1/classify/batch', async (c) => {
+    const settings = settingsOf(c.env);
+    const { pkg, file } = await loadManifest();
+    const topK = parseTopK(c.req.query('topK'), pkg.manifest.labels.length);
+    const start = performance.now();
+    const items = await readBatchRequest(c.req.raw, {
+      maxImages: settings.batchMaxImages,
+      maxBytes: settings.batchMaxBytes,
+    });
+    const { batch } = await modelOrUnavailable();
+    const answer = await batch.classify(items, { topK, maxImagePixels: settings.maxImagePixels });
+    const results = answer.results.map((r) =>
+      'predictions' in r ? { predictions: r.predictions.map(publicPrediction) } : r,
+    );
+    stats.imagesClassified += results.filter((r) => 'predictions' in r).length;
+    return c.json({
+      results,
+      model: { name: pkg.manifest.name, sha256: file.sha256, precision: options.precision },
+      batched: answer.batched,
+      timings: { inference: answer.inferenceMs, total: performance.now() - start },
+    });
+  });
+
+  const allowed: Record<string, string> = {
+    '/v1/classify': 'POST',
+    '/v1/classify/batch': 'POST',
+    '/v1/health': 'GET',
+    '/v1/model': 'GET',
+  };
   for (const [path, methods] of Object.entries(allowed)) {
     app.all(path, (c) => {
       c.header('Allow', methods === 'GET' ? 'GET, HEAD' : methods);
@@ -133,13 +197,12 @@ export function createWorkerApp(options: WorkerAppOptions): Hono<{ Bindings: Wor
   app.notFound((c) => c.json(errorBody('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`), 404));
 
   app.onError((error, c) => {
-    if (error instanceof HttpError) return c.json(errorBody(error.code, error.message), error.status as 400);
-    if (error instanceof EdgemlError && error.code === 'IMAGE_DECODE') {
-      return c.json(errorBody('INVALID_IMAGE', error.message), 400);
+    if (error instanceof HttpError) {
+      for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
+      return c.json(errorBody(error.code, error.message), error.status as 400);
     }
-    if (error instanceof EdgemlError && error.code === 'CONFIG_INVALID') {
-      return c.json(errorBody('INVALID_IMAGE', error.message), 400);
-    }
+    const refused = error instanceof EdgemlError ? imageError(error) : undefined;
+    if (refused) return c.json(errorBody(refused.code, refused.message), refused.status as 400);
     console.error('edgeml worker: unexpected error', error);
     return c.json(errorBody('INTERNAL', 'internal error'), 500);
   });

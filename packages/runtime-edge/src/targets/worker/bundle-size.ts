@@ -1,7 +1,8 @@
 /**
  * The size of a Worker as Cloudflare counts it: `wrangler deploy --dry-run --outdir` writes the
- * modules it would upload; their total raw and gzip sizes are compared with the script size budget
- * (warn above 3 MB gzip, the Free plan's limit; fail above 10 MB gzip, the Paid plan's). Node only.
+ * modules it would upload; their total raw size is compared with the script size limit (64 MiB
+ * uncompressed on both plans, `WORKER_LIMITS.scriptBytes`); gzip sizes are reported for information
+ * (transfer size), not checked. Node only.
  */
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -24,11 +25,6 @@ export interface BundleSize {
   /** Wrangler's own "Total Upload" line, when it printed one. */
   readonly wranglerReport?: string;
 }
-
-/** Gzip size above which the packager warns (Workers Free plan limit). */
-export const WORKER_GZIP_WARN_BYTES = 3 * 1024 * 1024;
-/** Gzip size above which the packager fails unless forced (Workers Paid plan limit). */
-export const WORKER_GZIP_LIMIT_BYTES = 10 * 1024 * 1024;
 
 async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });

@@ -3,8 +3,10 @@
  * the entry module, the bundled runtime (Hono + onnxruntime-web + @edgeml/core), ORT's `.wasm`
  * (CompiledWasm), the model file and its manifest. The model is first loaded in onnxruntime-node
  * and must take the manifest's input and answer one score per label. The project is staged in a
- * temporary sibling, measured with `wrangler deploy --dry-run`, checked against the size budget,
- * then renamed into place; nothing half-written is left behind. Node only.
+ * temporary sibling, measured with `wrangler deploy --dry-run`, checked against Cloudflare's script
+ * size limit (64 MiB uncompressed, both plans), then renamed into place; nothing half-written is
+ * left behind. Access control (API key, rate limit) and batch limits are written into wrangler.toml
+ * (see worker-options.ts). Node only.
  */
 import { copyFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -13,8 +15,10 @@ import {
   EdgemlError,
   findModelFile,
   formatAllowed,
+  type JsonObject,
   MANIFEST_FILE_NAME,
   type ModelFileEntry,
+  readOptions,
 } from '@edgeml/core';
 import { readModelPackageDir } from '@edgeml/core/node';
 import { CLASSIFIER_PRECISIONS, type ClassifierPrecision } from '../../classifier/classifier.js';
@@ -23,16 +27,14 @@ import { findWrangler } from '../../node/wrangler.js';
 import { inputSpecFor } from '../../preprocess/input-spec.js';
 import { checkOnnxAgainstManifest } from '../check-onnx-model.js';
 import { checkOverwritable } from '../overwrite-guard.js';
-import {
-  type BundleSize,
-  measureWorkerBundle,
-  WORKER_GZIP_LIMIT_BYTES,
-  WORKER_GZIP_WARN_BYTES,
-} from './bundle-size.js';
+import { type BundleSize, measureWorkerBundle } from './bundle-size.js';
 import { bundleWorkerRuntime } from './bundle-worker-runtime.js';
+import { WORKER_LIMITS } from './worker-limits.js';
+import { parseRateLimit, WORKER_ACCESS_OPTIONS, type WorkerAccessOptions } from './worker-options.js';
 import {
   projectPackageJson,
   projectReadme,
+  rateLimitNamespaceId,
   type WorkerProjectSpec,
   WRANGLER_MARKER,
   workerEntry,
@@ -51,7 +53,9 @@ export interface PackageWorkerOptions {
   readonly corsOrigins?: string;
   /** EDGEML_MAX_BODY_BYTES. @default 4 MiB */
   readonly maxBodyBytes?: number;
-  /** Package even when the bundle exceeds the 10 MB gzip budget. @default false */
+  /** Access control and batch limits (WORKER_ACCESS_OPTIONS); absent keys take their defaults. */
+  readonly access?: Partial<WorkerAccessOptions>;
+  /** Package even when the upload exceeds the 64 MiB script size limit. @default false */
   readonly force?: boolean;
   /** Skip the `wrangler deploy --dry-run` measurement (no size budget check). @default false */
   readonly skipMeasure?: boolean;
@@ -69,8 +73,19 @@ export interface PackageWorkerResult {
   readonly modelFile: ModelFileEntry;
   /** Raw and gzip sizes from the dry run (absent with skipMeasure). */
   readonly size?: BundleSize;
-  /** Budget warnings (gzip above 3 MB, or forced past 10 MB). */
+  /** What is switched on: the API key, the rate limit, the batch limits. */
+  readonly access: WorkerAccessSummary;
+  /** Size warnings (forced past the 64 MiB limit). */
   readonly warnings: readonly string[];
+}
+
+/** The access control and batch limits a packaged Worker starts with. */
+export interface WorkerAccessSummary {
+  readonly apiKeyRequired: boolean;
+  /** The rate limit, or null when off. */
+  readonly rateLimit: { limit: number; period: 10 | 60; by: 'ip' | 'api-key'; namespaceId: number } | null;
+  readonly batchMaxImages: number;
+  readonly batchMaxBytes: number;
 }
 
 /** Default compatibility date of generated projects. */
@@ -97,6 +112,10 @@ export async function packageWorker(
   if (!CLASSIFIER_PRECISIONS.includes(precision)) {
     throw new ConfigError(`'precision' must be ${formatAllowed(CLASSIFIER_PRECISIONS)}, got '${precision}'`);
   }
+  const given = Object.entries(options.access ?? {}).filter(([, v]) => v !== undefined);
+  const access = readOptions(WORKER_ACCESS_OPTIONS, Object.fromEntries(given) as JsonObject, 'package');
+  const rateLimit =
+    access.rateLimit === null ? null : { ...parseRateLimit(access.rateLimit), by: access.rateLimitBy };
   const target = resolve(outDir);
   await checkOverwritable(target, {
     what: 'a Worker project',
@@ -117,6 +136,16 @@ export async function packageWorker(
     wasmFile: ORT_WEB_WASM_FILE,
     corsOrigins: options.corsOrigins ?? '',
     ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
+    batchMaxImages: access.batchMaxImages,
+    batchMaxBytes: access.batchMaxBytes,
+    apiKeyRequired: access.apiKeyRequired,
+    ...(rateLimit ? { rateLimit: { ...rateLimit, namespaceId: rateLimitNamespaceId(name) } } : {}),
+  };
+  const summary: WorkerAccessSummary = {
+    apiKeyRequired: access.apiKeyRequired,
+    rateLimit: spec.rateLimit ?? null,
+    batchMaxImages: access.batchMaxImages,
+    batchMaxBytes: access.batchMaxBytes,
   };
 
   const staging = join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${Date.now()}`);
@@ -134,34 +163,36 @@ export async function packageWorker(
     await writeFile(join(staging, 'wrangler.toml'), wranglerToml(spec));
     await writeFile(join(staging, 'package.json'), projectPackageJson(spec, wrangler.version));
     await writeFile(join(staging, 'README.md'), projectReadme(spec));
-    await writeFile(join(staging, '.gitignore'), 'node_modules/\n.wrangler/\n');
+    await writeFile(join(staging, '.gitignore'), 'node_modules/\n.wrangler/\n.dev.vars\n');
 
     const warnings: string[] = [];
+    if (rateLimit?.by === 'api-key' && !access.apiKeyRequired) {
+      warnings.push(
+        'rate limit by api-key without --api-key-required: while no EDGEML_API_KEY is set, budgets are per client IP',
+      );
+    }
     let size: BundleSize | undefined;
     if (!options.skipMeasure) {
       size = await measureWorkerBundle(staging);
-      if (size.gzipBytes > WORKER_GZIP_LIMIT_BYTES) {
-        const message = `Worker bundle is ${mb(size.gzipBytes)} gzip, over the ${mb(WORKER_GZIP_LIMIT_BYTES)} limit of the Workers Paid plan`;
+      const limit = WORKER_LIMITS.scriptBytes;
+      if (size.bytes > limit) {
+        const message = `Worker upload is ${mb(size.bytes)} uncompressed, over Cloudflare's ${mb(limit)} script size limit (both plans)`;
         if (!options.force) {
           throw new EdgemlError(
             'UNSUPPORTED',
             `${message}; use a smaller (int8) model, or --force to package anyway`,
             {
-              gzipBytes: size.gzipBytes,
-              limit: WORKER_GZIP_LIMIT_BYTES,
+              bytes: size.bytes,
+              limit,
             },
           );
         }
         warnings.push(`${message} (forced)`);
-      } else if (size.gzipBytes > WORKER_GZIP_WARN_BYTES) {
-        warnings.push(
-          `Worker bundle is ${mb(size.gzipBytes)} gzip, over the ${mb(WORKER_GZIP_WARN_BYTES)} limit of the Workers Free plan (fits Paid: ${mb(WORKER_GZIP_LIMIT_BYTES)})`,
-        );
       }
     }
     await rm(target, { recursive: true, force: true });
     await rename(staging, target);
-    return { outDir: target, name, modelFile, ...(size ? { size } : {}), warnings };
+    return { outDir: target, name, modelFile, ...(size ? { size } : {}), access: summary, warnings };
   } finally {
     await rm(staging, { recursive: true, force: true });
   }

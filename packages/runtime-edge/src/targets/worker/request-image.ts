@@ -7,7 +7,8 @@ import { HttpError } from './http-error.js';
 
 const IMAGE_TYPES = ['image/png', 'image/jpeg'];
 
-async function readLimited(request: Request, limit: number): Promise<Uint8Array> {
+/** The request body, refused with 413 past `limit` bytes (declared or counted while streaming). */
+export async function readLimited(request: Request, limit: number): Promise<Uint8Array> {
   const declared = request.headers.get('content-length');
   if (declared !== null && Number(declared) > limit) {
     throw new HttpError(
@@ -38,7 +39,8 @@ async function readLimited(request: Request, limit: number): Promise<Uint8Array>
   return out;
 }
 
-function decodeBase64(text: string): Uint8Array {
+/** The bytes of a base64 string (plain, `data:` URL, URL-safe); HttpError INVALID_JSON when it is not. */
+export function decodeBase64(text: string): Uint8Array {
   const clean = text.replace(/^data:[^,]*;base64,/, '').replace(/\s+/g, '');
   if (clean === '' || !/^[A-Za-z0-9+/_-]*={0,2}$/.test(clean)) {
     throw new HttpError('INVALID_JSON', "'image' must be a non-empty base64 string");

@@ -1,0 +1,314 @@
+// AssemblyScript kernels of the int8 ops, with the integer reference's arithmetic
+// (packages/optimizer/src/passes/quantize/int8-kernels.ts): int8 activations minus their zero point
+// times symmetric int8 weights, accumulated in int32 with the int32 bias, requantised in float64
+// with the real multiplier `inputScale * weightScale[c] / outputScale`, rounded half up
+// (Math.round), plus the output zero point, clamped to [lo, hi] (int8 and the fused activation).
+// Weights are widened to int16 at compile time so that i32x4.dot_i16x8_s does 8 multiply-adds.
+
+function roundHalfUp(v: f64): i32 {
+  return <i32>Math.floor(v + 0.5);
+}
+
+function clampStore(out: i32, v: i32, lo: i32, hi: i32): void {
+  store<i8>(out, <i8>(v < lo ? lo : v > hi ? hi : v));
+}
+
+/** Requantises K int32 accumulators (scratch) into int8 outputs with per-channel multipliers m (f64). */
+function requantize(acc: i32, m: i32, out: i32, K: i32, zo: i32, lo: i32, hi: i32): void {
+  for (let c = 0; c < K; c++) {
+    const v = roundHalfUp(<f64>load<i32>(acc + (c << 2)) * load<f64>(m + (c << 3))) + zo;
+    clampStore(out + c, v, lo, hi);
+  }
+}
+
+/**
+ * Int8 Conv2D (and Dense as the 1x1 case). Weights: int16 pairs [tap][ceil(C/2)][K4][2] (two input
+ * channels interleaved per output channel, K4 = K rounded up to 4, zero filled), bias int32 [K4],
+ * multipliers f64 [K]. `acc` is an int32 scratch of K4 values.
+ */
+export function conv2d_i8(
+  x: i32,
+  w: i32,
+  b: i32,
+  m: i32,
+  out: i32,
+  acc: i32,
+  H: i32,
+  W: i32,
+  C: i32,
+  OH: i32,
+  OW: i32,
+  K: i32,
+  K4: i32,
+  KH: i32,
+  KW: i32,
+  SH: i32,
+  SW: i32,
+  DH: i32,
+  DW: i32,
+  top: i32,
+  left: i32,
+  zx: i32,
+  zo: i32,
+  lo: i32,
+  hi: i32,
+): void {
+  const pairs = (C + 1) >> 1;
+  const wPair = K4 << 2; // bytes of one input-channel pair: K4 x 2 x int16
+  const wTap = pairs * wPair;
+  const odd = C & 1;
+  for (let y = 0; y < OH; y++) {
+    for (let z = 0; z < OW; z++) {
+      const y0 = y * SH - top;
+      const x0 = z * SW - left;
+      let co = 0;
+      for (; co < K4; co += 16) {
+        const wide = co + 16 <= K4;
+        const bp = b + (co << 2);
+        let a0 = v128.load(bp);
+        let a1 = wide ? v128.load(bp, 16) : i32x4.splat(0);
+        let a2 = wide ? v128.load(bp, 32) : i32x4.splat(0);
+        let a3 = wide ? v128.load(bp, 48) : i32x4.splat(0);
+        const lanes = wide ? 16 : 4;
+        for (let i = 0; i < KH; i++) {
+          const iy = y0 + i * DH;
+          if (iy < 0 || iy >= H) continue;
+          for (let j = 0; j < KW; j++) {
+            const ix = x0 + j * DW;
+            if (ix < 0 || ix >= W) continue;
+            let xp = x + (iy * W + ix) * C;
+            let wp = w + (i * KW + j) * wTap + (co << 2);
+            const xe = xp + C - odd;
+            if (lanes === 16) {
+              while (xp < xe) {
+                const p = ((<i32>load<i8>(xp) - zx) & 0xffff) | ((<i32>load<i8>(xp, 1) - zx) << 16);
+                const xv = i32x4.splat(p);
+                a0 = i32x4.add(a0, i32x4.dot_i16x8_s(xv, v128.load(wp)));
+                a1 = i32x4.add(a1, i32x4.dot_i16x8_s(xv, v128.load(wp, 16)));
+                a2 = i32x4.add(a2, i32x4.dot_i16x8_s(xv, v128.load(wp, 32)));
+                a3 = i32x4.add(a3, i32x4.dot_i16x8_s(xv, v128.load(wp, 48)));
+                xp += 2;
+                wp += wPair;
+              }
+              if (odd) {
+                const xv = i32x4.splat((<i32>load<i8>(xp) - zx) & 0xffff);
+                a0 = i32x4.add(a0, i32x4.dot_i16x8_s(xv, v128.load(wp)));
+                a1 = i32x4.add(a1, i32x4.dot_i16x8_s(xv, v128.load(wp, 16)));
+                a2 = i32x4.add(a2, i32x4.dot_i16x8_s(xv, v128.load(wp, 32)));
+                a3 = i32x4.add(a3, i32x4.dot_i16x8_s(xv, v128.load(wp, 48)));
+              }
+            } else {
+              while (xp < xe) {
+                const p = ((<i32>load<i8>(xp) - zx) & 0xffff) | ((<i32>load<i8>(xp, 1) - zx) << 16);
+                a0 = i32x4.add(a0, i32x4.dot_i16x8_s(i32x4.splat(p), v128.load(wp)));
+                xp += 2;
+                wp += wPair;
+              }
+              if (odd) {
+                const xv = i32x4.splat((<i32>load<i8>(xp) - zx) & 0xffff);
+                a0 = i32x4.add(a0, i32x4.dot_i16x8_s(xv, v128.load(wp)));
+              }
+            }
+          }
+        }
+        const ap = acc + (co << 2);
+        v128.store(ap, a0);
+        if (wide) {
+          v128.store(ap, a1, 16);
+          v128.store(ap, a2, 32);
+          v128.store(ap, a3, 48);
+        } else {
+          co -= 12; // advanced by 4 only
+        }
+      }
+      requantize(acc, m, out + (y * OW + z) * K, K, zo, lo, hi);
+    }
+  }
+}
+
+/**
+ * Int8 DepthwiseConv2D. Weights int16 [tap][K8] (K = C * M output channels, K8 = K rounded up to
+ * 8, zero filled), bias int32 [K8], multipliers f64 [K]; `acc` an int32 scratch of K8 values.
+ */
+export function depthwise_i8(
+  x: i32,
+  w: i32,
+  b: i32,
+  m: i32,
+  out: i32,
+  acc: i32,
+  H: i32,
+  W: i32,
+  C: i32,
+  M: i32,
+  OH: i32,
+  OW: i32,
+  K8: i32,
+  KH: i32,
+  KW: i32,
+  SH: i32,
+  SW: i32,
+  DH: i32,
+  DW: i32,
+  top: i32,
+  left: i32,
+  zx: i32,
+  zo: i32,
+  lo: i32,
+  hi: i32,
+): void {
+  const K = C * M;
+  const zv = i16x8.splat(<i16>zx);
+  for (let y = 0; y < OH; y++) {
+    for (let z = 0; z < OW; z++) {
+      const y0 = y * SH - top;
+      const x0 = z * SW - left;
+      if (M === 1) {
+        for (let k = 0; k < K8; k += 8) {
+          let lo4 = v128.load(b + (k << 2));
+          let hi4 = v128.load(b + (k << 2), 16);
+          for (let i = 0; i < KH; i++) {
+            const iy = y0 + i * DH;
+            if (iy < 0 || iy >= H) continue;
+            for (let j = 0; j < KW; j++) {
+              const ix = x0 + j * DW;
+              if (ix < 0 || ix >= W) continue;
+              const xs = i16x8.sub(v128.load8x8_s(x + (iy * W + ix) * C + k), zv);
+              const ws = v128.load(w + (((i * KW + j) * K8 + k) << 1));
+              lo4 = i32x4.add(lo4, i32x4.extmul_low_i16x8_s(xs, ws));
+              hi4 = i32x4.add(hi4, i32x4.extmul_high_i16x8_s(xs, ws));
+            }
+          }
+          v128.store(acc + (k << 2), lo4);
+          v128.store(acc + (k << 2), hi4, 16);
+        }
+      } else {
+        for (let k = 0; k < K; k++) {
+          const c = k / M;
+          let a = load<i32>(b + (k << 2));
+          for (let i = 0; i < KH; i++) {
+            const iy = y0 + i * DH;
+            if (iy < 0 || iy >= H) continue;
+            for (let j = 0; j < KW; j++) {
+              const ix = x0 + j * DW;
+              if (ix < 0 || ix >= W) continue;
+              a +=
+                (<i32>load<i8>(x + (iy * W + ix) * C + c) - zx) *
+                <i32>load<i16>(w + (((i * KW + j) * K8 + k) << 1));
+            }
+          }
+          store<i32>(acc + (k << 2), a);
+        }
+      }
+      requantize(acc, m, out + (y * OW + z) * K, K, zo, lo, hi);
+    }
+  }
+}
+
+/** Int8 max (kind 0) or average (kind 1, rounded half up) pooling; parameters unchanged. */
+export function pool_i8(
+  x: i32,
+  out: i32,
+  H: i32,
+  W: i32,
+  C: i32,
+  OH: i32,
+  OW: i32,
+  PH: i32,
+  PW: i32,
+  SH: i32,
+  SW: i32,
+  top: i32,
+  left: i32,
+  kind: i32,
+): void {
+  for (let y = 0; y < OH; y++) {
+    const ya = max<i32>(y * SH - top, 0);
+    const yb = min<i32>(y * SH - top + PH, H);
+    for (let z = 0; z < OW; z++) {
+      const xa = max<i32>(z * SW - left, 0);
+      const xb = min<i32>(z * SW - left + PW, W);
+      const o = out + (y * OW + z) * C;
+      const count = <f64>((yb - ya) * (xb - xa));
+      let c = 0;
+      if (kind === 0) {
+        for (; c + 16 <= C; c += 16) {
+          let a = i8x16.splat(-128);
+          for (let iy = ya; iy < yb; iy++)
+            for (let ix = xa; ix < xb; ix++) a = i8x16.max_s(a, v128.load(x + (iy * W + ix) * C + c));
+          v128.store(o + c, a);
+        }
+      }
+      for (; c < C; c++) {
+        let a: i32 = kind === 0 ? -128 : 0;
+        for (let iy = ya; iy < yb; iy++) {
+          for (let ix = xa; ix < xb; ix++) {
+            const v = <i32>load<i8>(x + (iy * W + ix) * C + c);
+            a = kind === 0 ? max<i32>(a, v) : a + v;
+          }
+        }
+        store<i8>(o + c, <i8>(kind === 0 ? a : roundHalfUp(<f64>a / count)));
+      }
+    }
+  }
+}
+
+/** Int8 mean over HW pixels per channel, rounded half up. */
+export function global_avg_pool_i8(x: i32, out: i32, HW: i32, C: i32): void {
+  for (let c = 0; c < C; c++) {
+    let a: i32 = 0;
+    for (let p = 0; p < HW; p++) a += <i32>load<i8>(x + p * C + c);
+    store<i8>(out + c, <i8>roundHalfUp(<f64>a / <f64>HW));
+  }
+}
+
+/** Int8 Add of two same-size tensors: round((a - za) ma + (b - zb) mb) + zo, clamped. */
+export function add_i8(
+  a: i32,
+  b: i32,
+  out: i32,
+  n: i32,
+  za: i32,
+  ma: f64,
+  zb: i32,
+  mb: f64,
+  zo: i32,
+  lo: i32,
+  hi: i32,
+): void {
+  for (let i = 0; i < n; i++) {
+    const v = roundHalfUp(<f64>(<i32>load<i8>(a + i) - za) * ma + <f64>(<i32>load<i8>(b + i) - zb) * mb) + zo;
+    clampStore(out + i, v, lo, hi);
+  }
+}
+
+/** Int8 ReLU / ReLU6 with requantisation: round((x - zx) sx / so) + zo, clamped to [lo, hi]. */
+export function activate_i8(
+  x: i32,
+  out: i32,
+  n: i32,
+  zx: i32,
+  sx: f64,
+  so: f64,
+  zo: i32,
+  lo: i32,
+  hi: i32,
+): void {
+  for (let i = 0; i < n; i++) {
+    const v = roundHalfUp((<f64>(<i32>load<i8>(x + i) - zx) * sx) / so) + zo;
+    clampStore(out + i, v, lo, hi);
+  }
+}
+
+/** Float to int8: round half to even (x / s) + z, saturating (ONNX QuantizeLinear). */
+export function quantize_f32_i8(x: i32, out: i32, n: i32, s: f64, z: i32): void {
+  for (let i = 0; i < n; i++) {
+    const v = <i32>nearest<f64>(<f64>load<f32>(x + (i << 2)) / s) + z;
+    clampStore(out + i, v, -128, 127);
+  }
+}
+
+/** Int8 to float: s (q - z). */
+export function dequantize_i8_f32(x: i32, out: i32, n: i32, s: f64, z: i32): void {
+  for (let i = 0; i < n; i++) store<f32>(out + (i << 2), <f32>(s * <f64>(<i32>load<i8>(x + i) - z)));
+}

@@ -1,0 +1,101 @@
+/**
+ * compileGraph: an IR graph (float32, or int8 as quantizeGraph writes it) to its own WebAssembly
+ * module and the loader module beside it. Lowering (lowering/) turns nodes into kernel calls, the
+ * memory plan (memory-plan/) gives every buffer a fixed offset, code generation (codegen/) prints
+ * the per-model AssemblyScript entry, and emit/ compiles it with the kernels and appends the
+ * weights as a data segment.
+ */
+
+import type { IrGraph } from '@edgeml/optimizer';
+import { generateEntry } from './codegen/generate-entry.js';
+import { layoutMemory, WEIGHTS_BASE } from './codegen/layout.js';
+import { assemble } from './emit/assemble.js';
+import { addDataSegment } from './emit/data-segment.js';
+import { type CompiledModelMeta, loaderModule } from './emit/loader-module.js';
+import { lowerGraph } from './lowering/lower-graph.js';
+import { planMemory } from './memory-plan/plan-memory.js';
+
+/** Options of compileGraph. */
+export interface CompileGraphOptions {
+  /** Class names written into model.js's `meta`. */
+  readonly labels?: readonly string[];
+  /** Also return asc's text format of the module (without the weights). @default false */
+  readonly wat?: boolean;
+}
+
+/** What compileGraph measured and decided. */
+export interface CompileReport {
+  readonly precision: 'float32' | 'int8';
+  /** Node count per IR op. */
+  readonly ops: Readonly<Record<string, number>>;
+  /** Kernel calls in `run()`. */
+  readonly kernelCalls: number;
+  /** Bytes of the weights data segment. */
+  readonly weightsBytes: number;
+  /** Bytes of the activation arena, and what it would take without buffer reuse. */
+  readonly arenaBytes: number;
+  readonly arenaBytesWithoutReuse: number;
+  /** Size of model.wasm, and of it without the weights (code, tables, headers). */
+  readonly wasmBytes: number;
+  readonly codeBytes: number;
+  /** Linear memory the module declares, in bytes. */
+  readonly memoryBytes: number;
+  readonly seconds: number;
+}
+
+/** A compiled model. */
+export interface CompiledModel {
+  /** model.wasm: code and weights. */
+  readonly wasm: Uint8Array;
+  /** model.js: the loader module. */
+  readonly js: string;
+  /** The generated AssemblyScript entry (for reading and debugging). */
+  readonly entry: string;
+  readonly meta: CompiledModelMeta;
+  readonly report: CompileReport;
+  readonly wat?: string;
+}
+
+/** Compiles `graph` (one NHWC float32 input, one output) for batch 1. */
+export async function compileGraph(
+  graph: IrGraph,
+  options: CompileGraphOptions = {},
+): Promise<CompiledModel> {
+  const started = performance.now();
+  const program = lowerGraph(graph);
+  const plan = planMemory(program);
+  const layout = layoutMemory(program, plan);
+  const entry = generateEntry(program, layout);
+  const assembled = await assemble(entry, layout.memoryBase, { wat: options.wat ?? false });
+  const wasm = addDataSegment(assembled.wasm, WEIGHTS_BASE, layout.weights);
+  const meta: CompiledModelMeta = {
+    name: graph.name,
+    precision: program.precision,
+    inputShape: program.input.shape,
+    outputLength: program.output.length,
+    ...(options.labels ? { labels: options.labels } : {}),
+  };
+  const js = loaderModule(meta, {
+    inputOffset: layout.buffers.get(program.input.buffer)!,
+    outputOffset: layout.buffers.get(program.output.buffer)!,
+  });
+  return {
+    wasm,
+    js,
+    entry,
+    meta,
+    ...(assembled.wat ? { wat: assembled.wat } : {}),
+    report: {
+      precision: program.precision,
+      ops: program.ops,
+      kernelCalls: program.steps.length,
+      weightsBytes: layout.weights.byteLength,
+      arenaBytes: plan.arenaBytes,
+      arenaBytesWithoutReuse: plan.unsharedBytes,
+      wasmBytes: wasm.byteLength,
+      codeBytes: assembled.wasm.byteLength,
+      memoryBytes: Math.ceil(layout.memoryBase / 65536) * 65536,
+      seconds: (performance.now() - started) / 1000,
+    },
+  };
+}
