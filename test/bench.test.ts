@@ -1,8 +1,9 @@
 // The benchmark harness end to end on a real (seeded cnn-tiny) model package: every built-in
 // target that can run here (onnxruntime-node, onnxruntime-web wasm, tfjs-tflite, TF.js wasm/cpu,
-// the Worker under wrangler dev; Chromium when installed) plus one case whose process is killed
-// mid-run, which must become an errored row while the others finish; the report validates against
-// its schema; report.html is opened in Chromium (when present) and its SVG charts counted.
+// the Worker under wrangler dev, Chromium) plus one case whose process is killed mid-run, which
+// must become an errored row while the others finish; the report validates against its schema;
+// report.html is opened in Chromium and its SVG charts counted. Chromium is never skipped: the
+// bench finds Debian's or the npm one (support/chromium.ts).
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,19 +13,16 @@ import { promisify } from 'node:util';
 import {
   type BenchReport,
   createRuntimeTarget,
-  findChromium,
   type OkCase,
   runBench,
   validateReport,
   writeBenchReport,
 } from '@edgeml/bench';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser } from './support/chromium.js';
 import { writeFixturePackage } from './support/fashion-fixture.js';
 
 const root = resolve(import.meta.dirname, '..');
-const chromium = findChromium();
-if (!chromium)
-  console.warn('bench.test: Chromium checks skipped: no /usr/bin/chromium (or $EDGEML_CHROMIUM)');
 
 const TINY = {
   images: 40,
@@ -88,7 +86,7 @@ describe('edgeml bench', () => {
       status: 'errored',
       message: expect.stringMatching(/killed after 300 ms/),
     });
-    for (const target of ['ort-node', 'ort-web', 'tflite', 'tfjs-wasm', 'tfjs-cpu', 'worker']) {
+    for (const target of ['ort-node', 'ort-web', 'tflite', 'tfjs-wasm', 'tfjs-cpu', 'worker', 'chromium']) {
       const row = byTarget.get(target);
       expect({ target, status: row?.status, why: row?.status === 'errored' ? row.message : '' }).toEqual({
         target,
@@ -112,8 +110,6 @@ describe('edgeml bench', () => {
     expect(worker.throughput.concurrency?.every((k) => k.failures === 0 && k.requests > 0)).toBe(true);
     expect((byTarget.get('ort-node') as OkCase).throughput.bestBatch?.batchSize).toBeGreaterThan(0);
     expect((byTarget.get('ort-web') as OkCase).memory.wasmMemoryBytes).toBeGreaterThan(0);
-    // Chromium runs onnxruntime-web in a page when it is installed; otherwise it is a skipped row.
-    expect(byTarget.get('chromium')).toMatchObject({ status: chromium ? 'ok' : 'skipped' });
     expect(json.environment.versions).toHaveProperty('onnxruntime-node');
     expect(json.environment.versions).toHaveProperty('workerd');
     const md = await readFile(files.markdown, 'utf8');
@@ -156,9 +152,8 @@ describe('edgeml bench', () => {
     validateReport(JSON.parse(await readFile(join(cliOut, 'report.json'), 'utf8')));
   }, 120_000);
 
-  it.skipIf(!chromium)('report.html renders its SVG charts in Chromium', async () => {
-    const { chromium: playwright } = await import('playwright-core');
-    const browser = await playwright.launch({ executablePath: chromium, args: ['--no-sandbox'] });
+  it('report.html renders its SVG charts in Chromium', async () => {
+    const browser = await launchBrowser();
     try {
       const page = await browser.newPage();
       await page.goto(pathToFileURL(join(outDir, 'report.html')).href);

@@ -1,13 +1,15 @@
 // The web target end to end: `edgeml package --target web` on a real model package, the output
-// served by a plain static server on 127.0.0.1 and opened in headless Chromium (Debian's, driven by
-// playwright-core): 30 real Fashion-MNIST PNGs fed through the page's own file input give the same
+// served by a plain static server on 127.0.0.1 and opened in headless Chromium (driven by
+// playwright-core; $EDGEML_CHROMIUM, Debian's, else the one from npm: see support/chromium.ts; never
+// skipped): 30 real Fashion-MNIST PNGs fed through the page's own file input give the same
 // top-1 as onnxruntime-node, the drawing pad classifies, the ES module works on its own, and the
 // page loads nothing from anywhere but its own directory. Saves a screenshot under reports/e2e/.
 // Then a colour model (32x32x3, centre crop) packaged as float32 and as int8: colour JPEGs (one
 // EXIF-rotated), RGB, RGBA and grayscale PNGs of other sizes, fed through the file input, give the
 // probabilities onnxruntime-node gives on the Node classifier's tensor of the same bytes, and the
 // page's own preprocess() builds that tensor bit for bit. EDGEML_REQUIRE_WEBGPU=1 turns the WebGPU
-// case's skip (no adapter) into a failure.
+// case's skip (no adapter) into a failure; with the npm browser it always fails (that browser ships
+// its own SwiftShader, so no adapter there is a fault).
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,7 +19,7 @@ import type { Classifier } from '@edgeml/runtime-edge';
 import { createClassifier } from '@edgeml/runtime-edge/node';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_PATH, type ChromiumSession, hasChromium, launchChromium } from './support/chromium.js';
+import { type ChromiumSession, launchChromium } from './support/chromium.js';
 import {
   handComputedInput,
   maxAbsDifference,
@@ -78,9 +80,6 @@ describe('web target (headless Chromium)', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!hasChromium()) {
-      throw new Error(`no Chromium at ${CHROMIUM_PATH}: apt-get install chromium (or set EDGEML_CHROMIUM)`);
-    }
     dir = await mkdtemp(join(tmpdir(), 'edgeml-web-'));
     pkgDir = await writeFixturePackage(dir);
     images = await fashionTestPngs(IMAGES);
@@ -93,6 +92,9 @@ describe('web target (headless Chromium)', () => {
     packageStdout = stdout;
     server = await serveDirectory(webDir);
     browser = await launchChromium();
+    console.log(
+      `Chromium ${browser.context.browser()?.version()} from ${browser.chromium.source}: ${browser.chromium.path}`,
+    );
     page = await browser.context.newPage();
     page.on('request', (request) => {
       const url = request.url();
@@ -208,6 +210,8 @@ describe('web target (headless Chromium)', () => {
       if (!backend?.startsWith('WebGPU')) {
         const reason = `no software WebGPU adapter in this Chromium (${backend})`;
         if (REQUIRE_WEBGPU) throw new Error(`EDGEML_REQUIRE_WEBGPU=1, but ${reason}`);
+        if (gpu.chromium.source === 'npm')
+          throw new Error(`the npm Chromium ships SwiftShader, but ${reason}`);
         context.skip(reason);
       }
       const reference = await createClassifier(pkgDir, { runtime: 'ort-node' });
@@ -249,9 +253,6 @@ describe('web target: colour images of other sizes, float32 and int8 packages', 
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!hasChromium()) {
-      throw new Error(`no Chromium at ${CHROMIUM_PATH}: apt-get install chromium (or set EDGEML_CHROMIUM)`);
-    }
     dir = await mkdtemp(join(tmpdir(), 'edgeml-web-rgb-'));
     const { floatDir, int8Dir } = await writeRgbFixturePackages(dir);
     const packages: Record<Precision, string> = { float32: floatDir, int8: int8Dir };

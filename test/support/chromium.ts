@@ -1,15 +1,14 @@
 /**
- * Headless Chromium for e2e tests: Debian's `/usr/bin/chromium` driven by playwright-core, with a
- * fresh profile directory per launch (removed on close). Tests that need it skip when it is absent.
+ * Headless Chromium for e2e tests, driven by playwright-core, with a fresh profile directory per
+ * launch (removed on close). The browser is the one @edgeml/bench's resolveChromium() finds:
+ * `$EDGEML_CHROMIUM` (a path, or `npm`), else /usr/bin/chromium, else the headless Chromium of the
+ * npm package @sparticuz/chromium, so no test needs a browser from apt.
  */
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BrowserContext, chromium } from 'playwright-core';
-
-/** Where Debian's chromium package installs the browser. */
-export const CHROMIUM_PATH = process.env['EDGEML_CHROMIUM'] ?? '/usr/bin/chromium';
+import { chromiumLaunchOptions, type ResolvedChromium, resolveChromium } from '@edgeml/bench';
+import { type Browser, type BrowserContext, chromium } from 'playwright-core';
 
 /** Flags for a quiet, GPU-less, offline headless Chromium. */
 export const CHROMIUM_FLAGS = [
@@ -24,7 +23,8 @@ export const CHROMIUM_FLAGS = [
 
 /**
  * Extra flags that give headless Chromium a software WebGPU adapter (SwiftShader's Vulkan, which
- * Debian's chromium ships): slow, but it runs ORT's WebGPU build for real on a machine with no GPU.
+ * both Debian's chromium and @sparticuz/chromium ship): slow, but it runs ORT's WebGPU build for
+ * real on a machine with no GPU.
  */
 export const SWIFTSHADER_WEBGPU_FLAGS = [
   '--enable-unsafe-webgpu',
@@ -35,33 +35,48 @@ export const SWIFTSHADER_WEBGPU_FLAGS = [
   '--use-angle=swiftshader',
 ];
 
-/** True when the browser binary is installed. */
-export function hasChromium(): boolean {
-  return existsSync(CHROMIUM_PATH);
+/** The browser the tests drive (where it came from is in `source`). */
+export function testChromium(): Promise<ResolvedChromium> {
+  return resolveChromium();
+}
+
+function argsFor(options: { webgpu?: boolean }): string[] {
+  return options.webgpu
+    ? [...CHROMIUM_FLAGS.filter((flag) => flag !== '--disable-gpu'), ...SWIFTSHADER_WEBGPU_FLAGS]
+    : CHROMIUM_FLAGS;
 }
 
 /** A launched browser context; close() also removes its profile directory. */
 export interface ChromiumSession {
   readonly context: BrowserContext;
+  /** The executable that runs, and whether it came from $EDGEML_CHROMIUM, /usr/bin or npm. */
+  readonly chromium: ResolvedChromium;
   close(): Promise<void>;
 }
 
 /** Launches headless Chromium with a fresh --user-data-dir (software WebGPU when asked). */
 export async function launchChromium(options: { webgpu?: boolean } = {}): Promise<ChromiumSession> {
-  const profile = await mkdtemp(join(tmpdir(), 'edgeml-chromium-'));
+  const found = await resolveChromium();
+  const profile = await mkdtemp(join(tmpdir(), 'edgeml-chromium-profile-'));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM_PATH,
+    ...chromiumLaunchOptions(found, argsFor(options)),
     headless: true,
-    args: options.webgpu
-      ? [...CHROMIUM_FLAGS.filter((flag) => flag !== '--disable-gpu'), ...SWIFTSHADER_WEBGPU_FLAGS]
-      : CHROMIUM_FLAGS,
     viewport: { width: 900, height: 640 },
   });
   return {
     context,
+    chromium: found,
     async close() {
       await context.close().catch(() => {});
       await rm(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** Launches a plain headless browser (no persistent profile); the caller closes it. */
+export async function launchBrowser(options: { webgpu?: boolean } = {}): Promise<Browser> {
+  return chromium.launch({
+    ...chromiumLaunchOptions(await resolveChromium(), argsFor(options)),
+    headless: true,
+  });
 }

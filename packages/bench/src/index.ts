@@ -48,7 +48,12 @@ export { BENCH_OPTIONS, resolveSettings } from './run/options.js';
 export { DEFAULT_TARGETS, runBench } from './run/run-bench.js';
 export type { Summary } from './stats/summary.js';
 export { quantile, quantileSorted, summarize } from './stats/summary.js';
-export { DEFAULT_CHROMIUM_PATH, findChromium } from './targets/chromium/chromium-path.js';
+export type { ChromiumSource, ResolvedChromium } from './targets/chromium/chromium-path.js';
+export {
+  chromiumLaunchOptions,
+  DEFAULT_CHROMIUM_PATH,
+  resolveChromium,
+} from './targets/chromium/chromium-path.js';
 export type { ChromiumBackend } from './targets/chromium/chromium-target.js';
 export { createChromiumTarget } from './targets/chromium/chromium-target.js';
 export { createTarget, parseTargetNames } from './targets/registry.js';

@@ -12,7 +12,7 @@ import { readModelPackageDir } from '@edgeml/core/node';
 import type { ColdStartSample } from '../../report/types.js';
 import type { BenchTarget, CaseContext, TargetMeasurement } from '../target.js';
 import { descendantMemory } from '../worker/process-memory.js';
-import { findChromium } from './chromium-path.js';
+import { chromiumLaunchOptions, type ResolvedChromium, resolveChromium } from './chromium-path.js';
 import { coldStartScript, runScript, WASM_PROBE_SCRIPT, WEBGPU_PROBE_SCRIPT } from './page-scripts.js';
 import { BLANK_PAGE, serveStatic } from './static-server.js';
 
@@ -24,9 +24,9 @@ export type ChromiumBackend = 'wasm' | 'webgpu';
 
 const LAUNCH_ARGS = ['--no-sandbox', '--enable-unsafe-webgpu', '--disable-dev-shm-usage'];
 
-async function launch(executablePath: string): Promise<Browser> {
+async function launch(browser: ResolvedChromium): Promise<Browser> {
   const { chromium } = await import('playwright-core');
-  return chromium.launch({ executablePath, args: LAUNCH_ARGS });
+  return chromium.launch(chromiumLaunchOptions(browser, LAUNCH_ARGS));
 }
 
 async function packageWebOf(): Promise<
@@ -46,9 +46,12 @@ export function createChromiumTarget(backend: ChromiumBackend = 'wasm'): BenchTa
     name,
     format: 'onnx',
     async unavailable() {
-      const chromium = findChromium();
-      if (!chromium)
-        return 'no Chromium executable (set EDGEML_CHROMIUM or install Debian chromium at /usr/bin/chromium)';
+      let chromium: ResolvedChromium;
+      try {
+        chromium = await resolveChromium();
+      } catch (error) {
+        return (error as Error).message;
+      }
       try {
         await import('playwright-core');
       } catch {
@@ -80,14 +83,13 @@ export function createChromiumTarget(backend: ChromiumBackend = 'wasm'): BenchTa
       }
     },
     async describe() {
-      const chromium = findChromium();
-      if (!chromium) return {};
       try {
+        const chromium = await resolveChromium();
         const browser = await launch(chromium);
         const version = browser.version();
         await browser.close();
         return {
-          versions: { chromium: version },
+          versions: { chromium: `${version} (${chromium.source}: ${chromium.path})` },
           wasm: {
             chromium:
               'onnxruntime-web in the page: ort-wasm-simd-threaded.wasm (SIMD), numThreads 1, cross-origin isolated',
@@ -98,9 +100,9 @@ export function createChromiumTarget(backend: ChromiumBackend = 'wasm'): BenchTa
       }
     },
     async measure(context: CaseContext): Promise<TargetMeasurement> {
-      const chromium = findChromium();
+      const chromium = await resolveChromium();
       const packageWeb = await packageWebOf();
-      if (!chromium || !packageWeb) throw new Error('Chromium or the web target went away');
+      if (!packageWeb) throw new Error('the web target went away');
       const site = join(context.workDir, `web-${context.precision}`);
       context.note('edgeml package --target web');
       await packageWeb(context.modelDir, site, {
