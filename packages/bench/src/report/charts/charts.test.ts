@@ -44,8 +44,8 @@ function okCase(
       endToEnd: summarize(endToEnd),
       inference: summarize(inference),
     },
-    throughput: { sequentialImagesPerSecond: 100, batches: [], bestBatch: null },
-    memory: { source: 'node process' },
+    throughput: { sequentialImagesPerSecond: 100, batches: [] },
+    memory: { source: 'node process', rssPeakBytes: 100 << 20 },
     accuracy: { images: 10_000, correct: Math.round(accuracy * 10_000), accuracy, predictions: [] },
   };
 }
