@@ -1,13 +1,23 @@
 // `edgeml pipeline` end to end on a tiny subset: every stage, the Node bench targets; then a rerun
-// that reuses every stage, and the final report checked against the stage records.
+// that reuses every stage, and the final report checked against the stage records. The objective
+// minimises file size (a deterministic measure: no timing luck decides the gates here): the 95%
+// magnitude pruning cannot pay (the ONNX file stays dense) and must be rejected with its reason,
+// the run continuing from its parent; distillation into the same architecture would be rejected
+// too, so it is forced with --force-pass; int8 pays (a smaller file within the budget).
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { ConfigError } from '@edgeml/core';
 import { readModelPackageDir } from '@edgeml/core/node';
-import { loadPipelineConfig, PIPELINE_CONFIG_SCHEMA, validatePipelineConfig } from '@edgeml/pipeline';
+import {
+  loadPipelineConfig,
+  openTimedModel,
+  PIPELINE_CONFIG_SCHEMA,
+  validatePipelineConfig,
+} from '@edgeml/pipeline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = resolve(import.meta.dirname, '..');
@@ -15,9 +25,13 @@ const run = promisify(execFile);
 
 const TINY = {
   evalImages: 256,
+  // Size only: the decisions below do not depend on timings. The budget is wide: one epoch on 1,024
+  // images gives a teacher whose accuracy moves by points between backends.
+  objective: { minimize: 'size', maxAccuracyDrop: 100 },
   teacher: { model: 'cnn-tiny', epochs: 1, limit: 1024, schedule: 'constant' },
   distill: { student: 'cnn-tiny', epochs: 1, limit: 1024 },
-  prune: { finetuneEpochs: 1, limit: 512 },
+  // A pass that cannot pay on size: magnitude pruning zeroes weights but leaves the ONNX file dense.
+  prune: { method: 'magnitude', sparsity: 0.95, finetuneEpochs: 1, limit: 512 },
   // QAT here (PTQ is the default, covered by the optimizer's tests): the stage hands its settings on.
   quantize: { method: 'qat', qatImages: 256, qatBatchSize: 32, latencyRuns: 5 },
   export: { parityImages: 16 },
@@ -73,6 +87,40 @@ describe('pipeline config', () => {
     const example = await loadPipelineConfig('quick', join(root, 'edgeml.config.json'), undefined);
     expect(example.distill.student).toBe('lenet5');
   });
+
+  it('declares the objective with the defaults a newcomer would pick, and checks it', () => {
+    const { objective } = validatePipelineConfig({});
+    expect(objective).toMatchObject({
+      target: 'worker',
+      maxAccuracyDrop: 1,
+      minimize: 'both',
+      gate: true,
+      forcePasses: [],
+    });
+    expect(() => validatePipelineConfig({ objective: { forcePasses: ['prune', 'fold'] } })).toThrow(
+      /^objective: 'forcePasses' must be a list of distinct values from 'distill', 'prune'/,
+    );
+    expect(() => validatePipelineConfig({ objective: { target: 'gpu' } })).toThrow(
+      /^objective: 'target' must be/,
+    );
+    expect(() => validatePipelineConfig({ objective: { maxAccuracyDrop: -1 } })).toThrow(
+      `objective: 'maxAccuracyDrop' must be in [0, 100], got -1`,
+    );
+  });
+
+  it('refuses --force-pass with a pass the gate does not know', async () => {
+    const failed = await pipeline(
+      '--force-pass',
+      'distill,fold-bn',
+      '--out',
+      join(tmpdir(), 'never-written'),
+    ).then(
+      () => null,
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(failed?.code).toBe(2);
+    expect(failed?.stderr).toContain("--force-pass must name passes from 'distill', 'prune'");
+  });
 });
 
 describe('edgeml pipeline end to end', () => {
@@ -83,7 +131,9 @@ describe('edgeml pipeline end to end', () => {
     dir = await mkdtemp(join(tmpdir(), 'edgeml-pipeline-'));
     runDir = join(dir, 'run');
     await writeFile(join(dir, 'config.json'), JSON.stringify(TINY));
-    firstStderr = (await pipeline('--config', join(dir, 'config.json'), '--out', runDir)).stderr;
+    firstStderr = (
+      await pipeline('--config', join(dir, 'config.json'), '--out', runDir, '--force-pass', 'distill')
+    ).stderr;
   }, 240_000);
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
@@ -123,9 +173,82 @@ describe('edgeml pipeline end to end', () => {
     expect(bench.cases.every((c) => c.status === 'ok')).toBe(true);
   });
 
+  it('rejects the pass that cannot pay, says why, keeps it on disk and continues from its parent', async () => {
+    const [distill, prune, quantize, exp] = await Promise.all(
+      ['distill', 'prune', 'quantize', 'export'].map(record),
+    );
+    const gate = (r: typeof prune) =>
+      r!.report.gate as { kept: boolean; forced: boolean; parent: string; reasons: string[] };
+    expect(gate(prune)).toMatchObject({ kept: false, forced: false, parent: 'distill/student' });
+    expect(gate(prune).reasons[0]).toMatch(/^not smaller by 5%: file \d+ -> \d+ bytes \(1\.00x\)$/);
+    expect(firstStderr).toMatch(/prune gate: REJECTED: not smaller by 5%/);
+    expect(firstStderr).toContain('prune gate: continuing from distill/student');
+    // The rejected package stays for inspection, and the next stage ran on the parent.
+    await readModelPackageDir(join(runDir, 'prune', 'pruned'), { verify: true });
+    const sha = async (pkg: string) =>
+      createHash('sha256')
+        .update(await readFile(join(runDir, pkg, 'manifest.json'), 'utf8'))
+        .digest('hex');
+    expect((quantize!.report.gate as { parent: string }).parent).toBe('distill/student');
+    expect((quantize as unknown as { inputs: { sha256: string }[] }).inputs[0]!.sha256).toBe(
+      await sha('distill/student'),
+    );
+    // Forced distillation (same architecture: no smaller file) is kept and says why first.
+    expect(gate(distill)).toMatchObject({ kept: true, forced: true });
+    expect(gate(distill).reasons[0]).toBe('kept because it was forced (--force-pass distill)');
+    // int8 pays on size and is the final model.
+    expect(gate(quantize)).toMatchObject({ kept: true, forced: false });
+    expect(exp!.report.final).toBe('quantize/int8');
+    const report = JSON.parse(await readFile(join(runDir, 'report', 'report.json'), 'utf8')) as {
+      gates: { pass: string; kept: boolean }[];
+      final: string;
+    };
+    expect(report.gates.map((g) => [g.pass, g.kept])).toEqual([
+      ['distill', true],
+      ['prune', false],
+      ['quantize', true],
+    ]);
+    expect(await readFile(join(runDir, 'report', 'report.md'), 'utf8')).toMatch(
+      /\| prune \| distill\/student \| rejected \|/,
+    );
+  });
+
+  it('opens the file each target loads and times one inference (exporting what a pass left as TF.js)', async () => {
+    const int8 = await openTimedModel(
+      join(runDir, 'quantize', 'int8'),
+      'worker',
+      'int8',
+      join(dir, 'gate-a'),
+    );
+    const { manifest } = await readModelPackageDir(join(runDir, 'quantize', 'int8'));
+    expect(int8.file).toBe('model.int8.onnx');
+    expect(int8.bytes).toBe(manifest.files.find((f) => f.path === 'model.int8.onnx')!.bytes);
+    expect(await int8.run()).toBeGreaterThan(0);
+    await int8.dispose();
+    const tflite = await openTimedModel(
+      join(runDir, 'distill', 'student'),
+      'tflite',
+      'float32',
+      join(dir, 'gate-b'),
+    );
+    expect(tflite.file).toBe('model.tflite');
+    expect(await tflite.run()).toBeGreaterThan(0);
+    await tflite.dispose();
+    await expect(
+      openTimedModel(join(runDir, 'distill', 'student'), 'ort-node', 'int8', join(dir, 'gate-c')),
+    ).rejects.toThrow(/has no int8 onnx file for target 'ort-node'/);
+  });
+
   it('reuses every stage on a second run with the same config', async () => {
     const keys = await Promise.all(STAGES.map(async (s) => (await record(s)).key));
-    const { stderr } = await pipeline('--config', join(dir, 'config.json'), '--out', runDir);
+    const { stderr } = await pipeline(
+      '--config',
+      join(dir, 'config.json'),
+      '--out',
+      runDir,
+      '--force-pass',
+      'distill',
+    );
     for (const stage of STAGES) expect(stderr).toMatch(new RegExp(`\\] ${stage}: .*: reused`));
     expect(await Promise.all(STAGES.map(async (s) => (await record(s)).key))).toEqual(keys);
   }, 120_000);
@@ -164,7 +287,7 @@ describe('edgeml pipeline end to end', () => {
     const p50 = (model: string, precision: string) =>
       cases.find((c) => c.model === model && c.precision === precision && c.target === 'ort-node')!.p50Ms;
     expect(row('train').latencyMs['ort-node']).toBe(p50('teacher', 'float32'));
-    expect(row('quantize').latencyMs['ort-node']).toBe(p50('pruned', 'int8'));
+    expect(row('quantize').latencyMs['ort-node']).toBe(p50('int8', 'int8'));
     expect(row('quantize').onnxBytes).toBeLessThan(row('prune').onnxBytes);
     expect(report.pareto.size.length).toBeGreaterThan(0);
     expect(report.passes.map((p) => p.pass)).toEqual(['distill', 'prune', 'quantize']);

@@ -4,8 +4,10 @@
  * mobile, bench, report. Resumable: a rerun reuses each stage whose (config, inputs) hash matches.
  */
 import { join } from 'node:path';
+import { ConfigError, formatAllowed } from '@edgeml/core';
 import { writeFileAtomic } from '@edgeml/core/node';
 import {
+  GATED_PASSES,
   loadPipelineConfig,
   PIPELINE_CONFIG_SCHEMA,
   type PipelineReport,
@@ -23,6 +25,7 @@ export const pipelineCommand: Command = {
   examples: [
     'pnpm edgeml pipeline --preset quick --out runs/pipeline',
     'pnpm edgeml pipeline --config edgeml.config.json',
+    'pnpm edgeml pipeline --preset quick --force-pass quantize',
     'pnpm edgeml pipeline --write-schema edgeml.config.schema.json',
   ],
   options: {
@@ -38,6 +41,11 @@ export const pipelineCommand: Command = {
       default: 'quick',
     },
     out: { type: 'string', placeholder: 'DIR', description: "run directory (overrides the config's out)" },
+    'force-pass': {
+      type: 'string',
+      placeholder: 'NAME[,NAME]',
+      description: `keep these passes even when they do not pay (${GATED_PASSES.join(', ')}; added to objective.forcePasses)`,
+    },
     'write-schema': {
       type: 'string',
       placeholder: 'FILE',
@@ -52,11 +60,27 @@ export const pipelineCommand: Command = {
       return 0;
     }
     const preset = choiceOption(values, 'preset', PRESET_NAMES, 'quick');
+    const forced = optionalString(values, 'force-pass')
+      ?.split(',')
+      .map((s) => s.trim());
+    for (const name of forced ?? [])
+      if (!(GATED_PASSES as readonly string[]).includes(name))
+        throw new ConfigError(
+          `--force-pass must name passes from ${formatAllowed(GATED_PASSES)}, got '${name}'`,
+          {
+            option: 'force-pass',
+            allowed: GATED_PASSES,
+          },
+        );
     const config = await loadPipelineConfig(
       preset,
       optionalString(values, 'config'),
       optionalString(values, 'out'),
     );
+    if (forced !== undefined)
+      config.objective.forcePasses = [
+        ...new Set([...config.objective.forcePasses, ...forced]),
+      ] as typeof config.objective.forcePasses;
     const result = await runPipeline(config, {
       note: (line) => out.note(line),
       progress: () => createProgressDisplay(out),
@@ -88,6 +112,11 @@ export const pipelineCommand: Command = {
         ]),
       ),
     );
+    for (const g of report.gates)
+      out.print(
+        `${g.pass}: ${g.kept ? (g.forced ? 'kept (forced)' : 'kept') : 'rejected'}${g.speedup === null ? '' : ` (${g.target} ${g.speedup.toFixed(2)}x [${g.low?.toFixed(2) ?? '-'}, ${g.high?.toFixed(2) ?? '-'}])`}: ${g.reasons[0] ?? ''}`,
+      );
+    out.print(`final model: ${report.final}`);
     out.print(`Pareto front (accuracy vs size): ${report.pareto.size.join(' -> ')}`);
     out.print(
       `${result.stages.length} stages, ${reusedCount} reused; ${formatDuration(result.wallS)} in all; report: ${join(reportDir, 'report.md')}, report.html`,

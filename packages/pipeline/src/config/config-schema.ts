@@ -25,6 +25,7 @@ import {
   QUANTIZE_OPTIONS,
 } from '@edgeml/optimizer';
 import { BACKEND_NAMES, DATASET_OPTIONS, TRAINING_OPTIONS, ZOO_MODEL_NAMES } from '@edgeml/trainer';
+import { OBJECTIVE_OPTIONS } from './objective.js';
 import { BENCH_TARGETS, PACKAGE_TARGETS } from './targets.js';
 
 /** Top-level keys (the sections are below). */
@@ -62,6 +63,11 @@ export const PIPELINE_OPTIONS = {
 /** Every section: its description and its declared keys. */
 export const PIPELINE_SECTIONS = {
   dataset: { description: 'the data set', options: DATASET_OPTIONS },
+  objective: {
+    description:
+      'what the run optimises for: each pass is kept only when it pays on this target within the accuracy budget',
+    options: OBJECTIVE_OPTIONS,
+  },
   teacher: {
     description: 'stage train: the teacher',
     options: {

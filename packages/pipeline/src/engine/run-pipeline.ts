@@ -199,8 +199,17 @@ export async function runPipeline(
     if (rel === undefined) throw new Error(`stage '${stage}' has no output package '${role}'`);
     return join(runDir, stage, rel);
   };
+  const continueFrom = (stage: string) => {
+    const record = records.get(stage);
+    if (record === undefined) throw new Error(`stage '${stage}' has not run`);
+    if (record.next !== undefined) return { stage: record.next.stage, role: record.next.role };
+    const role = Object.keys(record.packages)[0];
+    if (role === undefined) throw new Error(`stage '${stage}' has no output package`);
+    return { stage, role };
+  };
   const base = {
     config,
+    continueFrom,
     runDir,
     records,
     reused,
@@ -250,6 +259,7 @@ export async function runPipeline(
       packages: output.packages,
       files: output.files ?? {},
       report: output.report,
+      ...(output.next !== undefined && { next: { ...output.next } }),
       durationS,
       finishedAt: new Date().toISOString(),
     };

@@ -33,6 +33,8 @@ export interface StageRecord {
   /** Other outputs (reports, target directories), relative to the stage directory. */
   readonly files: Readonly<Record<string, string>>;
   readonly report: JsonObject;
+  /** The package later stages continue from, when the stage names one (a gated pass). */
+  readonly next?: { readonly stage: string; readonly role: string };
   readonly durationS: number;
   readonly finishedAt: string;
 }

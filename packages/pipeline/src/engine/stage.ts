@@ -27,8 +27,19 @@ export interface StageContext {
   packageDir(stage: string, role: string): string;
   /** An earlier stage's output package as an input identity (its manifest sha256). */
   packageInput(stage: string, role: string): Promise<StageInput>;
+  /**
+   * The package the run continues from after `stage`: its own output when its pass was kept, its
+   * parent's when the pass was rejected (the record's `next`), else its first output package.
+   */
+  continueFrom(stage: string): ModelRef;
   readonly onProgress: ProgressCallback;
   note(line: string): void;
+}
+
+/** An output package of a stage, by role. */
+export interface ModelRef {
+  readonly stage: string;
+  readonly role: string;
 }
 
 /** What a stage's work returns. */
@@ -39,6 +50,8 @@ export interface StageOutput {
   readonly files?: Readonly<Record<string, string>>;
   /** Measured numbers for the final report. */
   readonly report: JsonObject;
+  /** The package later stages continue from (a rejected pass names its parent); default: its first package. */
+  readonly next?: ModelRef;
 }
 
 /** One stage of `edgeml pipeline`. */

@@ -39,9 +39,37 @@ export interface PassEffect extends JsonObject {
   note: string;
 }
 
+/** The pass gate's decision on one pass (from its stage record), as the report shows it. */
+export interface GateRow extends JsonObject {
+  pass: string;
+  /** The package it was judged against (`train/teacher`, `distill/student`, ...). */
+  parent: string;
+  target: string;
+  minimize: string;
+  kept: boolean;
+  forced: boolean;
+  pays: boolean;
+  accuracyDropPoints: number;
+  maxAccuracyDrop: number;
+  /** Parent bytes / candidate bytes of the target's file. */
+  sizeRatio: number;
+  /** Interleaved A/B speed-up on the target and its interval (null when latency is not an objective). */
+  speedup: number | null;
+  low: number | null;
+  high: number | null;
+  confidence: number | null;
+  verdict: string | null;
+  blocks: number | null;
+  reasons: string[];
+}
+
 /** The pipeline report (report.json). */
 export interface PipelineReport extends JsonObject {
   createdAt: string;
+  /** The gate's decision per pass, in pipeline order. */
+  gates: GateRow[];
+  /** The package the run ended with (what export/final and the packages hold). */
+  final: string;
   stages: { stage: string; key: string; durationS: number; reused: boolean }[];
   models: ModelRow[];
   pareto: { size: string[]; latency: string[]; latencyTarget: string };
@@ -95,9 +123,22 @@ export function collectReport(
       latencyMs: Object.fromEntries(rows.map((c) => [c.target, num(c.p50Ms)])),
     };
   };
+  const finalRef = typeof exp.report.final === 'string' ? exp.report.final : 'quantize/int8';
   const int8Onnx = (quantize.files as { path: string; int8Bytes: number }[]).find(
     (f) => f.path === 'model.int8.onnx',
   );
+  // Which package each gated pass ran on (its gate's parent; the fixed chain when ungated).
+  const parentOf = (r: JsonObject, fallback: string) => {
+    const g = r.gate as JsonObject | undefined;
+    return typeof g?.parent === 'string' ? g.parent : fallback;
+  };
+  const pruneParent = parentOf(prune, 'distill/student');
+  const quantizeParent = parentOf(quantize, 'prune/pruned');
+  const stageOfRef = (ref: string) => ref.split('/')[0] as string;
+  const pruneLabel = `${pruneParent === 'train/teacher' ? train.model : distill.model} ${prune.method} ${prune.sparsity}`;
+  const quantizeFrom =
+    quantizeParent === 'train/teacher' ? train : quantizeParent === 'distill/student' ? distill : prune;
+  const quantizeLabel = `${quantizeParent === 'train/teacher' ? train.model : quantizeParent === 'distill/student' ? distill.model : pruneLabel} int8`;
   const models: ModelRow[] = [
     {
       stage: 'train',
@@ -123,25 +164,30 @@ export function collectReport(
     },
     {
       stage: 'prune',
-      model: `${distill.model} ${prune.method} ${prune.sparsity}`,
+      model: pruneLabel,
       precision: 'float32',
       params: num(prune.params),
       nonzeroParams: num(prune.nonzeroParams),
       macs: num(prune.macs),
-      onnxBytes: exportBytes(exp, 'final', 'model.onnx'),
+      onnxBytes: num(prune.onnxBytes),
       accuracy: num(prune.accuracy),
-      ...bench('pruned', 'float32'),
+      // The pruned float model is benchmarked as itself when it is final, or as the float files of
+      // the int8 package made from it.
+      ...bench(
+        finalRef === 'quantize/int8' && quantizeParent === 'prune/pruned' ? 'int8' : 'pruned',
+        'float32',
+      ),
     },
     {
       stage: 'quantize',
-      model: `${distill.model} ${prune.method} ${prune.sparsity} int8`,
+      model: quantizeLabel,
       precision: 'int8',
-      params: num(prune.params),
-      nonzeroParams: num(prune.nonzeroParams),
-      macs: num(prune.macs),
+      params: num(quantizeFrom.params),
+      nonzeroParams: num(quantizeFrom.nonzeroParams ?? quantizeFrom.params),
+      macs: num(quantizeFrom.macs),
       onnxBytes: int8Onnx?.int8Bytes ?? Number.NaN,
       accuracy: num(quantize.accuracy),
-      ...bench('pruned', 'int8'),
+      ...bench('int8', 'int8'),
     },
   ];
   const latencyTarget = 'ort-node';
@@ -162,6 +208,32 @@ export function collectReport(
     };
   };
   const [t, s, p, q] = models as [ModelRow, ModelRow, ModelRow, ModelRow];
+  const gates: GateRow[] = [];
+  for (const stage of ['distill', 'prune', 'quantize']) {
+    const g = get(stage).report.gate as JsonObject | undefined;
+    if (g === undefined) continue;
+    const lat = (g.latency ?? null) as JsonObject | null;
+    const n = (v: unknown) => (typeof v === 'number' ? v : null);
+    gates.push({
+      pass: String(g.pass),
+      parent: String(g.parent),
+      target: String(g.target),
+      minimize: String(g.minimize),
+      kept: g.kept === true,
+      forced: g.forced === true,
+      pays: g.pays === true,
+      accuracyDropPoints: num(g.accuracyDropPoints),
+      maxAccuracyDrop: num(g.maxAccuracyDrop),
+      sizeRatio: num(g.sizeRatio),
+      speedup: n(lat?.speedup),
+      low: n(lat?.low),
+      high: n(lat?.high),
+      confidence: n(lat?.confidence),
+      verdict: lat === null ? null : String(lat.verdict),
+      blocks: n(lat?.blocks),
+      reasons: (g.reasons as string[]).map(String),
+    });
+  }
   const gain = distill.gainPoints;
   return {
     createdAt: new Date().toISOString(),
@@ -171,6 +243,8 @@ export function collectReport(
       durationS: r.durationS,
       reused: reused.has(r.stage),
     })),
+    gates,
+    final: finalRef,
     models,
     pareto: {
       size: paretoFront(models.map((m) => ({ label: m.stage, accuracy: m.accuracy, cost: m.onnxBytes }))),
@@ -194,13 +268,13 @@ export function collectReport(
       ),
       effect(
         'prune',
-        s,
+        pruneParent === 'train/teacher' ? t : s,
         p,
         `before fine-tuning ${(num(prune.accuracyBeforeFinetune) * 100).toFixed(2)}%; ONNX gzip ${num((prune.original as JsonObject).onnxGzipBytes)} -> ${num(prune.onnxGzipBytes)} bytes`,
       ),
       effect(
         'quantize',
-        p,
+        models.find((m) => m.stage === stageOfRef(quantizeParent)) ?? p,
         q,
         `onnxruntime-node float ${(num(quantize.floatAccuracy) * 100).toFixed(2)}% vs int8 ${(num(quantize.accuracy) * 100).toFixed(2)}% on ${num(quantize.evalImages)} images`,
       ),

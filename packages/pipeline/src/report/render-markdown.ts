@@ -11,6 +11,44 @@ export function latencyTargets(report: PipelineReport): string[] {
   return [...new Set(report.models.flatMap((m) => Object.keys(m.latencyMs)))].sort();
 }
 
+const interval = (g: PipelineReport['gates'][number]) =>
+  g.speedup === null
+    ? '-'
+    : `${g.speedup.toFixed(2)}x [${g.low === null ? '-' : g.low.toFixed(2)}, ${g.high === null ? '-' : g.high.toFixed(2)}]`;
+
+/** The gate's decisions: kept or rejected, why, and the measured interval. */
+function gateLines(report: PipelineReport): string[] {
+  if (report.gates.length === 0) return ['No pass was gated.', ''];
+  const g0 = report.gates[0] as PipelineReport['gates'][number];
+  return [
+    `Each pass is kept only when it pays on \`${g0.target}\` (minimise ${g0.minimize}) within ${g0.maxAccuracyDrop} points of the teacher; a rejected pass's package stays in its stage directory and the run continues from its parent. Speed-up: parent / candidate inference-only latency, interleaved A/B blocks, ${Math.round((g0.confidence ?? 0.95) * 100)}% interval. The run ended with \`${report.final}\`.`,
+    '',
+    markdownTable(
+      [
+        'pass',
+        'parent',
+        'decision',
+        'accuracy vs teacher (points)',
+        'file',
+        `${g0.target} speed-up [interval]`,
+        'blocks',
+        'why',
+      ],
+      report.gates.map((g) => [
+        g.pass,
+        g.parent,
+        g.kept ? (g.forced ? 'kept (forced)' : 'kept') : 'rejected',
+        `${-g.accuracyDropPoints >= 0 ? '+' : ''}${(-g.accuracyDropPoints).toFixed(2)} (budget -${g.maxAccuracyDrop})`,
+        ratio(g.sizeRatio),
+        interval(g),
+        g.blocks === null ? '-' : String(g.blocks),
+        g.reasons.join('; '),
+      ]),
+    ),
+    '',
+  ];
+}
+
 /** Renders the report as Markdown. */
 export function renderPipelineMarkdown(report: PipelineReport): string {
   const targets = latencyTargets(report);
@@ -31,6 +69,9 @@ export function renderPipelineMarkdown(report: PipelineReport): string {
       ]),
     ),
     '',
+    '## Pass gate',
+    '',
+    ...gateLines(report),
     '## Models',
     '',
     "Accuracy: each stage's own test measurement (TF.js for float32 models, onnxruntime-node for int8). Latency: bench median end-to-end batch-1 ms per target.",
@@ -75,7 +116,7 @@ export function renderPipelineMarkdown(report: PipelineReport): string {
         'size',
         'nonzero params',
         'MACs',
-        `${report.pareto.latencyTarget} speedup`,
+        `bench ${report.pareto.latencyTarget} p50 ratio`,
         'note',
       ],
       report.passes.map((p) => [
@@ -90,7 +131,7 @@ export function renderPipelineMarkdown(report: PipelineReport): string {
       ]),
     ),
     '',
-    'Ratios are before / after (above 1: smaller or faster after the pass).',
+    'Ratios are before / after (above 1: smaller or faster after the pass). The bench ratio divides two end-to-end medians of separate runs: on models this small it is noise; the pass gate above holds the interleaved comparison.',
     '',
     '## Teacher training curve',
     '',

@@ -1,7 +1,8 @@
 /**
  * Stage export: ONNX, TFLite and TF.js files (exportModelPackage, parity checked on test images)
- * of the teacher, the distilled student and the final model (the pruned student, which keeps the
- * quantize stage's int8 files), into export/teacher, export/student and export/final.
+ * of the teacher, the distilled student and the final model (the package the run continues from
+ * after quantize: the int8 model, which keeps its int8 files, when every gate let it through; else
+ * the last model kept), into export/teacher, export/student and export/final.
  */
 import { join } from 'node:path';
 import { EDGEML_VERSION as TOOL_VERSION } from '@edgeml/core';
@@ -9,11 +10,15 @@ import { readModelPackageDir } from '@edgeml/core/node';
 import { exportModelPackage, type ParityImages, parityImagesFor } from '@edgeml/optimizer';
 import type { PipelineStage, StageContext } from '../engine/stage.js';
 
-const SOURCES = [
-  ['teacher', 'train', 'teacher'],
-  ['student', 'distill', 'student'],
-  ['final', 'quantize', 'int8'],
-] as const;
+/** [name, stage, role] of each exported model; the final one is the run's continuation. */
+function sources(ctx: StageContext): [string, string, string][] {
+  const final = ctx.continueFrom('quantize');
+  return [
+    ['teacher', 'train', 'teacher'],
+    ['student', 'distill', 'student'],
+    ['final', final.stage, final.role],
+  ];
+}
 
 async function parityFor(ctx: StageContext, source: string): Promise<ParityImages | undefined> {
   const count = ctx.config.export.parityImages;
@@ -25,10 +30,11 @@ async function parityFor(ctx: StageContext, source: string): Promise<ParityImage
 /** Stage 5: export every model. */
 export const exportStage: PipelineStage = {
   name: 'export',
-  version: 1,
+  // 2: the final model is the run's continuation after the gates.
+  version: 2,
   title: 'export ONNX, TFLite, TF.js',
   config: (c) => ({ export: { ...c.export } }),
-  inputs: async (ctx) => Promise.all(SOURCES.map(([, stage, role]) => ctx.packageInput(stage, role))),
+  inputs: async (ctx) => Promise.all(sources(ctx).map(([, stage, role]) => ctx.packageInput(stage, role))),
   async run(ctx, dir) {
     const packages: Record<string, string> = {};
     const report: Record<
@@ -39,7 +45,8 @@ export const exportStage: PipelineStage = {
         parity: { runtime: string; top1Agreement: number; maxAbsDiff: number }[];
       }[]
     > = {};
-    for (const [name, stage, role] of SOURCES) {
+    const list = sources(ctx);
+    for (const [name, stage, role] of list) {
       const source = ctx.packageDir(stage, role);
       ctx.note(`exporting ${name} (${ctx.config.export.formats.join(', ')})`);
       const parityImages = await parityFor(ctx, source);
@@ -61,6 +68,7 @@ export const exportStage: PipelineStage = {
         })),
       }));
     }
-    return { packages, report: { files: report } };
+    const [, finalStage, finalRole] = list[2] as [string, string, string];
+    return { packages, report: { files: report, final: `${finalStage}/${finalRole}` } };
   },
 };

@@ -1,0 +1,216 @@
+// The pass gate's statistics and decision with injected timings (no wall-clock luck): the
+// interleaved A/B comparison separates a real difference, calls equal models the same, stays
+// undecided on noise within its budget; judgePass rejects on accuracy, on "improves nothing", on
+// "slower", and keeps a forced pass saying so.
+import { describe, expect, it } from 'vitest';
+import { compareLatency, normalQuantile, tQuantile } from './ab-compare.js';
+import { judgePass } from './judge-pass.js';
+
+/** A seeded stream of timings around `ms` with relative noise `noise` (uniform), and a drift. */
+function timings(ms: number, noise: number, seed: number) {
+  let s = seed >>> 0;
+  let i = 0;
+  return async () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    const u = s / 2 ** 32 - 0.5;
+    // A slow machine-wide drift (busy neighbours) that both arms share.
+    const drift = 1 + 0.3 * Math.sin(i++ / 50);
+    return ms * drift * (1 + noise * u);
+  };
+}
+
+/** A fake clock that advances by the timings it is handed (the budget counts simulated time). */
+function simulated(ms: number, noise: number, seed: number, clock: { t: number }) {
+  const next = timings(ms, noise, seed);
+  return async () => {
+    const v = await next();
+    clock.t += v;
+    return v;
+  };
+}
+
+describe('t and normal quantiles', () => {
+  it('match the tables', () => {
+    expect(normalQuantile(0.975)).toBeCloseTo(1.959964, 5);
+    expect(normalQuantile(0.005)).toBeCloseTo(-2.575829, 5);
+    expect(tQuantile(0.975, 5)).toBeCloseTo(2.5706, 2);
+    expect(tQuantile(0.975, 30)).toBeCloseTo(2.0423, 3);
+    expect(tQuantile(0.995, 10)).toBeCloseTo(3.1693, 1);
+  });
+});
+
+describe('compareLatency (interleaved A/B)', () => {
+  it('separates a candidate 1.5x faster through noise and drift', async () => {
+    const clock = { t: 0 };
+    const r = await compareLatency(simulated(1.5, 0.4, 1, clock), simulated(1, 0.4, 2, clock), {
+      budgetMs: 10_000,
+      now: () => clock.t,
+    });
+    expect(r.verdict).toBe('faster');
+    expect(r.stoppedBy).toBe('separated');
+    expect(r.low).toBeGreaterThan(1);
+    expect(r.speedup).toBeGreaterThan(1.35);
+    expect(r.speedup).toBeLessThan(1.65);
+    expect(r.low).toBeLessThanOrEqual(r.speedup);
+    expect(r.high).toBeGreaterThanOrEqual(r.speedup);
+  });
+
+  it('calls a slower candidate slower', async () => {
+    const clock = { t: 0 };
+    const r = await compareLatency(simulated(1, 0.3, 3, clock), simulated(1.3, 0.3, 4, clock), {
+      budgetMs: 10_000,
+      now: () => clock.t,
+    });
+    expect(r.verdict).toBe('slower');
+    expect(r.high).toBeLessThan(1);
+  });
+
+  it('calls two equal models the same when little noise lets the interval shrink within ±2%', async () => {
+    const clock = { t: 0 };
+    const r = await compareLatency(simulated(1, 0.02, 5, clock), simulated(1, 0.02, 6, clock), {
+      budgetMs: 60_000,
+      now: () => clock.t,
+    });
+    expect(r.verdict).toBe('same');
+    expect(r.stoppedBy).toBe('equivalent');
+    expect(r.low).toBeGreaterThan(0.98);
+    expect(r.high).toBeLessThan(1.02);
+  });
+
+  it('ends undecided, with its interval, when the budget is spent on noisy equal models', async () => {
+    const clock = { t: 0 };
+    const r = await compareLatency(simulated(1, 0.8, 7, clock), simulated(1, 0.8, 8, clock), {
+      budgetMs: 200,
+      now: () => clock.t,
+    });
+    expect(r.verdict).toBe('undecided');
+    expect(r.stoppedBy).toBe('budget');
+    expect(r.low).toBeLessThan(1);
+    expect(r.high).toBeGreaterThan(1);
+    expect(r.blocks).toBeGreaterThanOrEqual(3);
+  });
+
+  it('spends its confidence over the looks (Bonferroni)', async () => {
+    const clock = { t: 0 };
+    const r = await compareLatency(simulated(2, 0.1, 9, clock), simulated(1, 0.1, 10, clock), {
+      budgetMs: 1e9,
+      now: () => clock.t,
+      minBlocks: 6,
+      maxBlocks: 48,
+    });
+    // Looks at 6, 12, 24, 48: four looks share the 5%.
+    expect(r.lookConfidence).toBeCloseTo(1 - 0.05 / 4, 10);
+    expect(r.blocks).toBe(6);
+    expect(r.runsPerModel).toBe(48);
+  });
+});
+
+const base = {
+  pass: 'prune',
+  target: 'worker',
+  maxAccuracyDrop: 1,
+  minSizeGain: 0.05,
+  teacherAccuracy: 0.9,
+  parent: { accuracy: 0.895, bytes: 1000 },
+  forced: false,
+} as const;
+const ab = (verdict: 'faster' | 'slower' | 'same' | 'undecided', speedup: number) => ({
+  verdict,
+  stoppedBy: 'separated' as const,
+  speedup,
+  low: speedup * 0.95,
+  high: speedup * 1.05,
+  confidence: 0.95,
+  lookConfidence: 0.99,
+  blocks: 12,
+  runsPerModel: 96,
+  medianAMs: speedup,
+  medianBMs: 1,
+  elapsedMs: 1000,
+});
+
+describe('judgePass', () => {
+  it('rejects a candidate beyond the accuracy budget however fast it is', () => {
+    const d = judgePass({
+      ...base,
+      minimize: 'both',
+      candidate: { accuracy: 0.88, bytes: 300 },
+      latency: ab('faster', 2),
+    });
+    expect(d.kept).toBe(false);
+    expect(d.accuracyDropPoints).toBeCloseTo(2, 10);
+    expect(d.reasons[0]).toMatch(
+      /^loses accuracy beyond the budget: 2\.00 points below the teacher \(budget 1\.00/,
+    );
+  });
+
+  it('rejects magnitude pruning judged on size: the dense file is no smaller', () => {
+    const d = judgePass({
+      ...base,
+      minimize: 'size',
+      candidate: { accuracy: 0.894, bytes: 1000 },
+      latency: null,
+    });
+    expect(d.kept).toBe(false);
+    expect(d.reasons[0]).toBe('not smaller by 5%: file 1000 -> 1000 bytes (1.00x)');
+  });
+
+  it('rejects int8 that is smaller but slower on the target when both are minimised', () => {
+    const d = judgePass({
+      ...base,
+      pass: 'quantize',
+      minimize: 'both',
+      candidate: { accuracy: 0.894, bytes: 280 },
+      latency: ab('slower', 0.76),
+    });
+    expect(d.kept).toBe(false);
+    expect(d.reasons[0]).toMatch(/^slower on the target: worker inference 0\.76x faster/);
+    // ... and keeps it when only size counts.
+    expect(
+      judgePass({ ...base, minimize: 'size', candidate: { accuracy: 0.894, bytes: 280 }, latency: null })
+        .kept,
+    ).toBe(true);
+  });
+
+  it('rejects a candidate whose latency is indistinguishable when latency is the objective', () => {
+    const d = judgePass({
+      ...base,
+      minimize: 'latency',
+      candidate: { accuracy: 0.894, bytes: 400 },
+      latency: ab('undecided', 1.01),
+    });
+    expect(d.kept).toBe(false);
+    expect(d.reasons[0]).toMatch(/^not faster beyond the noise/);
+  });
+
+  it('keeps a smaller candidate that is not slower (both), and a faster one within budget', () => {
+    expect(
+      judgePass({
+        ...base,
+        minimize: 'both',
+        candidate: { accuracy: 0.894, bytes: 280 },
+        latency: ab('same', 1),
+      }),
+    ).toMatchObject({ kept: true, pays: true, forced: false });
+    expect(
+      judgePass({
+        ...base,
+        minimize: 'latency',
+        candidate: { accuracy: 0.892, bytes: 1000 },
+        latency: ab('faster', 1.4),
+      }),
+    ).toMatchObject({ kept: true, pays: true });
+  });
+
+  it('keeps a forced pass that does not pay, and says so first', () => {
+    const d = judgePass({
+      ...base,
+      minimize: 'size',
+      candidate: { accuracy: 0.894, bytes: 1000 },
+      latency: null,
+      forced: true,
+    });
+    expect(d).toMatchObject({ kept: true, pays: false, forced: true });
+    expect(d.reasons[0]).toBe('kept because it was forced (--force-pass prune)');
+  });
+});
