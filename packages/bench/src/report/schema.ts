@@ -99,9 +99,22 @@ const okCase = closed(
       },
       ['agreement', 'reference'],
     ),
+    cpu: closed({
+      source: str,
+      idleMsPerSecond: nonNeg,
+      startupMs: numbers,
+      coldMs: numbers,
+      coldWallMs: numbers,
+      warmSamples: numbers,
+      warmWallSamples: numbers,
+      warm: summary,
+      floor: summary,
+      plan: { enum: ['free', 'paid', 'none'] },
+      flags: { type: 'array', items: str },
+    }),
     extra: { type: 'object' },
   },
-  ['extra'],
+  ['cpu', 'extra'],
 );
 
 const skippedCase = closed({

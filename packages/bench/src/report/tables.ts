@@ -208,6 +208,46 @@ export function reportTables(report: BenchReport): ReportTable[] {
       rows: concurrent,
     });
   }
+  const cpu = ok.filter((c) => c.cpu !== undefined);
+  if (cpu.length > 0) {
+    tables.push({
+      title:
+        "Worker CPU time per request (ms, workerd's own CPU from /proc, idle baseline subtracted; limits: 10 ms per request on the free plan, 1 s startup)",
+      header: [
+        'model',
+        'precision',
+        'target',
+        'cold CPU',
+        'cold wall',
+        'warm CPU p50',
+        'warm CPU p99',
+        'warm wall p50',
+        'health CPU p50 (no model work)',
+        'workerd startup CPU',
+        'fits plan',
+        'flags',
+      ],
+      rows: cpu.map((c) => {
+        const u = c.cpu as NonNullable<OkCase['cpu']>;
+        const median = (values: readonly number[]) => {
+          const sorted = [...values].sort((a, b) => a - b);
+          return sorted.length === 0 ? undefined : sorted[Math.floor((sorted.length - 1) / 2)];
+        };
+        return [
+          ...keyOf(c),
+          ms(median(u.coldMs)),
+          ms(median(u.coldWallMs)),
+          ms(u.warm.p50),
+          ms(u.warm.p99),
+          ms(median(u.warmWallSamples)),
+          ms(u.floor.p50),
+          ms(median(u.startupMs)),
+          u.plan,
+          u.flags.join('; ') || '-',
+        ];
+      }),
+    });
+  }
   const notOk = report.cases.filter((c) => c.status !== 'ok');
   if (notOk.length > 0) {
     tables.push({

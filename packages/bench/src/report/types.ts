@@ -112,6 +112,34 @@ export interface AccuracyResult {
   readonly reference?: string;
 }
 
+/**
+ * CPU time per request of the Worker, read from workerd's processes (/proc) around requests sent
+ * one at a time, idle baseline subtracted (ms). Cloudflare bills and limits CPU time, not wall time.
+ */
+export interface WorkerCpuResult {
+  /** Where it was read. */
+  readonly source: string;
+  /** workerd's CPU while idle (ms per s), subtracted from each request. */
+  readonly idleMsPerSecond: number;
+  /** CPU of the whole local workerd from spawn until /v1/health answered, per cold start. */
+  readonly startupMs: readonly number[];
+  /** CPU of the first classification of each fresh workerd (creates the ORT session). */
+  readonly coldMs: readonly number[];
+  /** Wall time of those first classifications. */
+  readonly coldWallMs: readonly number[];
+  /** CPU of each warm classification, in run order. */
+  readonly warmSamples: readonly number[];
+  /** Wall time of each warm classification. */
+  readonly warmWallSamples: readonly number[];
+  readonly warm: Summary;
+  /** CPU of GET /v1/health (no model work): local HTTP handling, not billed in production. */
+  readonly floor: Summary;
+  /** The cheapest plan whose per-request CPU limit the warm p99 fits. */
+  readonly plan: 'free' | 'paid' | 'none';
+  /** Limits exceeded: warm p50 over 10 ms (free plan), cold over the 1 s startup budget. */
+  readonly flags: readonly string[];
+}
+
 /** The model file a case loaded. */
 export interface CaseFile {
   readonly path: string;
@@ -137,6 +165,8 @@ export interface OkCase extends CaseKey {
   readonly throughput: ThroughputResult;
   readonly memory: MemoryResult;
   readonly accuracy: AccuracyResult;
+  /** The Worker's CPU time per request (target worker). */
+  readonly cpu?: WorkerCpuResult;
   /** Target-specific facts (Worker bundle size, ...). */
   readonly extra?: Record<string, unknown>;
 }

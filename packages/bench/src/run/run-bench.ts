@@ -118,6 +118,7 @@ function okRow(
       accuracy: m.predictions.length > 0 ? correct / m.predictions.length : 0,
       predictions: m.predictions,
     },
+    ...(m.cpu ? { cpu: m.cpu } : {}),
     ...(m.extra ? { extra: m.extra } : {}),
   };
 }

@@ -11,6 +11,7 @@ import type {
   ConcurrencyResult,
   LatencySamples,
   MemoryResult,
+  WorkerCpuResult,
 } from '../report/types.js';
 import type { BenchImageSet } from '../run/images.js';
 
@@ -42,6 +43,8 @@ export interface TargetMeasurement {
   readonly batches?: readonly BatchThroughput[];
   readonly batchNote?: string;
   readonly concurrency?: readonly ConcurrencyResult[];
+  /** The Worker's CPU time per request. */
+  readonly cpu?: WorkerCpuResult;
   readonly extra?: Record<string, unknown>;
 }
 

@@ -1,8 +1,10 @@
 /**
  * The Cloudflare Worker target: the model packaged with packageWorker (`edgeml package --target
  * worker`), served by `wrangler dev` (workerd) on 127.0.0.1 and measured over HTTP: cold starts
- * (spawn → health → first classification), sequential latency, k parallel clients, accuracy, and
- * workerd's resident memory from /proc.
+ * (spawn → health → first classification), sequential latency, k parallel clients, accuracy,
+ * workerd's resident memory from /proc, and workerd's CPU time per request (worker-cpu.ts): cold
+ * (each fresh workerd's first classification), warm (sequential requests after the latency run),
+ * and the floor of a request that does no model work.
  */
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -14,7 +16,12 @@ import { runLatency } from '../runtime/latency-run.js';
 import type { BenchTarget, CaseContext, TargetMeasurement } from '../target.js';
 import { runConcurrentLoad } from './http-load.js';
 import { descendantMemory } from './process-memory.js';
+import { type CpuSample, WorkerdCpuMeter, workerCpuResult, workerdPids } from './worker-cpu.js';
 import { startWranglerDev, type WranglerDevServer } from './wrangler-dev.js';
+
+/** Warm classifications measured for CPU time, and health requests for the floor. */
+const CPU_REQUESTS = 60;
+const FLOOR_REQUESTS = 30;
 
 interface ClassifyBody {
   readonly predictions: readonly { label: string; probability: number }[];
@@ -86,12 +93,18 @@ export function createWorkerTarget(): BenchTarget {
       const coldStarts: ColdStartSample[] = [];
       let server: WranglerDevServer | undefined;
       try {
+        const startupCpu: number[] = [];
+        const coldCpu: CpuSample[] = [];
+        let meter: WorkerdCpuMeter | undefined;
         for (let i = 1; i <= context.settings.coldStarts; i++) {
           context.note(`wrangler dev cold start ${i}/${context.settings.coldStarts}`);
           await server?.stop();
           server = await startWranglerDev(project);
+          const live = server;
+          meter = new WorkerdCpuMeter(await workerdPids(live.child.pid ?? -1));
+          startupCpu.push(await meter.totalMs());
           const t = performance.now();
-          await classify(server.base, first);
+          coldCpu.push(await meter.measure(() => classify(live.base, first)));
           const now = performance.now();
           coldStarts.push({ ready: server.readyMs, firstInference: now - t, total: now - server.spawnedAt });
         }
@@ -115,6 +128,30 @@ export function createWorkerTarget(): BenchTarget {
           },
           context.settings,
         );
+        // CPU per request: sequential, after the latency run (warm JIT), idle baseline first.
+        context.note('CPU time per request');
+        const cpuMeter = meter as WorkerdCpuMeter;
+        await cpuMeter.calibrateIdle(1000);
+        const warmCpu: CpuSample[] = [];
+        for (let i = 0; i < CPU_REQUESTS; i++) {
+          warmCpu.push(
+            await cpuMeter.measure(() => classify(live.base, pngs[i % pngs.length] as Uint8Array)),
+          );
+        }
+        const floorCpu: CpuSample[] = [];
+        for (let i = 0; i < FLOOR_REQUESTS; i++) {
+          floorCpu.push(
+            await cpuMeter.measure(() => fetch(`${live.base}/v1/health`).then((r) => r.arrayBuffer())),
+          );
+        }
+        const cpu = workerCpuResult({
+          processes: cpuMeter.pids.length,
+          idleNsPerMs: cpuMeter.idleNsPerMs,
+          startupMs: startupCpu,
+          cold: coldCpu,
+          warm: warmCpu,
+          floor: floorCpu,
+        });
         const concurrency: ConcurrencyResult[] = [];
         for (const clients of context.settings.concurrency) {
           context.note(`${clients} parallel clients`);
@@ -139,7 +176,8 @@ export function createWorkerTarget(): BenchTarget {
           samples,
           predictions,
           concurrency,
-          batchNote: 'one image per request',
+          cpu,
+          batchNote: 'one image per request (POST /v1/classify/batch not benchmarked here)',
           memory: {
             source:
               workerd.length > 0
