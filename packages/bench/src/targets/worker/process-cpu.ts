@@ -2,7 +2,9 @@
  * CPU time of processes from /proc (Linux): the sum over every thread of a process of the time it
  * ran on a CPU, from `/proc/PID/task/TID/schedstat` (nanoseconds; the scheduler's own accounting),
  * falling back to utime + stime of `/proc/PID/stat` (clock ticks, 10 ms here) where schedstat is
- * missing. Used on the workerd processes `wrangler dev` starts.
+ * missing. Used on the workerd processes `wrangler dev` starts. The sum covers live threads only:
+ * a thread that exits takes its time with it (workerd keeps its threads for its lifetime, so
+ * differences across a request are not affected; /proc/PID/stat would count them, in 10 ms ticks).
  */
 import { readdir, readFile } from 'node:fs/promises';
 
