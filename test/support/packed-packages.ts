@@ -156,16 +156,16 @@ export function packAll(): Promise<PackedPackages> {
 }
 
 /**
- * Environment for npm in tests: onnxruntime-node's postinstall (a CUDA download from a host these
+ * Environment for npm and the consumer's own commands in tests: onnxruntime-node's postinstall (a CUDA download from a host these
  * machines cannot reach) is skipped, as its README allows; nothing else changes.
  */
 export function npmEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip', ...extra };
-  // pnpm's own settings (set when tests run under `pnpm vitest`) are not npm's.
+  // pnpm's own settings (set when tests run under `pnpm vitest`) are not npm's, and pnpm's
+  // NODE_PATH (the workspace's hoisted packages) would let a consumer find packages it never
+  // installed.
   for (const key of Object.keys(env)) {
-    if (key.startsWith('npm_') || key.startsWith('PNPM_') || key === 'pnpm_config_verify_deps_before_run') {
-      delete env[key];
-    }
+    if (/^(npm_|pnpm_|PNPM_)/.test(key) || key === 'NODE_PATH') delete env[key];
   }
   return env;
 }

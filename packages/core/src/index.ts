@@ -88,6 +88,15 @@ export {
   parseManifest,
   validateManifest,
 } from './manifest/validate.js';
+export type { OptionalDependency, OptionalPackage } from './optional-dependency.js';
+export {
+  importOptional,
+  installCommand,
+  isPackageNotFound,
+  MissingDependencyError,
+  OPTIONAL_DEPENDENCIES,
+  resolveOptional,
+} from './optional-dependency.js';
 export type {
   BooleanDecl,
   ChoiceDecl,

@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { BackendUnavailableError, EdgemlError } from '@edgeml/core';
+import { EdgemlError, resolveOptional } from '@edgeml/core';
 
 /** The installed wrangler: its CLI script and version. */
 export interface WranglerInstall {
@@ -14,23 +14,18 @@ export interface WranglerInstall {
   readonly version: string;
 }
 
-/** Finds the wrangler package installed next to @edgeml/runtime-edge. */
+/**
+ * Finds the wrangler package installed next to @edgeml/runtime-edge (an optional peer dependency:
+ * MissingDependencyError with `npm install wrangler@^4.0.0` when it is not).
+ */
 export function findWrangler(): WranglerInstall {
-  try {
-    const pkgPath = createRequire(import.meta.url).resolve('wrangler/package.json');
-    const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as { version: string; bin: Record<string, string> };
-    const bin = pkg.bin['wrangler'] ?? Object.values(pkg.bin)[0];
-    if (!bin) throw new Error('wrangler/package.json has no bin');
-    return { script: join(dirname(pkgPath), bin), version: pkg.version };
-  } catch (error) {
-    throw new BackendUnavailableError(
-      'wrangler',
-      'package wrangler@4 is not installed (npm i -D wrangler@4)',
-      {
-        cause: String(error),
-      },
-    );
-  }
+  const pkgPath = resolveOptional('wrangler', 'wrangler', () =>
+    createRequire(import.meta.url).resolve('wrangler/package.json'),
+  );
+  const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as { version: string; bin: Record<string, string> };
+  const bin = pkg.bin['wrangler'] ?? Object.values(pkg.bin)[0];
+  if (!bin) throw new EdgemlError('BACKEND_UNAVAILABLE', `${pkgPath} names no wrangler executable (bin)`);
+  return { script: join(dirname(pkgPath), bin), version: pkg.version };
 }
 
 /** Environment for wrangler runs: no telemetry prompts, no interactive questions. */

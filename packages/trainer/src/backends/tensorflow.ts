@@ -36,7 +36,7 @@ export function installHint(flavour: TensorflowFlavour): string {
     flavour === 'gpu'
       ? ' on a Linux machine with an NVIDIA GPU and the CUDA/cuDNN versions its README names'
       : '';
-  return `install it with \`pnpm --filter @edgeml/trainer add ${pkg}@4.22.0\`${gpuNote} (needs internet: it downloads libtensorflow)`;
+  return `install it with \`npm install ${pkg}@4.22.0\` (in the edgeml repository: \`pnpm --filter @edgeml/trainer add ${pkg}@4.22.0\`)${gpuNote} (needs internet: it downloads libtensorflow)`;
 }
 
 function isModuleNotFound(error: unknown, specifier: string): boolean {

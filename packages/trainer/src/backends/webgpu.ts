@@ -35,7 +35,7 @@ async function installNavigatorGpu(): Promise<GpuLike> {
     throw new BackendUnavailableError(
       'webgpu',
       `the 'webgpu' package (Dawn for Node) could not be loaded: ${(error as Error).message}; ` +
-        'install it with `pnpm add webgpu@0.6.2 @tensorflow/tfjs-backend-webgpu@4.22.0`',
+        'install it with `npm install webgpu@0.6.2 @tensorflow/tfjs-backend-webgpu@4.22.0`',
     );
   }
   Object.assign(globalThis, dawn.globals);

@@ -9,7 +9,7 @@ import { DataNotFoundError } from '@edgeml/core';
 
 /** Options of locatePackage. */
 export interface LocatePackageOptions {
-  /** What to tell the user when the package is missing. @default `pnpm add <name>` */
+  /** What to tell the user when the package is missing. @default `npm install <name>` */
   readonly install?: string | undefined;
   /** File (or directory, ending in '/') that resolution starts from. @default this module */
   readonly from?: string | undefined;
@@ -29,7 +29,7 @@ export function locatePackage(
   try {
     manifest = require.resolve(`${name}/package.json`);
   } catch {
-    const install = options.install ?? `pnpm add ${name}`;
+    const install = options.install ?? `npm install ${name}`;
     throw new DataNotFoundError(name, `npm package '${name}' (install it: ${install})`);
   }
   const { version } = JSON.parse(readFileSync(manifest, 'utf8')) as { version: string };
