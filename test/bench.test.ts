@@ -152,22 +152,55 @@ describe('edgeml bench', () => {
     validateReport(JSON.parse(await readFile(join(cliOut, 'report.json'), 'utf8')));
   }, 120_000);
 
-  it('report.html renders its SVG charts in Chromium', async () => {
+  it('report.html renders its SVG charts in Chromium: well-formed, one mark per case, hover titles, no overlapping text', async () => {
+    const html = await readFile(join(outDir, 'report.html'), 'utf8');
+    const svgs = html.match(/<svg .*?<\/svg>/gs) ?? [];
     const browser = await launchBrowser();
     try {
       const page = await browser.newPage();
       await page.goto(pathToFileURL(join(outDir, 'report.html')).href);
-      const counts = await page.evaluate(() => ({
-        charts: document.querySelectorAll('svg.chart').length,
-        boxes: document.querySelectorAll('svg.latency-endToEnd g.box rect').length,
-        points: document.querySelectorAll('svg.tradeoff g.point circle').length,
-        bars: document.querySelectorAll('svg.cold-start g.bar').length,
-        drawn: [...document.querySelectorAll('svg.chart')].every(
-          (s) => s.getBoundingClientRect().width > 100,
-        ),
-      }));
+      const counts = await page.evaluate((sources) => {
+        const charts = [...document.querySelectorAll('svg.chart')];
+        // Pairs of visible texts whose rendered boxes (the browser's own font metrics) overlap.
+        const overlaps = charts.flatMap((svg) => {
+          const boxes = [...svg.querySelectorAll('text')]
+            .filter((t) => (t.textContent ?? '') !== '' && t.getAttribute('opacity') !== '0')
+            .map((t) => ({ text: t.textContent ?? '', r: t.getBoundingClientRect() }));
+          return boxes.flatMap((a, i) =>
+            boxes
+              .slice(i + 1)
+              .filter(
+                (b) =>
+                  Math.min(a.r.right, b.r.right) - Math.max(a.r.left, b.r.left) > 1 &&
+                  Math.min(a.r.bottom, b.r.bottom) - Math.max(a.r.top, b.r.top) > 1,
+              )
+              .map((b) => `${svg.getAttribute('class')}: '${a.text}' / '${b.text}'`),
+          );
+        });
+        return {
+          charts: charts.length,
+          wellFormed: sources.every(
+            (s) => new DOMParser().parseFromString(s, 'image/svg+xml').querySelector('parsererror') === null,
+          ),
+          boxes: document.querySelectorAll('svg.latency-endToEnd g.box_marks path').length,
+          points: document.querySelectorAll('svg.tradeoff g.point_marks path').length,
+          titledPoints: document.querySelectorAll('svg.tradeoff g.point_marks path > title').length,
+          totals: document.querySelectorAll('svg.cold-start g.total_marks text').length,
+          drawn: charts.every((s) => s.getBoundingClientRect().width > 100),
+          overlaps,
+        };
+      }, svgs);
       const ok = report.cases.filter((c) => c.status === 'ok').length;
-      expect(counts).toEqual({ charts: 4, boxes: ok, points: ok, bars: ok, drawn: true });
+      expect(counts).toEqual({
+        charts: 4,
+        wellFormed: true,
+        boxes: ok,
+        points: ok,
+        titledPoints: ok,
+        totals: ok,
+        drawn: true,
+        overlaps: [],
+      });
     } finally {
       await browser.close();
     }

@@ -47,7 +47,7 @@ export async function renderPipelineHtml(report: PipelineReport): Promise<string
   const charts = await renderPipelineCharts(report);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>edgeml pipeline report</title>
-<style>body{font:14px system-ui,sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f4f4f4}svg{display:block;margin:1em 0}</style>
+<style>body{font:14px system-ui,sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f4f4f4}svg{display:block;margin:1em 0;max-width:100%;height:auto}</style>
 </head><body>
 ${body}
 <h2>Charts</h2>
