@@ -39,13 +39,13 @@ describe('importOptional', () => {
   });
 
   it('tells a package that fails to load from one that is missing', async () => {
-    const error = await importOptional('tfjs', '@tensorflow/tfjs', async () => {
+    const error = await importOptional('ort-node', 'onnxruntime-node', async () => {
       throw new TypeError('native binding built for another platform');
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BackendUnavailableError);
     expect(error).not.toBeInstanceOf(MissingDependencyError);
     expect((error as Error).message).toContain(
-      'package @tensorflow/tfjs is installed but failed to load: native binding built for another platform',
+      'package onnxruntime-node is installed but failed to load: native binding built for another platform',
     );
   });
 

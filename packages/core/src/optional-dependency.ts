@@ -25,8 +25,6 @@ export interface OptionalDependency {
  */
 export const OPTIONAL_DEPENDENCIES = {
   'onnxruntime-node': { version: '^1.30.0', neededFor: 'to run ONNX models in Node (runtime ort-node)' },
-  '@tensorflow/tfjs': { version: '^4.22.0', neededFor: 'to run TF.js models (runtime tfjs)' },
-  '@litertjs/core': { version: '^2.5.3', neededFor: 'to run .tflite models in LiteRT.js (runtime litert)' },
   wrangler: { version: '^4.0.0', neededFor: 'to build, serve and deploy Cloudflare Workers' },
   'playwright-core': { version: '^1.50.0', neededFor: 'to drive Chromium (bench targets chromium)' },
   '@sparticuz/chromium': {
