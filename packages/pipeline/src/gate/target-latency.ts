@@ -41,7 +41,12 @@ export interface TimedModel {
 /** Does the package in `dir` hold a file of `format` and `precision`? */
 async function hasFile(dir: string, format: string, precision: string): Promise<boolean> {
   const { manifest } = await readModelPackageDir(dir);
-  return manifest.files.some((f) => f.format === format && (f.precision ?? 'float32') === precision);
+  // An int8 file with some layers kept float (accuracy-aware, keepFloat) is 'mixed': int8 too.
+  return manifest.files.some(
+    (f) =>
+      f.format === format &&
+      ((f.precision ?? 'float32') === precision || (precision === 'int8' && f.precision === 'mixed')),
+  );
 }
 
 /**

@@ -23,7 +23,7 @@ export const packageStage: PipelineStage = {
     const report: Record<string, unknown> = {};
     // When the int8 pass was rejected the final model has no int8 files: serve it as float32.
     const { manifest } = await readModelPackageDir(model);
-    const hasInt8 = manifest.files.some((f) => f.precision === 'int8');
+    const hasInt8 = manifest.files.some((f) => f.precision === 'int8' || f.precision === 'mixed');
     const precision = p.precision === 'int8' && !hasInt8 ? 'float32' : p.precision;
     if (precision !== p.precision)
       ctx.note(
