@@ -32,6 +32,7 @@ export function tradeoffScatterSpec(cases: readonly OkCase[]): TopLevelSpec {
     gzipBytes: c.file.gzipBytes,
     tip: `${caseLabel(c)}: p50 ${ms(c.latency.endToEnd.p50)} ms, accuracy ${percent(c.accuracy.accuracy)}, ${c.file.gzipBytes} B gzip`,
   }));
+  const sizes = [...new Set(rows.map((r) => r.gzipBytes))].sort((a, b) => a - b);
   return {
     title: 'Accuracy vs median end-to-end latency; area = model file gzip size',
     width: 560,
@@ -68,9 +69,10 @@ export function tradeoffScatterSpec(cases: readonly OkCase[]): TopLevelSpec {
       size: {
         field: 'gzipBytes',
         type: 'quantitative',
-        scale: { range: [40, 600], zero: true },
+        scale: { range: [30, 400], zero: true },
         title: 'gzip bytes',
-        legend: { format: '~s' },
+        // The sizes themselves when few (a generated legend would start at '0k').
+        legend: sizes.length <= 4 ? { values: sizes, format: '.3~s' } : { format: '.3~s', tickCount: 4 },
       },
       description: { field: 'tip' },
     },
