@@ -48,7 +48,7 @@ function accessLines(access: WorkerAccessSummary): string[] {
     `API key: ${access.apiKeyRequired ? 'required (set it: npx wrangler secret put EDGEML_API_KEY; locally EDGEML_API_KEY=... in .dev.vars)' : 'off until the secret EDGEML_API_KEY is set (then required)'}`,
     `rate limit: ${rl ? `on, ${rl.limit} requests per ${rl.period} s per ${rl.by === 'ip' ? 'client IP' : 'API key'} (binding EDGEML_RATE_LIMITER, namespace ${rl.namespaceId}); 429 past it` : 'off'}`,
     `batch: at most ${access.batchMaxImages} images and ${kib(access.batchMaxBytes)} per POST /v1/classify/batch`,
-    `limits: ${WORKER_LIMITS.startupMs} ms startup, ${WORKER_LIMITS.cpuMsPerRequest.free} ms CPU per request (free plan; paid up to ${WORKER_LIMITS.cpuMsPerRequest.paid / 60000} min), ${WORKER_LIMITS.memoryBytes / 1e6} MB memory per isolate: measure CPU with pnpm bench --targets worker`,
+    `limits: ${WORKER_LIMITS.startupMs} ms startup, ${WORKER_LIMITS.cpuMsPerRequest.free} ms CPU per request (free plan; paid up to ${WORKER_LIMITS.cpuMsPerRequest.paid / 60000} min), ${WORKER_LIMITS.memoryBytes / 1e6} MB memory per isolate; measure CPU per request: pnpm edgeml bench --models <dir> --targets worker`,
   ];
 }
 
