@@ -3,7 +3,8 @@
 // times symmetric int8 weights, accumulated in int32 with the int32 bias, requantised in float64
 // with the real multiplier `inputScale * weightScale[c] / outputScale`, rounded half up
 // (Math.round), plus the output zero point, clamped to [lo, hi] (int8 and the fused activation).
-// Weights are widened to int16 at compile time so that i32x4.dot_i16x8_s does 8 multiply-adds.
+// Conv and Dense weights are stored as int8 pairs (two input channels side by side), widened to
+// int16 on load (v128.load8x8_s) so that i32x4.dot_i16x8_s does 8 multiply-adds per instruction.
 
 function roundHalfUp(v: f64): i32 {
   return <i32>Math.floor(v + 0.5);
@@ -22,7 +23,7 @@ function requantize(acc: i32, m: i32, out: i32, K: i32, zo: i32, lo: i32, hi: i3
 }
 
 /**
- * Int8 Conv2D (and Dense as the 1x1 case). Weights: int16 pairs [tap][ceil(C/2)][K4][2] (two input
+ * Int8 Conv2D (and Dense as the 1x1 case). Weights: int8 pairs [tap][ceil(C/2)][K4][2] (two input
  * channels interleaved per output channel, K4 = K rounded up to 4, zero filled), bias int32 [K4],
  * multipliers f64 [K]. `acc` is an int32 scratch of K4 values.
  */
@@ -54,7 +55,7 @@ export function conv2d_i8(
   hi: i32,
 ): void {
   const pairs = (C + 1) >> 1;
-  const wPair = K4 << 2; // bytes of one input-channel pair: K4 x 2 x int16
+  const wPair = K4 << 1; // bytes of one input-channel pair: K4 x 2 x int8
   const wTap = pairs * wPair;
   const odd = C & 1;
   for (let y = 0; y < OH; y++) {
@@ -77,36 +78,36 @@ export function conv2d_i8(
             const ix = x0 + j * DW;
             if (ix < 0 || ix >= W) continue;
             let xp = x + (iy * W + ix) * C;
-            let wp = w + (i * KW + j) * wTap + (co << 2);
+            let wp = w + (i * KW + j) * wTap + (co << 1);
             const xe = xp + C - odd;
             if (lanes === 16) {
               while (xp < xe) {
                 const p = ((<i32>load<i8>(xp) - zx) & 0xffff) | ((<i32>load<i8>(xp, 1) - zx) << 16);
                 const xv = i32x4.splat(p);
-                a0 = i32x4.add(a0, i32x4.dot_i16x8_s(xv, v128.load(wp)));
-                a1 = i32x4.add(a1, i32x4.dot_i16x8_s(xv, v128.load(wp, 16)));
-                a2 = i32x4.add(a2, i32x4.dot_i16x8_s(xv, v128.load(wp, 32)));
-                a3 = i32x4.add(a3, i32x4.dot_i16x8_s(xv, v128.load(wp, 48)));
+                a0 = i32x4.add(a0, i32x4.dot_i16x8_s(xv, v128.load8x8_s(wp)));
+                a1 = i32x4.add(a1, i32x4.dot_i16x8_s(xv, v128.load8x8_s(wp, 8)));
+                a2 = i32x4.add(a2, i32x4.dot_i16x8_s(xv, v128.load8x8_s(wp, 16)));
+                a3 = i32x4.add(a3, i32x4.dot_i16x8_s(xv, v128.load8x8_s(wp, 24)));
                 xp += 2;
                 wp += wPair;
               }
               if (odd) {
                 const xv = i32x4.splat((<i32>load<i8>(xp) - zx) & 0xffff);
-                a0 = i32x4.add(a0, i32x4.dot_i16x8_s(xv, v128.load(wp)));
-                a1 = i32x4.add(a1, i32x4.dot_i16x8_s(xv, v128.load(wp, 16)));
-                a2 = i32x4.add(a2, i32x4.dot_i16x8_s(xv, v128.load(wp, 32)));
-                a3 = i32x4.add(a3, i32x4.dot_i16x8_s(xv, v128.load(wp, 48)));
+                a0 = i32x4.add(a0, i32x4.dot_i16x8_s(xv, v128.load8x8_s(wp)));
+                a1 = i32x4.add(a1, i32x4.dot_i16x8_s(xv, v128.load8x8_s(wp, 8)));
+                a2 = i32x4.add(a2, i32x4.dot_i16x8_s(xv, v128.load8x8_s(wp, 16)));
+                a3 = i32x4.add(a3, i32x4.dot_i16x8_s(xv, v128.load8x8_s(wp, 24)));
               }
             } else {
               while (xp < xe) {
                 const p = ((<i32>load<i8>(xp) - zx) & 0xffff) | ((<i32>load<i8>(xp, 1) - zx) << 16);
-                a0 = i32x4.add(a0, i32x4.dot_i16x8_s(i32x4.splat(p), v128.load(wp)));
+                a0 = i32x4.add(a0, i32x4.dot_i16x8_s(i32x4.splat(p), v128.load8x8_s(wp)));
                 xp += 2;
                 wp += wPair;
               }
               if (odd) {
                 const xv = i32x4.splat((<i32>load<i8>(xp) - zx) & 0xffff);
-                a0 = i32x4.add(a0, i32x4.dot_i16x8_s(xv, v128.load(wp)));
+                a0 = i32x4.add(a0, i32x4.dot_i16x8_s(xv, v128.load8x8_s(wp)));
               }
             }
           }
@@ -127,7 +128,7 @@ export function conv2d_i8(
 }
 
 /**
- * Int8 DepthwiseConv2D. Weights int16 [tap][K8] (K = C * M output channels, K8 = K rounded up to
+ * Int8 DepthwiseConv2D. Weights int8 [tap][K8] (K = C * M output channels, K8 = K rounded up to
  * 8, zero filled), bias int32 [K8], multipliers f64 [K]; `acc` an int32 scratch of K8 values.
  */
 export function depthwise_i8(
@@ -174,7 +175,7 @@ export function depthwise_i8(
               const ix = x0 + j * DW;
               if (ix < 0 || ix >= W) continue;
               const xs = i16x8.sub(v128.load8x8_s(x + (iy * W + ix) * C + k), zv);
-              const ws = v128.load(w + (((i * KW + j) * K8 + k) << 1));
+              const ws = v128.load8x8_s(w + (i * KW + j) * K8 + k);
               lo4 = i32x4.add(lo4, i32x4.extmul_low_i16x8_s(xs, ws));
               hi4 = i32x4.add(hi4, i32x4.extmul_high_i16x8_s(xs, ws));
             }
@@ -192,9 +193,7 @@ export function depthwise_i8(
             for (let j = 0; j < KW; j++) {
               const ix = x0 + j * DW;
               if (ix < 0 || ix >= W) continue;
-              a +=
-                (<i32>load<i8>(x + (iy * W + ix) * C + c) - zx) *
-                <i32>load<i16>(w + (((i * KW + j) * K8 + k) << 1));
+              a += (<i32>load<i8>(x + (iy * W + ix) * C + c) - zx) * <i32>load<i8>(w + (i * KW + j) * K8 + k);
             }
           }
           store<i32>(acc + (k << 2), a);

@@ -1,6 +1,6 @@
 /**
  * Weight layouts of the int8 kernels (assembly/kernels-i8.ts), made once at compile time from the
- * IR's int8 weights, plus the requantisation constants: int16 pairs for i32x4.dot_i16x8_s, int32
+ * IR's int8 weights, plus the requantisation constants: int8 pairs for i32x4.dot_i16x8_s, int32
  * bias padded to the kernel's lane count, float64 multipliers `inScale * weightScale[c] / outScale`
  * (computed exactly as the integer reference computes them).
  */
@@ -31,13 +31,13 @@ export function activationBounds(activation: FusedActivation, q: QuantParams): [
 }
 
 /**
- * Conv2D / Dense int8 weights `[taps, C, K]` (HWIO flattened; Dense is one tap) as int16
+ * Conv2D / Dense int8 weights `[taps, C, K]` (HWIO flattened; Dense is one tap) as int8
  * `[taps][ceil(C/2)][K4][2]`: input channels 2p and 2p+1 side by side for each output channel.
  */
-export function pairedConvWeights(w: Int8Array, taps: number, c: number, k: number): Int16Array {
+export function pairedConvWeights(w: Int8Array, taps: number, c: number, k: number): Int8Array {
   const pairs = Math.ceil(c / 2);
   const k4 = roundUp(k, 4);
-  const out = new Int16Array(taps * pairs * k4 * 2);
+  const out = new Int8Array(taps * pairs * k4 * 2);
   for (let t = 0; t < taps; t++)
     for (let ci = 0; ci < c; ci++)
       for (let co = 0; co < k; co++)
@@ -45,10 +45,10 @@ export function pairedConvWeights(w: Int8Array, taps: number, c: number, k: numb
   return out;
 }
 
-/** DepthwiseConv2D int8 weights `[taps, K]` (K = C x multiplier) as int16 `[taps][K8]`. */
-export function depthwiseWeights(w: Int8Array, taps: number, k: number): Int16Array {
+/** DepthwiseConv2D int8 weights `[taps, K]` (K = C x multiplier) padded to `[taps][K8]`. */
+export function depthwiseWeights(w: Int8Array, taps: number, k: number): Int8Array {
   const k8 = roundUp(k, 8);
-  const out = new Int16Array(taps * k8);
+  const out = new Int8Array(taps * k8);
   for (let t = 0; t < taps; t++) for (let i = 0; i < k; i++) out[t * k8 + i] = w[t * k + i]!;
   return out;
 }
