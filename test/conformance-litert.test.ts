@@ -16,6 +16,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildTflitePage } from '@edgeml/bench';
 import { createMemorySource, encodePng, sha256Hex } from '@edgeml/core';
 import { readModelPackageDir } from '@edgeml/core/node';
 import { exportModelPackage, quantizeModelPackage } from '@edgeml/optimizer';
@@ -36,7 +37,9 @@ import {
   validateTrainConfig,
 } from '@edgeml/trainer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './support/chromium.js';
 import type { FixtureImages } from './support/fashion-fixture.js';
+import { serveDirectory } from './support/static-server.js';
 
 const IMAGES = 200;
 /** Export parity budget between runtimes on a float32 file (README: max |dp| <= 1e-5). */
@@ -236,4 +239,64 @@ describe('runtime litert (LiteRT.js) conformance on a trained model', () => {
     await web.dispose();
     await node.dispose();
   });
+
+  it("in headless Chromium: LiteRT.js in the page gives Node's numbers (float32 vs onnxruntime-node, int8 vs tfjs-tflite), and the web entry without a wasm location is refused", async () => {
+    const browser = await launchChromium();
+    try {
+      for (const precision of ['float32', 'int8'] as const) {
+        const site = join(root, `page-${precision}`);
+        await buildTflitePage(precision === 'float32' ? packages.float : packages.int8, site);
+        const server = await serveDirectory(site);
+        try {
+          const page = await browser.context.newPage();
+          await page.goto(`${server.url}index.html`);
+          const b64 = images.pngs.map((png) => Buffer.from(png).toString('base64'));
+          const answer = (await page.evaluate(
+            `(async () => {
+              const lib = await import('./edgeml-tflite.js');
+              const refusal = await lib.loadTflitePageClassifier('litert', ${JSON.stringify(precision)}, { litertWasmPath: '' })
+                .then(() => 'loaded', (e) => e.code + ': ' + e.message);
+              const c = await lib.loadTflitePageClassifier('litert', ${JSON.stringify(precision)});
+              const probs = [];
+              for (const b64 of ${JSON.stringify(b64)}) {
+                const png = Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
+                const { predictions } = await c.classify(png, { topK: 10 });
+                const p = new Array(10).fill(0);
+                for (const q of predictions) p[q.index] = q.probability;
+                probs.push(p);
+              }
+              await c.dispose();
+              const wasm = performance.getEntriesByType('resource').map((e) => e.name.split('/').pop()).filter((n) => n.endsWith('.wasm'));
+              return { refusal, probs, wasm };
+            })()`,
+          )) as { refusal: string; probs: number[][]; wasm: string[] };
+          await page.close();
+          expect(answer.refusal).toMatch(/^BACKEND_UNAVAILABLE: .*liteRt\.wasmPath/);
+          expect(answer.wasm).toEqual(['litert_wasm_internal.wasm']);
+          const inPage = answer.probs.map((p) => Float32Array.from(p));
+          const node = compare(inPage, results.get(`litert ${precision}`)!);
+          const reference = compare(
+            inPage,
+            results.get(precision === 'float32' ? 'ort-node float32' : 'tflite int8')!,
+          );
+          const against = precision === 'float32' ? 'ort-node' : 'tflite (Node)';
+          table.push(
+            `Chromium ${precision} litert (${answer.wasm.join(', ')}) vs litert in Node: max |dp| ${node.maxAbs.toExponential(2)}, top-1 ${node.top1}/${IMAGES}`,
+            `Chromium ${precision} litert vs ${against}: max |dp| ${reference.maxAbs.toExponential(2)}, top-1 ${reference.top1}/${IMAGES}`,
+          );
+          if (precision === 'float32') {
+            expect(reference.maxAbs).toBeLessThanOrEqual(FLOAT_TOLERANCE);
+            expect(reference.top1).toBe(IMAGES);
+          } else {
+            expect(reference.maxAbs).toBeLessThanOrEqual(INT8_TOLERANCE);
+            expect(reference.top1 / IMAGES).toBeGreaterThanOrEqual(0.99);
+          }
+        } finally {
+          await server.close();
+        }
+      }
+    } finally {
+      await browser.close();
+    }
+  }, 300_000);
 });

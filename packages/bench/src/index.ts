@@ -56,6 +56,9 @@ export {
 } from './targets/chromium/chromium-path.js';
 export type { ChromiumBackend } from './targets/chromium/chromium-target.js';
 export { createChromiumTarget } from './targets/chromium/chromium-target.js';
+export { buildTflitePage, TFLITE_PAGE_LAYOUT } from './targets/chromium/tflite-page.js';
+export type { TflitePageRuntime } from './targets/chromium/tflite-page-entry.js';
+export { createTflitePageTarget } from './targets/chromium/tflite-page-target.js';
 export { createTarget, parseTargetNames } from './targets/registry.js';
 export type { RuntimeTargetName } from './targets/runtime/runtime-job.js';
 export { RUNTIME_TARGET_NAMES } from './targets/runtime/runtime-job.js';

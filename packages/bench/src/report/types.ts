@@ -12,11 +12,14 @@ export const TARGET_NAMES = [
   'ort-node',
   'ort-web',
   'tflite',
+  'litert',
   'tfjs-wasm',
   'tfjs-cpu',
   'worker',
   'chromium',
   'chromium-webgpu',
+  'chromium-litert',
+  'chromium-tflite',
 ] as const;
 
 /** A benchmark target: an in-process runtime, the Worker over HTTP, or a Chromium page. */

@@ -2,6 +2,7 @@
 import { ConfigError, formatAllowed } from '@edgeml/core';
 import { TARGET_NAMES, type TargetName } from '../report/types.js';
 import { createChromiumTarget } from './chromium/chromium-target.js';
+import { createTflitePageTarget } from './chromium/tflite-page-target.js';
 import { createRuntimeTarget } from './runtime/runtime-target.js';
 import type { BenchTarget } from './target.js';
 import { createWorkerTarget } from './worker/worker-target.js';
@@ -12,6 +13,7 @@ export function createTarget(name: string): BenchTarget {
     case 'ort-node':
     case 'ort-web':
     case 'tflite':
+    case 'litert':
     case 'tfjs-wasm':
     case 'tfjs-cpu':
       return createRuntimeTarget(name as 'ort-node');
@@ -21,6 +23,10 @@ export function createTarget(name: string): BenchTarget {
       return createChromiumTarget('wasm');
     case 'chromium-webgpu':
       return createChromiumTarget('webgpu');
+    case 'chromium-litert':
+      return createTflitePageTarget('litert');
+    case 'chromium-tflite':
+      return createTflitePageTarget('tflite');
   }
   throw new ConfigError(`target must be ${formatAllowed(TARGET_NAMES)}, got '${name}'`, {
     option: 'targets',

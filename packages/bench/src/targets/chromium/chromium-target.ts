@@ -6,6 +6,7 @@
  * Performance.getMetrics, peak RSS of the browser's processes from /proc, Wasm memory from a probe.
  * The 'webgpu' flavour is skipped when the page gets no WebGPU adapter.
  */
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findModelFile } from '@edgeml/core';
 import { readModelPackageDir } from '@edgeml/core/node';
@@ -13,7 +14,7 @@ import type { ColdStartSample } from '../../report/types.js';
 import type { BenchTarget, CaseContext, TargetMeasurement } from '../target.js';
 import { descendantMemory } from '../worker/process-memory.js';
 import { chromiumLaunchOptions, type ResolvedChromium, resolveChromium } from './chromium-path.js';
-import { coldStartScript, runScript, WASM_PROBE_SCRIPT, WEBGPU_PROBE_SCRIPT } from './page-scripts.js';
+import { coldStartScript, runScript, WASM_PROBE_SCRIPT, WEBGPU_ADAPTER_SCRIPT } from './page-scripts.js';
 import { BLANK_PAGE, serveStatic } from './static-server.js';
 
 type Browser = import('playwright-core').Browser;
@@ -24,9 +25,56 @@ export type ChromiumBackend = 'wasm' | 'webgpu';
 
 const LAUNCH_ARGS = ['--no-sandbox', '--enable-unsafe-webgpu', '--disable-dev-shm-usage'];
 
-async function launch(browser: ResolvedChromium): Promise<Browser> {
+/** WebGPU on a real GPU (Dawn over Vulkan where the driver has it). */
+const GPU_WEBGPU_ARGS = [...LAUNCH_ARGS, '--enable-features=Vulkan'];
+
+/**
+ * WebGPU on the CPU: SwiftShader's Vulkan, which Chromium ships (slow, but the real WebGPU build
+ * of ORT runs); the same flags as the e2e suite's SWIFTSHADER_WEBGPU_FLAGS.
+ */
+const SWIFTSHADER_WEBGPU_ARGS = [
+  ...LAUNCH_ARGS,
+  '--enable-unsafe-swiftshader',
+  '--use-webgpu-adapter=swiftshader',
+  '--enable-features=Vulkan',
+  '--use-vulkan=swiftshader',
+  '--use-angle=swiftshader',
+];
+
+async function launch(browser: ResolvedChromium, args: readonly string[] = LAUNCH_ARGS): Promise<Browser> {
   const { chromium } = await import('playwright-core');
-  return chromium.launch(chromiumLaunchOptions(browser, LAUNCH_ARGS));
+  return chromium.launch(chromiumLaunchOptions(browser, args));
+}
+
+/**
+ * The WebGPU adapter a browser launched with `args` gets: its description, or why there is none.
+ * Asked from a page on 127.0.0.1: `navigator.gpu` exists only in secure contexts (not about:blank).
+ */
+async function probeWebGpu(
+  chromium: ResolvedChromium,
+  args: readonly string[],
+): Promise<{ problem: string; adapter: string }> {
+  const server = await serveStatic(tmpdir());
+  const browser = await launch(chromium, args);
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${server.base}${BLANK_PAGE}`);
+    return (await page.evaluate(WEBGPU_ADAPTER_SCRIPT)) as { problem: string; adapter: string };
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+/** A real GPU's adapter when there is one, else SwiftShader's; the flags that gave it. */
+async function chooseWebGpu(
+  chromium: ResolvedChromium,
+): Promise<{ args: readonly string[]; adapter: string; problem: string }> {
+  const gpu = await probeWebGpu(chromium, GPU_WEBGPU_ARGS);
+  if (!gpu.problem && !/swiftshader/i.test(gpu.adapter)) return { args: GPU_WEBGPU_ARGS, ...gpu };
+  const soft = await probeWebGpu(chromium, SWIFTSHADER_WEBGPU_ARGS);
+  if (!soft.problem) return { args: SWIFTSHADER_WEBGPU_ARGS, ...soft, adapter: `${soft.adapter} (software)` };
+  return { args: GPU_WEBGPU_ARGS, adapter: '', problem: `${gpu.problem}; with SwiftShader: ${soft.problem}` };
 }
 
 async function packageWebOf(): Promise<
@@ -41,7 +89,7 @@ async function packageWebOf(): Promise<
 /** Creates the Chromium target for one ORT backend ('chromium' = wasm, 'chromium-webgpu'). */
 export function createChromiumTarget(backend: ChromiumBackend = 'wasm'): BenchTarget {
   const name = backend === 'wasm' ? 'chromium' : 'chromium-webgpu';
-  let webgpuProblem: Promise<string> | undefined;
+  let webgpu: Promise<{ args: readonly string[]; adapter: string; problem: string }> | undefined;
   return {
     name,
     format: 'onnx',
@@ -59,16 +107,8 @@ export function createChromiumTarget(backend: ChromiumBackend = 'wasm'): BenchTa
       }
       if (!(await packageWebOf())) return 'runtime-edge has no web target (packageWeb)';
       if (backend === 'webgpu') {
-        webgpuProblem ??= (async () => {
-          const browser = await launch(chromium);
-          try {
-            const page = await browser.newPage();
-            return (await page.evaluate(WEBGPU_PROBE_SCRIPT)) as string;
-          } finally {
-            await browser.close();
-          }
-        })();
-        const problem = await webgpuProblem;
+        webgpu ??= chooseWebGpu(chromium);
+        const { problem } = await webgpu;
         if (problem) return `no WebGPU in headless Chromium here: ${problem}`;
       }
       return undefined;
@@ -109,6 +149,9 @@ export function createChromiumTarget(backend: ChromiumBackend = 'wasm'): BenchTa
         precision: context.precision,
         webgpu: backend === 'webgpu',
       });
+      if (backend === 'webgpu') webgpu ??= chooseWebGpu(chromium);
+      const gpu = webgpu ? await webgpu : undefined;
+      if (gpu?.problem) throw new Error(`no WebGPU in headless Chromium here: ${gpu.problem}`);
       const server = await serveStatic(site);
       const b64 = context.images.pngs.map((p) => Buffer.from(p).toString('base64'));
       const coldStarts: ColdStartSample[] = [];
@@ -120,7 +163,7 @@ export function createChromiumTarget(backend: ChromiumBackend = 'wasm'): BenchTa
           context.note(`fresh browser ${i}/${context.settings.coldStarts}`);
           await browser?.close();
           const t0 = performance.now();
-          browser = await launch(chromium);
+          browser = await launch(chromium, gpu?.args ?? LAUNCH_ARGS);
           page = await browser.newPage();
           await page.addInitScript(WASM_PROBE_SCRIPT);
           await page.goto(`${server.base}${BLANK_PAGE}`);
@@ -161,7 +204,7 @@ export function createChromiumTarget(backend: ChromiumBackend = 'wasm'): BenchTa
         const processes = await descendantMemory(process.pid, /chrom/i);
         const renderer = await descendantMemory(process.pid, /chrom/i, /--type=renderer/);
         return {
-          backend: `Chromium ${browser?.version()} headless, onnxruntime-web ${backend} in the page (numThreads 1)`,
+          backend: `Chromium ${browser?.version()} headless, onnxruntime-web ${backend} in the page (numThreads 1)${gpu ? `, WebGPU adapter: ${gpu.adapter}` : ''}`,
           coldStarts,
           warmupIterations: run.warmupIterations,
           samples: run.samples,

@@ -71,9 +71,14 @@ export function runScript(
   })()`;
 }
 
-/** Expression: whether the page gets a WebGPU adapter, and why not. */
-export const WEBGPU_PROBE_SCRIPT = `(async () => {
-  if (!navigator.gpu) return 'navigator.gpu is undefined';
-  try { return (await navigator.gpu.requestAdapter()) ? '' : 'requestAdapter() answered null (no GPU adapter)'; }
-  catch (e) { return 'requestAdapter() failed: ' + e; }
+/** Expression: the page's WebGPU adapter ({ problem: '' , adapter: 'vendor architecture description' }) or why there is none. */
+export const WEBGPU_ADAPTER_SCRIPT = `(async () => {
+  if (!navigator.gpu) return { problem: 'navigator.gpu is undefined', adapter: '' };
+  try {
+    const adapter = await navigator.gpu.requestAdapter();
+    if (!adapter) return { problem: 'requestAdapter() answered null (no GPU adapter)', adapter: '' };
+    const info = adapter.info || {};
+    const words = [info.vendor, info.architecture, info.device, info.description].filter((w) => w);
+    return { problem: '', adapter: words.join(' ') || 'unnamed adapter' };
+  } catch (e) { return { problem: 'requestAdapter() failed: ' + e, adapter: '' }; }
 })()`;

@@ -14,7 +14,7 @@ type Classifier = Awaited<ReturnType<RuntimeEdge['createClassifier']>>;
 
 const BATCH_TIME_MS = 600;
 
-function runtimeOf(target: RuntimeJob['target']): 'ort-node' | 'ort-web' | 'tflite' | 'tfjs' {
+function runtimeOf(target: RuntimeJob['target']): 'ort-node' | 'ort-web' | 'tflite' | 'litert' | 'tfjs' {
   return target === 'tfjs-wasm' || target === 'tfjs-cpu' ? 'tfjs' : target;
 }
 
@@ -31,6 +31,8 @@ async function importRuntime(job: RuntimeJob, edge: RuntimeEdge): Promise<string
       return `onnxruntime-web ${packageVersion('onnxruntime-web', from)} wasm (${edge.ORT_WEB_WASM_FILE}, SIMD, 1 thread)`;
     case 'tflite':
       return `tfjs-tflite ${packageVersion('@tensorflow/tfjs-tflite', from)} (SIMD wasm, no threads; loaded at create)`;
+    case 'litert':
+      return `LiteRT.js @litertjs/core ${packageVersion('@litertjs/core', from)} (wasm accelerator, XNNPack, 1 thread; Node: compat build without relaxed SIMD; loaded at create)`;
     case 'tfjs-wasm':
     case 'tfjs-cpu': {
       const { selectBackend } = await import('@edgeml/trainer');
@@ -46,8 +48,10 @@ async function measureBatches(
   classifier: Classifier,
   pngs: readonly Uint8Array[],
 ): Promise<{ batches?: BatchThroughput[]; note?: string }> {
-  if (job.target === 'tflite') {
-    return { note: 'tfjs-tflite cannot resize its input: fixed batch of the file (1)' };
+  if (job.target === 'tflite' || job.target === 'litert') {
+    return {
+      note: `${job.target === 'tflite' ? 'tfjs-tflite' : 'LiteRT.js'} runs the file's fixed input shape: batch 1`,
+    };
   }
   const { readModelPackageDir } = await import('@edgeml/core/node');
   const load = edge.NODE_ADAPTERS[runtimeOf(job.target)];

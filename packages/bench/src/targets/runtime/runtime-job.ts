@@ -8,13 +8,14 @@ import type {
 } from '../../report/types.js';
 
 /** Targets measured inside a Node process through the Classifier API. */
-export type RuntimeTargetName = 'ort-node' | 'ort-web' | 'tflite' | 'tfjs-wasm' | 'tfjs-cpu';
+export type RuntimeTargetName = 'ort-node' | 'ort-web' | 'tflite' | 'litert' | 'tfjs-wasm' | 'tfjs-cpu';
 
 /** The in-process targets. */
 export const RUNTIME_TARGET_NAMES: readonly RuntimeTargetName[] = [
   'ort-node',
   'ort-web',
   'tflite',
+  'litert',
   'tfjs-wasm',
   'tfjs-cpu',
 ];

@@ -1,5 +1,5 @@
 /**
- * In-process targets (onnxruntime-node, onnxruntime-web's wasm in Node, tfjs-tflite, TF.js on the
+ * In-process targets (onnxruntime-node, onnxruntime-web's wasm in Node, tfjs-tflite, LiteRT.js, TF.js on the
  * wasm and cpu backends): each cold start in a fresh process, then one fresh process that measures
  * everything else.
  */
@@ -14,6 +14,7 @@ const FORMATS: Record<RuntimeTargetName, ModelFileFormat> = {
   'ort-node': 'onnx',
   'ort-web': 'onnx',
   tflite: 'tflite',
+  litert: 'tflite',
   'tfjs-wasm': 'tfjs-layers',
   'tfjs-cpu': 'tfjs-layers',
 };
@@ -22,6 +23,7 @@ const PACKAGES: Record<RuntimeTargetName, string> = {
   'ort-node': 'onnxruntime-node',
   'ort-web': 'onnxruntime-web',
   tflite: '@tensorflow/tfjs-tflite',
+  litert: '@litertjs/core',
   'tfjs-wasm': '@tensorflow/tfjs-backend-wasm',
   'tfjs-cpu': '@tensorflow/tfjs',
 };

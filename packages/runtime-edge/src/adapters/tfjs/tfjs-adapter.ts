@@ -2,7 +2,7 @@
  * TensorFlow.js (layers model, `tfjs/model.json` + weights) as a runtime adapter, on whatever
  * backend TF.js has selected. The files come from the package (checked against the manifest).
  */
-import { importOptional } from '@edgeml/core';
+import { BackendUnavailableError } from '@edgeml/core';
 import type { AdapterContext, RuntimeAdapter } from '../adapter.js';
 import { modelLoadError } from '../model-load-error.js';
 
@@ -17,8 +17,14 @@ function joinPath(dir: string, path: string): string {
 
 /** Loads the context's TF.js layers model through an IOHandler over the package. */
 export async function loadTfjsAdapter(context: AdapterContext): Promise<RuntimeAdapter> {
-  // An optional peer dependency: a typed error naming it (and `npm install`) when it is missing.
-  const tf = await importOptional('tfjs', '@tensorflow/tfjs', () => import('@tensorflow/tfjs'));
+  let tf: typeof import('@tensorflow/tfjs');
+  try {
+    tf = await import('@tensorflow/tfjs');
+  } catch (error) {
+    throw new BackendUnavailableError('tfjs', 'package @tensorflow/tfjs is not installed', {
+      cause: String(error),
+    });
+  }
   const { pkg, file } = context;
   const dir = file.path.includes('/') ? file.path.slice(0, file.path.lastIndexOf('/')) : '';
   let model: import('@tensorflow/tfjs').LayersModel;
