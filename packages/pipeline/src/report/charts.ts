@@ -26,7 +26,7 @@ const axes = (accuracies: readonly number[], x: string, xFormat?: string) => ({
     field: 'accuracy',
     type: 'quantitative' as const,
     scale: { domain: accuracyDomain(accuracies), nice: false },
-    axis: { format: '.1%' },
+    axis: { format: '%' },
     title: 'accuracy',
   },
 });
@@ -163,9 +163,16 @@ export function curvesSpec(report: PipelineReport): TopLevelSpec | undefined {
       y: {
         field: 'value',
         type: 'quantitative' as const,
-        scale: { zero: false },
+        // Loss from 0; accuracy zoomed to where the curves are, with a margin.
+        scale:
+          kind === 'loss'
+            ? { zero: true }
+            : {
+                domain: accuracyDomain(rows.filter((r) => r.series.endsWith('accuracy')).map((r) => r.value)),
+                nice: false,
+              },
         title: kind,
-        ...(kind === 'accuracy' ? { axis: { format: '.1%' } } : {}),
+        ...(kind === 'accuracy' ? { axis: { format: '%' } } : {}),
       },
       color: { field: 'series', type: 'nominal' as const, scale: { domain: series }, title: 'series' },
       description: { field: 'tip' },

@@ -51,7 +51,7 @@ export function tradeoffScatterSpec(cases: readonly OkCase[]): TopLevelSpec {
         field: 'accuracy',
         type: 'quantitative',
         scale: { domain: accuracyDomain(rows.map((r) => r.accuracy)), nice: false },
-        axis: { format: '.1%' },
+        axis: { format: '%' },
         title: 'accuracy on the bench images',
       },
       color: {
