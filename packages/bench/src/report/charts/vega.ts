@@ -1,8 +1,9 @@
 /**
  * Renders a Vega-Lite spec to a static, self-contained SVG string in Node: vega-lite compiles it to
  * Vega, a headless vega View (renderer 'none') renders it with vega's SVG string renderer. No
- * canvas package: vega then estimates text widths (0.8 × font size per character), which only
- * overestimates, so axis-label overlap removal and legend layout err on the roomy side.
+ * canvas package: vega then estimates text widths (0.8 × font size per character, more than
+ * sans-serif digits and lower case take), so axis-label overlap removal and legend layout err on
+ * the roomy side.
  *
  * vega's static SVG has no tooltips (its tooltip handler needs a live view) but it writes each
  * mark item's `description` as an `aria-label`; this module copies that label into a `<title>`
@@ -11,6 +12,7 @@
 import { parse, View } from 'vega';
 import { type Config, compile, type TopLevelSpec } from 'vega-lite';
 
+/** A Vega-Lite specification (the input of renderChart). */
 export type { TopLevelSpec } from 'vega-lite';
 
 /** Colours for series, in order (colour-blind friendly, Okabe-Ito; yellow last, it is faint). */
