@@ -36,8 +36,9 @@ function frontLayer(points: readonly { cost: number; accuracy: number }[], name:
   return {
     name: 'front',
     data: { values: [...points].sort((a, b) => a.cost - b.cost) },
-    mark: { type: 'line' as const, strokeDash: [5, 3], strokeWidth: 1.5, aria: false },
-    encoding: { color: { datum: name } },
+    mark: { type: 'line' as const, color: '#555', strokeWidth: 1.5, aria: false },
+    // A legend of its own, whose symbol is the dashed line itself.
+    encoding: { strokeDash: { datum: name, scale: { range: [[5, 3]] }, title: null } },
   };
 }
 
@@ -65,7 +66,7 @@ export function paretoSizeSpec(report: PipelineReport): TopLevelSpec | undefined
         x,
         '~s',
       ),
-      color: { scale: { domain: [...stages, 'Pareto front'] }, title: 'stage' },
+      color: { scale: { domain: stages }, title: 'stage' },
     },
     layer: [
       frontLayer(
@@ -110,7 +111,7 @@ export function latencySpec(report: PipelineReport): TopLevelSpec | undefined {
         rows.map((r) => r.accuracy),
         x,
       ),
-      color: { scale: { domain: [...stages, ...(front.length > 0 ? [frontName] : [])] }, title: 'stage' },
+      color: { scale: { domain: stages }, title: 'stage' },
     },
     layer: [
       ...(front.length > 0 ? [frontLayer(front, frontName)] : []),
