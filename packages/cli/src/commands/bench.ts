@@ -44,7 +44,8 @@ export const benchCommand: Command = {
     targets: {
       type: 'string',
       placeholder: 'LIST',
-      description: "ort-node, ort-web, tflite, tfjs-wasm, tfjs-cpu ('tfjs' = both), worker, chromium",
+      description:
+        "ort-node, ort-web, tflite, litert, tfjs-wasm, tfjs-cpu ('tfjs' = both), worker, chromium, chromium-webgpu, chromium-litert, chromium-tflite",
       default: 'ort-node,ort-web,tflite,tfjs,worker,chromium',
     },
     precision: {
