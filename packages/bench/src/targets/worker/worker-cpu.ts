@@ -4,8 +4,9 @@
  * read before and after each, minus an idle baseline (workerd's CPU rate while nothing is sent,
  * times the request's wall time). Cold: the first classification of a fresh workerd (it creates
  * the ORT session, as a deployed Worker's first request does). Warm: later ones. Floor: GET
- * /v1/health, which does no model work (workerd's HTTP handling and wrangler dev's local routing,
- * which a deployed Worker does not bill). Flags: warm p50 over the free plan's 10 ms, cold over
+ * /v1/health, which does no model work (workerd's HTTP handling and miniflare's local entry
+ * worker, which a deployed Worker does not bill). Only the workerd that hosts the Worker is
+ * counted, not wrangler's proxy in front of it. Flags: warm p50 over the free plan's 10 ms, cold over
  * the 1 s startup budget.
  */
 import { planForCpuTime, WORKER_LIMITS } from '@edgeml/runtime-edge/node';
@@ -14,8 +15,14 @@ import { summarize } from '../../stats/summary.js';
 import { CPU_SOURCE, processCpuNs } from './process-cpu.js';
 import { descendantMemory } from './process-memory.js';
 
-/** The workerd processes under a `wrangler dev` process. */
+/**
+ * The workerd process that hosts the Worker under a `wrangler dev` process: wrangler runs two, its
+ * proxy on the public port and the runtime with the Worker (the one started with an inspector);
+ * every workerd when they cannot be told apart.
+ */
 export async function workerdPids(wranglerPid: number): Promise<number[]> {
+  const hosts = await descendantMemory(wranglerPid, /workerd/, /--inspector-addr/);
+  if (hosts.length > 0) return hosts.map((p) => p.pid);
   return (await descendantMemory(wranglerPid, /workerd/)).map((p) => p.pid);
 }
 

@@ -1,0 +1,204 @@
+/**
+ * The Worker under load, in workerd (`wrangler dev`): `npx tsx packages/bench/bench/worker-load.ts
+ * --model DIR [--precision float32|int8] [--clients 32] [--seconds 60] [--memory-bound-mib 32]
+ * [--out reports/worker-load]`. Packages the model with an API key required (the key in
+ * `.dev.vars`), then runs a warm-up, a phase of good requests only and a phase with hostile
+ * requests interleaved (one in four: bombs, corrupt images, oversize bodies, wrong types, bad
+ * JSON, wrong keys), `clients` concurrent clients for `seconds` each (src/targets/worker/worker-load.ts).
+ * Every good answer must carry onnxruntime-node's top-1 and probability (|Δp| <= 1e-5), every
+ * hostile one its refusal status; workerd's resident memory must not grow by more than the bound
+ * from the start of the good phase to the end of the mixed one. Writes load.json and load.md;
+ * exits 1 on any error, wrong answer or memory growth past the bound.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { readModelPackageDir } from '@edgeml/core/node';
+import { createClassifier, packageWorker } from '@edgeml/runtime-edge/node';
+import { markdownTable } from '../src/report/markdown.js';
+import { benchDataset, loadBenchImages } from '../src/run/images.js';
+import { descendantMemory } from '../src/targets/worker/process-memory.js';
+import {
+  hostileRequests,
+  type LoadRequest,
+  runWorkerLoad,
+  type WorkerLoadResult,
+} from '../src/targets/worker/worker-load.js';
+import { startWranglerDev } from '../src/targets/worker/wrangler-dev.js';
+
+const { values } = parseArgs({
+  options: {
+    model: { type: 'string' },
+    precision: { type: 'string', default: 'float32' },
+    clients: { type: 'string', default: '32' },
+    seconds: { type: 'string', default: '60' },
+    'memory-bound-mib': { type: 'string', default: '32' },
+    out: { type: 'string', default: 'reports/worker-load' },
+  },
+});
+const positive = (name: string, text: string | undefined): number => {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be an integer >= 1, got '${text}'`);
+  return n;
+};
+if (!values.model) throw new Error('--model DIR is required: a model package with model.onnx');
+const precision = values.precision === 'int8' ? 'int8' : 'float32';
+if (values.precision !== precision)
+  throw new Error(`--precision must be float32 or int8, got '${values.precision}'`);
+const clients = positive('clients', values.clients);
+const seconds = positive('seconds', values.seconds);
+const boundBytes = positive('memory-bound-mib', values['memory-bound-mib']) * 1024 * 1024;
+const TOLERANCE = 1e-5;
+const MAX_BODY = 4 * 1024 * 1024;
+
+const modelDir = resolve(values.model);
+const pkg = await readModelPackageDir(modelDir, { verify: false });
+const images = await loadBenchImages(await benchDataset([pkg.manifest]), 64, 0);
+const reference = await createClassifier(modelDir, { runtime: 'ort-node', precision });
+const apiKey = randomBytes(24).toString('hex');
+const good: LoadRequest[] = [];
+for (const [i, png] of images.pngs.entries()) {
+  const top = (await reference.classify(png, { topK: 1 })).predictions[0];
+  if (!top) throw new Error('the reference answered no prediction');
+  good.push({
+    name: `image ${i}`,
+    path: '/v1/classify?topK=1',
+    body: png,
+    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'image/png' },
+    status: 200,
+    expected: { label: top.label, probability: top.probability },
+  });
+}
+await reference.dispose();
+const hostile = hostileRequests(images.pngs[0] as Uint8Array, apiKey, MAX_BODY);
+
+const work = await mkdtemp(join(tmpdir(), 'edgeml-worker-load-'));
+const results: WorkerLoadResult[] = [];
+let threads: { start: number; end: number } | undefined;
+let proxyPids: number[] = [];
+let proxyRssEnd = 0;
+try {
+  const project = join(work, 'worker');
+  console.error(`packaging ${modelDir} (${precision}) with an API key required`);
+  await packageWorker(modelDir, project, {
+    precision,
+    maxBodyBytes: MAX_BODY,
+    access: { apiKeyRequired: true },
+  });
+  await writeFile(join(project, '.dev.vars'), `EDGEML_API_KEY=${apiKey}\n`);
+  const server = await startWranglerDev(project);
+  try {
+    // wrangler dev runs two workerd processes: its proxy (the public port) and the runtime that
+    // hosts the Worker (the one with an inspector); memory is bounded on the latter.
+    const all = await descendantMemory(server.child.pid ?? -1, /workerd/, /./);
+    const hosts = await descendantMemory(server.child.pid ?? -1, /workerd/, /--inspector-addr/);
+    const pids = hosts.length > 0 ? hosts.map((p) => p.pid) : all.map((p) => p.pid);
+    proxyPids = all.map((p) => p.pid).filter((pid) => !pids.includes(pid));
+    const taskCount = async () => {
+      let n = 0;
+      for (const pid of pids) n += (await readdir(`/proc/${pid}/task`).catch(() => [])).length;
+      return n;
+    };
+    const phases = [
+      { name: 'warm-up (good)', clients, seconds: Math.min(20, seconds), hostileEvery: 0 },
+      { name: 'good', clients, seconds, hostileEvery: 0 },
+      { name: 'mixed (1 in 4 hostile)', clients, seconds, hostileEvery: 4 },
+    ];
+    for (const phase of phases) {
+      if (phase.name === 'good') threads = { start: await taskCount(), end: 0 };
+      console.error(`${phase.name}: ${phase.clients} clients for ${phase.seconds} s`);
+      results.push(await runWorkerLoad(server.base, pids, good, hostile, phase, TOLERANCE));
+    }
+    if (threads) threads.end = await taskCount();
+    for (const pid of proxyPids) {
+      const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+      proxyRssEnd += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
+    }
+  } finally {
+    await server.stop();
+  }
+} finally {
+  await rm(work, { recursive: true, force: true });
+}
+
+const measured = results.slice(1);
+const growth = (measured[measured.length - 1]?.rss.endBytes ?? 0) - (measured[0]?.rss.startBytes ?? 0);
+const mib = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MiB`;
+const f = (v: number) => (v >= 100 ? v.toFixed(0) : v.toPrecision(3));
+const table = markdownTable(
+  [
+    'phase',
+    'clients',
+    's',
+    'requests',
+    'good',
+    'hostile',
+    'errors',
+    'wrong',
+    'req/s',
+    'good/s',
+    'p50 ms',
+    'p99 ms',
+    'RSS start',
+    'RSS peak',
+    'RSS end',
+  ],
+  results.map((r) => [
+    r.phase,
+    String(r.clients),
+    r.seconds.toFixed(1),
+    String(r.requests),
+    String(r.good),
+    String(r.hostile),
+    String(r.errors),
+    String(r.wrong),
+    f(r.requestsPerSecond),
+    f(r.goodPerSecond),
+    f(r.latency.p50),
+    f(r.latency.p99),
+    mib(r.rss.startBytes),
+    mib(r.rss.peakBytes),
+    mib(r.rss.endBytes),
+  ]),
+);
+const errors = measured.reduce((n, r) => n + r.errors, 0);
+const withinBound = growth <= boundBytes;
+const served = measured.reduce((n, r) => n + r.requests, 0);
+const summary = [
+  `RSS of the workerd process hosting the Worker, from the start of the good phase to the end of the mixed one: +${mib(growth)} over ${served} requests (${mib((growth * 1000) / Math.max(1, served))} per 1000; bound ${mib(boundBytes)}: ${withinBound ? 'within' : 'EXCEEDED'})`,
+  `wrangler's proxy workerd (not deployed): ${mib(proxyRssEnd)} RSS at the end`,
+  threads
+    ? `workerd threads: ${threads.start} at the start of the good phase, ${threads.end} at the end`
+    : '',
+  `errors: ${errors}${
+    errors > 0
+      ? ` (${measured
+          .flatMap((r) => r.errorSamples)
+          .slice(0, 5)
+          .join(' | ')})`
+      : ''
+  }`,
+].filter((l) => l !== '');
+const out = resolve(values.out ?? 'reports/worker-load');
+await mkdir(out, { recursive: true });
+const report = {
+  createdAt: new Date().toISOString(),
+  model: pkg.manifest.name,
+  precision,
+  tolerance: TOLERANCE,
+  memoryBoundBytes: boundBytes,
+  rssGrowthBytes: growth,
+  proxyRssEndBytes: proxyRssEnd,
+  withinBound,
+  threads,
+  hostile: hostile.map((h) => ({ name: h.name, status: h.status })),
+  results,
+};
+await writeFile(join(out, 'load.json'), `${JSON.stringify(report, null, 2)}\n`);
+const md = `# Worker under load: ${pkg.manifest.name} (${precision})\n\n${table}\n\n${summary.map((l) => `- ${l}`).join('\n')}\n\nHostile requests (mixed phase): ${hostile.map((h) => `${h.name} → ${h.status}`).join('; ')}.\n`;
+await writeFile(join(out, 'load.md'), md);
+console.log(md);
+console.log(`wrote ${join(out, 'load.json')}, ${join(out, 'load.md')}`);
+process.exit(errors === 0 && withinBound ? 0 : 1);
