@@ -5,6 +5,8 @@
 export { collectEnvironment } from './environment/environment.js';
 export { coldStartBars, coldStartBarsSpec } from './report/charts/cold-start-bars.js';
 export { latencyBoxPlot, latencyBoxPlotSpec } from './report/charts/latency-box-plot.js';
+export type { ChartAxis, ChartReading, ChartText, SvgElement } from './report/charts/read-chart.js';
+export { overlappingTexts, parseSvg, readChart, tickValue, valueAt } from './report/charts/read-chart.js';
 export { accuracyDomain, tradeoffScatter, tradeoffScatterSpec } from './report/charts/tradeoff-scatter.js';
 export type { TopLevelSpec } from './report/charts/vega.js';
 export { CHART_CONFIG, escapeXml, PALETTE, renderChart } from './report/charts/vega.js';
