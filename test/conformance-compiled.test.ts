@@ -7,6 +7,9 @@
  *   quantisation step (and the count of exactly equal logits reported);
  * - a trained model (lenet5 on MNIST, test/support/trained-fixture.ts) on the whole MNIST test
  *   split: float32 vs onnxruntime-node, int8 vs the integer reference, accuracies reported.
+ * - `edgeml compile` on a package (the seeded cnn-tiny fixture), float32 and int8, then
+ *   createClassifier({ runtime: 'edgeml-wasm' }) against onnxruntime-node on 100 Fashion-MNIST
+ *   test PNGs through the shared preprocessing.
  * Prints one table at the end.
  */
 
@@ -14,7 +17,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type CompiledModel, compileGraph } from '@edgeml/compiler';
+import { main } from '@edgeml/cli';
+import { COMPILE_OPTIONS, type CompiledModel, compileGraph, compileModelPackage } from '@edgeml/compiler';
+import { ConfigError, checkOption } from '@edgeml/core';
+import { readModelPackageDir } from '@edgeml/core/node';
 import {
   calibrate,
   emitOnnx,
@@ -25,8 +31,10 @@ import {
   quantizeGraph,
   readOnnxSignature,
 } from '@edgeml/optimizer';
+import { createClassifier } from '@edgeml/runtime-edge/node';
 import { buildModel, type DataSplit, loadDataset, selectBackend } from '@edgeml/trainer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fashionTestPngs, writeFixturePackage } from './support/fashion-fixture.js';
 import { type TrainedFixture, trainFixturePackage } from './support/trained-fixture.js';
 
 const FLOAT_IMAGES = 1000;
@@ -287,6 +295,116 @@ describe('compiled modules (edgeml-wasm), a trained lenet5 on the whole MNIST te
     });
     expect(int8.worstSteps).toBeLessThanOrEqual(1 + 1e-6);
     expect(int8.top1Agree / images.shape[0]).toBeGreaterThanOrEqual(0.999);
+  });
+});
+
+describe("edgeml compile and runtime 'edgeml-wasm' on a model package", () => {
+  let root: string;
+  let pkgDir: string;
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'edgeml-compile-cli-'));
+    pkgDir = await writeFixturePackage(root);
+  }, 300_000);
+  afterAll(async () => {
+    if (root) await rm(root, { recursive: true, force: true });
+  });
+
+  it('writes model.wasm/model.js (float32) and model.int8.wasm/model.int8.js into the package; the classifier agrees with onnxruntime-node', async () => {
+    // edgeml quantize with its defaults (PTQ, minmax, 512 calibration images, seed 0), then both
+    // compiles: the int8 module is quantised with the same parameters as model.int8.onnx.
+    const out = join(root, 'compiled');
+    expect(await main(['quantize', '--model', pkgDir, '--eval', '0', '--out', out])).toBe(0);
+    expect(await main(['compile', '--model', out, '--out', out])).toBe(0);
+    expect(await main(['compile', '--model', out, '--precision', 'int8', '--out', out])).toBe(0);
+    const { manifest } = await readModelPackageDir(out, { verify: true });
+    const wasmFiles = manifest.files
+      .filter((f) => f.format === 'wasm')
+      .map((f) => `${f.path}:${f.precision}`);
+    expect(wasmFiles.sort()).toEqual(['model.int8.wasm:int8', 'model.wasm:float32']);
+    expect(manifest.files.map((f) => f.path)).toEqual(expect.arrayContaining(['model.js', 'model.int8.js']));
+
+    // model.js alone (no edgeml package): load() with no argument reads model.wasm beside it.
+    const standalone = await import(pathToFileURL(join(out, 'model.js')).href);
+    const loaded = await standalone.load();
+    expect(loaded.run(new Float32Array(784)).length).toBe(manifest.labels.length);
+
+    const { pngs } = await fashionTestPngs(100);
+    const reference = await createClassifier(out, { runtime: 'ort-node' });
+    const compiled = await createClassifier(out, { runtime: 'edgeml-wasm' });
+    const compiledInt8 = await createClassifier(out, { runtime: 'edgeml-wasm', precision: 'int8' });
+    const referenceInt8 = await createClassifier(out, { runtime: 'ort-node', precision: 'int8' });
+    expect(compiledInt8.file.path).toBe('model.int8.wasm');
+    let maxAbsDiff = 0;
+    let agree = 0;
+    let agreeInt8 = 0;
+    let maxAbsDiffInt8 = 0;
+    for (const png of pngs) {
+      const [r, c, q, rq] = await Promise.all([
+        reference.classify(png, { topK: 10 }),
+        compiled.classify(png, { topK: 10 }),
+        compiledInt8.classify(png, { topK: 10 }),
+        referenceInt8.classify(png, { topK: 10 }),
+      ]);
+      const byLabelInt8 = new Map(rq.predictions.map((p) => [p.label, p.probability]));
+      for (const p of q.predictions)
+        maxAbsDiffInt8 = Math.max(maxAbsDiffInt8, Math.abs(p.probability - byLabelInt8.get(p.label)!));
+      if (rq.predictions[0]!.label === q.predictions[0]!.label) agreeInt8++;
+      const byLabel = new Map(r.predictions.map((p) => [p.label, p.probability]));
+      for (const p of c.predictions)
+        maxAbsDiff = Math.max(maxAbsDiff, Math.abs(p.probability - byLabel.get(p.label)!));
+      if (r.predictions[0]!.label === c.predictions[0]!.label) agree++;
+    }
+    await Promise.all([
+      reference.dispose(),
+      compiled.dispose(),
+      compiledInt8.dispose(),
+      referenceInt8.dispose(),
+    ]);
+    rows.push({
+      model: 'cnn-tiny package (classifier)',
+      precision: 'float32',
+      images: pngs.length,
+      reference: 'onnxruntime-node',
+      maxAbsDiff,
+      top1Agree: agree,
+      note: 'edgeml compile + createClassifier',
+    });
+    rows.push({
+      model: 'cnn-tiny package (classifier)',
+      precision: 'int8',
+      images: pngs.length,
+      reference: 'onnxruntime-node, model.int8.onnx',
+      maxAbsDiff: maxAbsDiffInt8,
+      top1Agree: agreeInt8,
+      note: 'edgeml quantize (defaults), edgeml compile --precision int8',
+    });
+    expect(agree).toBe(pngs.length);
+    expect(maxAbsDiff).toBeLessThanOrEqual(1e-5);
+    // QDQ in onnxruntime rounds differently from the integer reference (within one step); the
+    // probabilities may differ by what one logit step allows (0.02, the quantize tests' bound).
+    expect(agreeInt8 / pngs.length).toBeGreaterThanOrEqual(0.98);
+    expect(maxAbsDiffInt8).toBeLessThanOrEqual(0.02);
+  });
+
+  it('refuses a precision it does not compile with a ConfigError naming the allowed values', async () => {
+    expect(
+      await main(['compile', '--model', pkgDir, '--precision', 'int16', '--out', join(root, 'x')]),
+    ).not.toBe(0);
+    const refusal = (() => {
+      try {
+        checkOption(COMPILE_OPTIONS.precision, 'precision', 'int16', 'compile');
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    })();
+    expect(refusal).toBeInstanceOf(ConfigError);
+    expect((refusal as Error).message).toMatch(/float32.*int8.*int16/);
+    // int8 without calibration images is refused before anything is written.
+    const error = await compileModelPackage(pkgDir, join(root, 'y'), { precision: 'int8' }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(TypeError);
   });
 });
 

@@ -1,7 +1,10 @@
 /**
  * A small real model package for runtime tests: the zoo's cnn-tiny (seeded weights) exported to
- * ONNX, TFLite and TF.js, plus real Fashion-MNIST test images encoded as PNG.
+ * ONNX, TFLite and TF.js and compiled by edgeml compile (model.wasm), plus real Fashion-MNIST test
+ * images encoded as PNG.
  */
+
+import { compileModelPackage } from '@edgeml/compiler';
 import { encodePng } from '@edgeml/core';
 import { exportModelPackage } from '@edgeml/optimizer';
 import {
@@ -36,6 +39,8 @@ export async function writeFixturePackage(dir: string): Promise<string> {
   model.dispose();
   const out = `${dir}/pkg`;
   await exportModelPackage(trained, out, { formats: ['onnx', 'tflite', 'tfjs'], toolVersion: 'test' });
+  // The compiled module (runtime 'edgeml-wasm'): model.wasm + model.js.
+  await compileModelPackage(out, out);
   return out;
 }
 

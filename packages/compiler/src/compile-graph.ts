@@ -19,6 +19,8 @@ import { planMemory } from './memory-plan/plan-memory.js';
 export interface CompileGraphOptions {
   /** Class names written into model.js's `meta`. */
   readonly labels?: readonly string[];
+  /** File name model.js loads in Node and relative to its own URL. @default 'model.wasm' */
+  readonly wasmFile?: string;
   /** Also return asc's text format of the module (without the weights). @default false */
   readonly wat?: boolean;
 }
@@ -75,10 +77,7 @@ export async function compileGraph(
     outputLength: program.output.length,
     ...(options.labels ? { labels: options.labels } : {}),
   };
-  const js = loaderModule(meta, {
-    inputOffset: layout.buffers.get(program.input.buffer)!,
-    outputOffset: layout.buffers.get(program.output.buffer)!,
-  });
+  const js = loaderModule(meta, options.wasmFile);
   return {
     wasm,
     js,

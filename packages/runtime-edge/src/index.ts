@@ -9,6 +9,8 @@ export type {
   RuntimeName,
 } from './adapters/adapter.js';
 export { RUNTIME_FORMATS, RUNTIME_NAMES } from './adapters/adapter.js';
+export type { EdgemlWasmSettings } from './adapters/edgeml-wasm/edgeml-wasm-adapter.js';
+export { loadEdgemlWasmAdapter } from './adapters/edgeml-wasm/edgeml-wasm-adapter.js';
 export { createLiteRtLoader, loadLiteRtAdapter } from './adapters/litert/litert-adapter.js';
 export type { LiteRtModule, LiteRtRealmSetup, LiteRtSettings } from './adapters/litert/litert-runtime.js';
 export { loadLiteRtRuntime } from './adapters/litert/litert-runtime.js';

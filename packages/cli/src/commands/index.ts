@@ -1,6 +1,7 @@
 /** Every CLI command, in the order `edgeml --help` lists them. */
 import type { Command } from '../command.js';
 import { benchCommand } from './bench.js';
+import { compileCommand } from './compile.js';
 import { dataInfo } from './data-info.js';
 import { dataPreview } from './data-preview.js';
 import { deployCommand } from './deploy.js';
@@ -23,6 +24,7 @@ export const COMMANDS: readonly Command[] = [
   quantizeCommand,
   pruneCommand,
   distillCommand,
+  compileCommand,
   packageCommand,
   serveCommand,
   deployCommand,

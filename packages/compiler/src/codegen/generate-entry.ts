@@ -1,6 +1,8 @@
 /**
  * The per-model AssemblyScript entry: one exported `run()` that calls the kernels in order with
- * every shape, attribute and buffer offset as a literal, so that the optimiser sees constants.
+ * every shape, attribute and buffer offset as a literal, so that the optimiser sees constants, and
+ * `input_offset()`, `input_length()`, `output_offset()`, `output_length()`: the module describes
+ * its own input and output (float32 elements at byte offsets of its exported `memory`).
  */
 
 import type { KernelArg, Program } from '../lowering/program.js';
@@ -68,5 +70,15 @@ export function generateEntry(program: Program, layout: MemoryLayout): string {
     lines.push(`  ${step.kernel}(${step.args.map((a) => literal(a, layout)).join(', ')});`);
   }
   lines.push('}', '');
+  // Where run() reads its float32 NHWC input and writes its float32 scores (byte offsets, lengths).
+  const io = {
+    input_offset: layout.buffers.get(program.input.buffer)!,
+    input_length: program.input.shape.reduce((a, b) => a * b, 1),
+    output_offset: layout.buffers.get(program.output.buffer)!,
+    output_length: program.output.length,
+  };
+  for (const [name, value] of Object.entries(io))
+    lines.push(`export function ${name}(): i32 {`, `  return ${value};`, '}');
+  lines.push('');
   return lines.join('\n');
 }

@@ -15,12 +15,8 @@ export interface CompiledModelMeta {
   readonly labels?: readonly string[];
 }
 
-/** Source of model.js for a module whose input and output sit at the given byte offsets. */
-export function loaderModule(
-  meta: CompiledModelMeta,
-  io: { inputOffset: number; outputOffset: number },
-  wasmFile = 'model.wasm',
-): string {
+/** Source of model.js for a module compiled from the model `meta` describes. */
+export function loaderModule(meta: CompiledModelMeta, wasmFile = 'model.wasm'): string {
   const inputLength = meta.inputShape.reduce((a, b) => a * b, 1);
   return `// ${meta.name}: compiled by edgeml compile (${meta.precision}). Generated; needs no package.
 export const meta = ${JSON.stringify(meta)};
@@ -45,10 +41,10 @@ export async function load(source) {
     source instanceof WebAssembly.Module
       ? await WebAssembly.instantiate(source, {})
       : (await WebAssembly.instantiate(await wasmBytes(source), {})).instance;
-  const { memory, run } = instance.exports;
+  const e = instance.exports;
   // The memory never grows (nothing is allocated), so these views stay valid.
-  const input = new Float32Array(memory.buffer, ${io.inputOffset}, ${inputLength});
-  const output = new Float32Array(memory.buffer, ${io.outputOffset}, ${meta.outputLength});
+  const input = new Float32Array(e.memory.buffer, e.input_offset(), e.input_length());
+  const output = new Float32Array(e.memory.buffer, e.output_offset(), e.output_length());
   return {
     meta,
     /** Scores of one image: \`x\` is ${meta.inputShape.join('x')} NHWC float32, preprocessed as the model expects. */
@@ -57,7 +53,7 @@ export async function load(source) {
         throw new RangeError(\`run() takes ${inputLength} values (${meta.inputShape.join('x')}, NHWC), got \${x.length}\`);
       }
       input.set(x);
-      run();
+      e.run();
       return output.slice();
     },
   };

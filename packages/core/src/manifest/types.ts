@@ -60,13 +60,17 @@ export const MODEL_FILE_FORMATS = [
   'tfjs-weights',
   'onnx',
   'tflite',
+  'wasm',
   'labels',
   'json',
   'markdown',
   'html',
   'other',
 ] as const;
-/** Format of one package file; `tfjs-layers`/`tfjs-graph` is the model.json, `tfjs-weights` a shard. */
+/**
+ * Format of one package file; `tfjs-layers`/`tfjs-graph` is the model.json, `tfjs-weights` a shard,
+ * `wasm` a model compiled by `edgeml compile` (its loader `model.js` sits beside it as `other`).
+ */
 export type ModelFileFormat = (typeof MODEL_FILE_FORMATS)[number];
 
 /** Formats that hold a model or its weights; entries in these formats must state a precision. */
@@ -76,6 +80,7 @@ export const MODEL_FORMATS: readonly ModelFileFormat[] = [
   'tfjs-weights',
   'onnx',
   'tflite',
+  'wasm',
 ];
 
 /** Numeric precisions of model weights and compute. */

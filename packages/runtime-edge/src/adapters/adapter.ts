@@ -3,13 +3,21 @@
  * preprocessed float32 tensor through it, return the raw output scores.
  */
 import type { ModelFileEntry, ModelFileFormat, ModelPackage } from '@edgeml/core';
+import type { EdgemlWasmSettings } from './edgeml-wasm/edgeml-wasm-adapter.js';
 import type { LiteRtSettings } from './litert/litert-runtime.js';
 
 /** Runtimes a classifier can run on. */
-export type RuntimeName = 'ort-web' | 'ort-node' | 'tflite' | 'tfjs' | 'litert';
+export type RuntimeName = 'ort-web' | 'ort-node' | 'tflite' | 'tfjs' | 'litert' | 'edgeml-wasm';
 
 /** Every runtime name, web ones first. */
-export const RUNTIME_NAMES: readonly RuntimeName[] = ['ort-web', 'tfjs', 'litert', 'ort-node', 'tflite'];
+export const RUNTIME_NAMES: readonly RuntimeName[] = [
+  'ort-web',
+  'edgeml-wasm',
+  'tfjs',
+  'litert',
+  'ort-node',
+  'tflite',
+];
 
 /** Which file format each runtime reads. */
 export const RUNTIME_FORMATS: Readonly<Record<RuntimeName, ModelFileFormat>> = {
@@ -18,6 +26,7 @@ export const RUNTIME_FORMATS: Readonly<Record<RuntimeName, ModelFileFormat>> = {
   tflite: 'tflite',
   tfjs: 'tfjs-layers',
   litert: 'tflite',
+  'edgeml-wasm': 'wasm',
 };
 
 /** Settings for onnxruntime-web's WebAssembly backend. */
@@ -42,6 +51,8 @@ export interface AdapterContext {
   readonly ortWeb?: OrtWebSettings;
   /** LiteRT.js settings (runtime 'litert'). */
   readonly liteRt?: LiteRtSettings;
+  /** Settings of runtime 'edgeml-wasm' (a model compiled by edgeml compile). */
+  readonly edgemlWasm?: EdgemlWasmSettings;
 }
 
 /** A loaded model in one runtime. */

@@ -1,6 +1,8 @@
 /** The Classifier API's types: what createClassifier takes and what classify() answers. */
+
 import type { ModelFileEntry, ModelManifest, ModelPackage, ModelPackageSource } from '@edgeml/core';
 import type { OrtWebSettings, RuntimeName } from '../adapters/adapter.js';
+import type { EdgemlWasmSettings } from '../adapters/edgeml-wasm/edgeml-wasm-adapter.js';
 import type { LiteRtSettings } from '../adapters/litert/litert-runtime.js';
 import type { ClassifierInput } from '../preprocess/image-input.js';
 import type { InputSpec } from '../preprocess/input-spec.js';
@@ -26,6 +28,8 @@ export interface ClassifierOptions {
   readonly ortWeb?: OrtWebSettings;
   /** LiteRT.js settings (runtime 'litert'): where its wasm/ folder is served on the web entry. */
   readonly liteRt?: LiteRtSettings;
+  /** Runtime 'edgeml-wasm': the compiled model's module when it is already compiled (Workers). */
+  readonly edgemlWasm?: EdgemlWasmSettings;
   /** Check every package file's SHA-256 when reading a source (the loaded file is always checked). @default false */
   readonly verify?: boolean;
 }

@@ -77,6 +77,7 @@ export async function createClassifierWith(
     file,
     ...(options.ortWeb ? { ortWeb: options.ortWeb } : {}),
     ...(options.liteRt ? { liteRt: options.liteRt } : {}),
+    ...(options.edgemlWasm ? { edgemlWasm: options.edgemlWasm } : {}),
   });
 
   // One warm-up run on zeros: proves the file takes this input and answers one score per label.

@@ -1,5 +1,6 @@
-/** createClassifier of the web entry: runtimes 'ort-web', 'tfjs' and 'litert'; packages from URLs, sources or memory. */
+/** createClassifier of the web entry: runtimes 'ort-web', 'edgeml-wasm', 'tfjs' and 'litert'; packages from URLs, sources or memory. */
 import type { AdapterLoader, RuntimeName } from '../adapters/adapter.js';
+import { loadEdgemlWasmAdapter } from '../adapters/edgeml-wasm/edgeml-wasm-adapter.js';
 import { loadLiteRtAdapter } from '../adapters/litert/litert-adapter.js';
 import { loadOrtWebAdapter } from '../adapters/ort-web/ort-web-adapter.js';
 import { loadTfjsAdapter } from '../adapters/tfjs/tfjs-adapter.js';
@@ -11,6 +12,7 @@ export const WEB_ADAPTERS: Readonly<Partial<Record<RuntimeName, AdapterLoader>>>
   'ort-web': loadOrtWebAdapter,
   tfjs: loadTfjsAdapter,
   litert: loadLiteRtAdapter,
+  'edgeml-wasm': loadEdgemlWasmAdapter,
 };
 
 /** Creates a classifier for a model package (URL prefix, source or read package) on a web runtime. */
