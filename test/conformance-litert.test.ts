@@ -12,7 +12,8 @@
 // - typed errors: corrupt bytes, a web entry without the wasm location;
 // - in headless Chromium (when installed): the same .tflite files run by LiteRT.js in the page,
 //   from PNG bytes through the web entry's Classifier, against onnxruntime-node (float32) and
-//   tfjs-tflite in Node (int8), and the page's numbers against LiteRT.js in Node.
+//   tfjs-tflite in Node (int8), and the page's numbers against LiteRT.js in Node; the same page
+//   (the bench's chromium-litert / chromium-tflite page) running tfjs-tflite against Node's.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -256,20 +257,26 @@ describe('runtime litert (LiteRT.js) conformance on a trained model', () => {
               const lib = await import('./edgeml-tflite.js');
               const refusal = await lib.loadTflitePageClassifier('litert', ${JSON.stringify(precision)}, { litertWasmPath: '' })
                 .then(() => 'loaded', (e) => e.code + ': ' + e.message);
-              const c = await lib.loadTflitePageClassifier('litert', ${JSON.stringify(precision)});
-              const probs = [];
-              for (const b64 of ${JSON.stringify(b64)}) {
-                const png = Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
-                const { predictions } = await c.classify(png, { topK: 10 });
-                const p = new Array(10).fill(0);
-                for (const q of predictions) p[q.index] = q.probability;
-                probs.push(p);
-              }
-              await c.dispose();
+              const pngs = ${JSON.stringify(b64)}.map((s) => Uint8Array.from(atob(s), (ch) => ch.charCodeAt(0)));
+              const run = async (runtime) => {
+                const c = await lib.loadTflitePageClassifier(runtime, ${JSON.stringify(precision)});
+                const probs = [];
+                for (const png of pngs) {
+                  const { predictions } = await c.classify(png, { topK: 10 });
+                  const p = new Array(10).fill(0);
+                  for (const q of predictions) p[q.index] = q.probability;
+                  probs.push(p);
+                }
+                await c.dispose();
+                return probs;
+              };
+              const probs = await run('litert');
               const wasm = performance.getEntriesByType('resource').map((e) => e.name.split('/').pop()).filter((n) => n.endsWith('.wasm'));
-              return { refusal, probs, wasm };
+              // The bench's chromium-tflite runtime on the same page: tfjs-tflite's own interpreter.
+              const tflite = await run('tflite');
+              return { refusal, probs, wasm, tflite };
             })()`,
-          )) as { refusal: string; probs: number[][]; wasm: string[] };
+          )) as { refusal: string; probs: number[][]; wasm: string[]; tflite: number[][] };
           await page.close();
           expect(answer.refusal).toMatch(/^BACKEND_UNAVAILABLE: .*liteRt\.wasmPath/);
           expect(answer.wasm).toEqual(['litert_wasm_internal.wasm']);
@@ -280,9 +287,17 @@ describe('runtime litert (LiteRT.js) conformance on a trained model', () => {
             results.get(precision === 'float32' ? 'ort-node float32' : 'tflite int8')!,
           );
           const against = precision === 'float32' ? 'ort-node' : 'tflite (Node)';
+          const pageTflite = compare(
+            answer.tflite.map((p) => Float32Array.from(p)),
+            results.get(`tflite ${precision}`)!,
+          );
+          // Same interpreter, same file, same tensors: the page's tfjs-tflite gives Node's answers.
+          expect(pageTflite.maxAbs).toBeLessThanOrEqual(FLOAT_TOLERANCE);
+          expect(pageTflite.top1).toBe(IMAGES);
           table.push(
             `Chromium ${precision} litert (${answer.wasm.join(', ')}) vs litert in Node: max |dp| ${node.maxAbs.toExponential(2)}, top-1 ${node.top1}/${IMAGES}`,
             `Chromium ${precision} litert vs ${against}: max |dp| ${reference.maxAbs.toExponential(2)}, top-1 ${reference.top1}/${IMAGES}`,
+            `Chromium ${precision} tfjs-tflite (page) vs tflite in Node: max |dp| ${pageTflite.maxAbs.toExponential(2)}, top-1 ${pageTflite.top1}/${IMAGES}`,
           );
           if (precision === 'float32') {
             expect(reference.maxAbs).toBeLessThanOrEqual(FLOAT_TOLERANCE);
