@@ -10,6 +10,8 @@
 //   allows, and >= 99% top-1 agreement) and against onnxruntime-node's int8 (>= 98% top-1);
 // - the predictions vary (a model answering one class would pass any agreement check);
 // - typed errors: corrupt bytes, a web entry without the wasm location;
+// - every zoo model (seeded weights) exported to .tflite and .int8.tflite: LiteRT.js against
+//   tfjs-tflite on the same files (1e-5 float32, 0.02 int8, same top-1);
 // - in headless Chromium (when installed): the same .tflite files run by LiteRT.js in the page,
 //   from PNG bytes through the web entry's Classifier, against onnxruntime-node (float32) and
 //   tfjs-tflite in Node (int8), and the page's numbers against LiteRT.js in Node; the same page
@@ -36,6 +38,8 @@ import {
   selectBackend,
   trainPackage,
   validateTrainConfig,
+  writeTrainedPackage,
+  ZOO_MODEL_NAMES,
 } from '@edgeml/trainer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './support/chromium.js';
@@ -314,4 +318,65 @@ describe('runtime litert (LiteRT.js) conformance on a trained model', () => {
       await browser.close();
     }
   }, 300_000);
+});
+
+/** Images per zoo model (seeded weights, so numbers only: agreement of two runtimes on one file). */
+const ZOO_IMAGES = 24;
+
+describe("runtime litert on every zoo model's .tflite files (seeded weights, float32 and int8)", () => {
+  let root: string;
+  let images: FixtureImages;
+  const zooTable: string[] = [];
+
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'edgeml-litert-zoo-'));
+    images = await spreadTestPngs(ZOO_IMAGES);
+  });
+  afterAll(async () => {
+    console.log(`\nLiteRT.js vs tfjs-tflite on the zoo (${ZOO_IMAGES} images)\n${zooTable.join('\n')}`);
+    await rm(root, { recursive: true, force: true });
+  });
+
+  for (const name of ZOO_MODEL_NAMES) {
+    it(`${name}: LiteRT.js gives tfjs-tflite's answers on the same .tflite and .int8.tflite`, async () => {
+      const dataset = await loadDataset({ name: 'fashion-mnist' });
+      const trained = join(root, name, 'trained');
+      const model = buildModel(name, { inputShape: [28, 28, 1], numClasses: 10, seed: 5 });
+      await writeTrainedPackage(trained, {
+        name,
+        model,
+        dataset: dataset.info,
+        metrics: {},
+        lineage: [],
+        data: datasetReference({ name: 'fashion-mnist' }, dataset.info),
+        summary: { model: name },
+      });
+      model.dispose();
+      const float = join(root, name, 'pkg');
+      await exportModelPackage(trained, float, { formats: ['tflite'], toolVersion: 'test' });
+      const int8 = join(root, name, 'int8');
+      await quantizeModelPackage(trained, int8, {
+        dataset: { name: 'fashion-mnist' },
+        calibrationImages: 32,
+        evalImages: 0,
+        latencyRuns: 0,
+        toolVersion: 'test',
+      });
+      for (const [precision, dir] of [
+        ['float32', float],
+        ['int8', int8],
+      ] as const) {
+        const litert = await runOn(dir, 'litert', precision, images.pngs);
+        const tflite = await runOn(dir, 'tflite', precision, images.pngs);
+        const { maxAbs, top1 } = compare(litert, tflite);
+        zooTable.push(
+          `${name} ${precision}: max |dp| ${maxAbs.toExponential(2)}, top-1 ${top1}/${ZOO_IMAGES}`,
+        );
+        expect(maxAbs, precision).toBeLessThanOrEqual(
+          precision === 'float32' ? FLOAT_TOLERANCE : INT8_TOLERANCE,
+        );
+        expect(top1, precision).toBeGreaterThanOrEqual(precision === 'float32' ? ZOO_IMAGES : ZOO_IMAGES - 1);
+      }
+    }, 300_000);
+  }
 });
