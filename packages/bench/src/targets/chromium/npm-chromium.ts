@@ -47,7 +47,7 @@ async function locatePackage(): Promise<{ bin: string; version: string }> {
   } catch (error) {
     throw new BackendUnavailableError(
       'chromium',
-      `no Chromium found: EDGEML_CHROMIUM is not set, /usr/bin/chromium does not exist, and the npm package ${NPM_CHROMIUM_PACKAGE} is not installed (install it, or set EDGEML_CHROMIUM to a Chromium executable)`,
+      `no Chromium: the npm package ${NPM_CHROMIUM_PACKAGE} is not installed (it is used when EDGEML_CHROMIUM is 'npm', or unset and /usr/bin/chromium does not exist): install it, or set EDGEML_CHROMIUM to a Chromium executable`,
       { package: NPM_CHROMIUM_PACKAGE, cause: (error as Error).message },
     );
   }
