@@ -6,6 +6,7 @@
  * weights as a data segment.
  */
 
+import { gzipSync } from 'node:zlib';
 import type { IrGraph } from '@edgeml/optimizer';
 import { generateEntry } from './codegen/generate-entry.js';
 import { layoutMemory, WEIGHTS_BASE } from './codegen/layout.js';
@@ -40,6 +41,11 @@ export interface CompileReport {
   /** Size of model.wasm, and of it without the weights (code, tables, headers). */
   readonly wasmBytes: number;
   readonly codeBytes: number;
+  /** The module without its weights, gzipped (level 9): what a page or Worker ships besides the weights. */
+  readonly codeGzipBytes: number;
+  /** model.js, raw and gzipped. */
+  readonly loaderBytes: number;
+  readonly loaderGzipBytes: number;
   /** Linear memory the module declares, in bytes. */
   readonly memoryBytes: number;
   readonly seconds: number;
@@ -93,6 +99,9 @@ export async function compileGraph(
       arenaBytesWithoutReuse: plan.unsharedBytes,
       wasmBytes: wasm.byteLength,
       codeBytes: assembled.wasm.byteLength,
+      codeGzipBytes: gzipSync(assembled.wasm, { level: 9 }).byteLength,
+      loaderBytes: new TextEncoder().encode(js).byteLength,
+      loaderGzipBytes: gzipSync(js, { level: 9 }).byteLength,
       memoryBytes: Math.ceil(layout.memoryBase / 65536) * 65536,
       seconds: (performance.now() - started) / 1000,
     },

@@ -11,6 +11,7 @@ export const BENCH_REPORT_VERSION = 1;
 export const TARGET_NAMES = [
   'ort-node',
   'ort-web',
+  'edgeml-wasm',
   'tflite',
   'litert',
   'tfjs-wasm',

@@ -12,6 +12,7 @@ export function createTarget(name: string): BenchTarget {
   switch (name as TargetName) {
     case 'ort-node':
     case 'ort-web':
+    case 'edgeml-wasm':
     case 'tflite':
     case 'litert':
     case 'tfjs-wasm':

@@ -45,7 +45,7 @@ export const benchCommand: Command = {
       type: 'string',
       placeholder: 'LIST',
       description:
-        "ort-node, ort-web, tflite, litert, tfjs-wasm, tfjs-cpu ('tfjs' = both), worker, chromium, chromium-webgpu, chromium-litert, chromium-tflite",
+        "ort-node, ort-web, edgeml-wasm, tflite, litert, tfjs-wasm, tfjs-cpu ('tfjs' = both), worker, chromium, chromium-webgpu, chromium-litert, chromium-tflite",
       default: 'ort-node,ort-web,tflite,tfjs,worker,chromium',
     },
     precision: {

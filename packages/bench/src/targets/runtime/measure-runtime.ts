@@ -14,7 +14,9 @@ type Classifier = Awaited<ReturnType<RuntimeEdge['createClassifier']>>;
 
 const BATCH_TIME_MS = 600;
 
-function runtimeOf(target: RuntimeJob['target']): 'ort-node' | 'ort-web' | 'tflite' | 'litert' | 'tfjs' {
+function runtimeOf(
+  target: RuntimeJob['target'],
+): 'ort-node' | 'ort-web' | 'edgeml-wasm' | 'tflite' | 'litert' | 'tfjs' {
   return target === 'tfjs-wasm' || target === 'tfjs-cpu' ? 'tfjs' : target;
 }
 
@@ -29,6 +31,8 @@ async function importRuntime(job: RuntimeJob, edge: RuntimeEdge): Promise<string
       await import('onnxruntime-web/wasm');
       await edge.readOrtWebWasm();
       return `onnxruntime-web ${packageVersion('onnxruntime-web', from)} wasm (${edge.ORT_WEB_WASM_FILE}, SIMD, 1 thread)`;
+    case 'edgeml-wasm':
+      return 'edgeml compile: the model as its own WebAssembly module (SIMD128, no runtime library, 1 thread)';
     case 'tflite':
       return `tfjs-tflite ${packageVersion('@tensorflow/tfjs-tflite', from)} (SIMD wasm, no threads; loaded at create)`;
     case 'litert':
@@ -53,6 +57,7 @@ async function measureBatches(
       note: `${job.target === 'tflite' ? 'tfjs-tflite' : 'LiteRT.js'} runs the file's fixed input shape: batch 1`,
     };
   }
+  if (job.target === 'edgeml-wasm') return { note: 'a compiled module runs batch 1' };
   const { readModelPackageDir } = await import('@edgeml/core/node');
   const load = edge.NODE_ADAPTERS[runtimeOf(job.target)];
   if (!load) return { note: 'no adapter' };

@@ -8,12 +8,20 @@ import type {
 } from '../../report/types.js';
 
 /** Targets measured inside a Node process through the Classifier API. */
-export type RuntimeTargetName = 'ort-node' | 'ort-web' | 'tflite' | 'litert' | 'tfjs-wasm' | 'tfjs-cpu';
+export type RuntimeTargetName =
+  | 'ort-node'
+  | 'ort-web'
+  | 'edgeml-wasm'
+  | 'tflite'
+  | 'litert'
+  | 'tfjs-wasm'
+  | 'tfjs-cpu';
 
 /** The in-process targets. */
 export const RUNTIME_TARGET_NAMES: readonly RuntimeTargetName[] = [
   'ort-node',
   'ort-web',
+  'edgeml-wasm',
   'tflite',
   'litert',
   'tfjs-wasm',

@@ -1,5 +1,5 @@
 /**
- * In-process targets (onnxruntime-node, onnxruntime-web's wasm in Node, tfjs-tflite, LiteRT.js, TF.js on the
+ * In-process targets (onnxruntime-node, onnxruntime-web's wasm in Node, edgeml compile's module, tfjs-tflite, LiteRT.js, TF.js on the
  * wasm and cpu backends): each cold start in a fresh process, then one fresh process that measures
  * everything else.
  */
@@ -7,12 +7,14 @@ import { findModelFile, type ModelFileFormat } from '@edgeml/core';
 import { readModelPackageDir } from '@edgeml/core/node';
 import type { BenchTarget, CaseContext, TargetMeasurement } from '../target.js';
 import { packageVersion, resolvedFrom } from './package-version.js';
+import { runtimeCodeSize } from './runtime-code-size.js';
 import type { RuntimeTargetName } from './runtime-job.js';
 import { runCaseProcess } from './spawn-case.js';
 
 const FORMATS: Record<RuntimeTargetName, ModelFileFormat> = {
   'ort-node': 'onnx',
   'ort-web': 'onnx',
+  'edgeml-wasm': 'wasm',
   tflite: 'tflite',
   litert: 'tflite',
   'tfjs-wasm': 'tfjs-layers',
@@ -22,6 +24,8 @@ const FORMATS: Record<RuntimeTargetName, ModelFileFormat> = {
 const PACKAGES: Record<RuntimeTargetName, string> = {
   'ort-node': 'onnxruntime-node',
   'ort-web': 'onnxruntime-web',
+  // A compiled model needs no runtime package: the Classifier's adapter is part of runtime-edge.
+  'edgeml-wasm': '@edgeml/runtime-edge',
   tflite: '@tensorflow/tfjs-tflite',
   litert: '@litertjs/core',
   'tfjs-wasm': '@tensorflow/tfjs-backend-wasm',
@@ -81,7 +85,9 @@ export function createRuntimeTarget(
       coldStarts.push(full.coldStart);
       if (!full.samples || !full.predictions || !full.memory)
         throw new Error(`${name}: incomplete measurement`);
+      const code = await runtimeCodeSize(name, context.modelDir, context.precision).catch(() => undefined);
       return {
+        ...(code ? { extra: { runtimeCode: code } } : {}),
         backend: full.backend,
         coldStarts,
         warmupIterations: full.warmupIterations ?? 0,
