@@ -139,7 +139,19 @@ describe('edgeml pipeline end to end', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const STAGES = ['train', 'distill', 'prune', 'quantize', 'export', 'package', 'bench', 'report'];
+  const STAGES = [
+    'train',
+    'distill',
+    'distill-gate',
+    'prune',
+    'prune-gate',
+    'quantize',
+    'quantize-gate',
+    'export',
+    'package',
+    'bench',
+    'report',
+  ];
   const record = async (stage: string) =>
     JSON.parse(await readFile(join(runDir, stage, 'stage.json'), 'utf8')) as {
       key: string;
@@ -149,7 +161,7 @@ describe('edgeml pipeline end to end', () => {
     };
 
   it('runs every stage and writes outputs that verify', async () => {
-    for (let i = 0; i < STAGES.length; i++) expect(firstStderr).toContain(`[stage ${i + 1}/8] ${STAGES[i]}`);
+    for (let i = 0; i < STAGES.length; i++) expect(firstStderr).toContain(`[stage ${i + 1}/11] ${STAGES[i]}`);
     expect(firstStderr).not.toMatch(/reused/);
     for (const stage of STAGES) {
       const r = await record(stage);
@@ -175,8 +187,10 @@ describe('edgeml pipeline end to end', () => {
 
   it('rejects the pass that cannot pay, says why, keeps it on disk and continues from its parent', async () => {
     const [distill, prune, quantize, exp] = await Promise.all(
-      ['distill', 'prune', 'quantize', 'export'].map(record),
+      ['distill-gate', 'prune-gate', 'quantize', 'export'].map(record),
     );
+    const quantizeGate = await record('quantize-gate');
+
     const gate = (r: typeof prune) =>
       r!.report.gate as { kept: boolean; forced: boolean; parent: string; reasons: string[] };
     expect(gate(prune)).toMatchObject({ kept: false, forced: false, parent: 'distill/student' });
@@ -189,7 +203,7 @@ describe('edgeml pipeline end to end', () => {
       createHash('sha256')
         .update(await readFile(join(runDir, pkg, 'manifest.json'), 'utf8'))
         .digest('hex');
-    expect((quantize!.report.gate as { parent: string }).parent).toBe('distill/student');
+    expect(quantize!.report.parent).toBe('distill/student');
     expect((quantize as unknown as { inputs: { sha256: string }[] }).inputs[0]!.sha256).toBe(
       await sha('distill/student'),
     );
@@ -197,7 +211,7 @@ describe('edgeml pipeline end to end', () => {
     expect(gate(distill)).toMatchObject({ kept: true, forced: true });
     expect(gate(distill).reasons[0]).toBe('kept because it was forced (--force-pass distill)');
     // int8 pays on size and is the final model.
-    expect(gate(quantize)).toMatchObject({ kept: true, forced: false });
+    expect(gate(quantizeGate)).toMatchObject({ kept: true, forced: false, parent: 'distill/student' });
     expect(exp!.report.final).toBe('quantize/int8');
     const report = JSON.parse(await readFile(join(runDir, 'report', 'report.json'), 'utf8')) as {
       gates: { pass: string; kept: boolean }[];
@@ -296,4 +310,24 @@ describe('edgeml pipeline end to end', () => {
     expect(html).toContain('<svg');
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
   });
+
+  it('re-judges the passes without re-running them when only the objective changes', async () => {
+    const before = await Promise.all(['distill', 'prune'].map(async (s) => (await record(s)).key));
+    const { stderr } = await pipeline(
+      '--config',
+      join(dir, 'config.json'),
+      '--out',
+      runDir,
+      '--force-pass',
+      'distill,prune',
+    );
+    for (const stage of ['train', 'distill', 'prune'])
+      expect(stderr).toMatch(new RegExp(`\\] ${stage}: .*: reused`));
+    for (const stage of ['distill-gate', 'prune-gate', 'quantize', 'quantize-gate'])
+      expect(stderr).not.toMatch(new RegExp(`\\] ${stage}: .*: reused`));
+    expect(await Promise.all(['distill', 'prune'].map(async (s) => (await record(s)).key))).toEqual(before);
+    expect((await record('prune-gate')).report.gate).toMatchObject({ kept: true, forced: true });
+    // The int8 model is now made from the pruned model.
+    expect((await record('quantize')).report.parent).toBe('prune/pruned');
+  }, 180_000);
 });

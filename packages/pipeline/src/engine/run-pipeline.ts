@@ -67,6 +67,9 @@ export function estimateStageSeconds(
   const teacher = trainRate(costs.teacherMacs, costs.threads ?? 1);
   const student = trainRate(costs.studentMacs, costs.threads ?? 1);
   const { distill, prune, quantize } = config;
+  // The pass gate: exports for the target's runtime, then an A/B comparison that usually separates
+  // in a few seconds and never takes longer than its budget.
+  const gate = 3 + (config.objective.minimize === 'size' ? 0 : Math.min(10, config.objective.latencyBudgetS));
   switch (stage) {
     case 'train':
       return (
@@ -88,6 +91,10 @@ export function estimateStageSeconds(
         (3 * evalImages) / 1000 +
         (quantize.method === 'qat' ? (quantize.qatEpochs * images(quantize.qatImages)) / (student / 2) : 0)
       );
+    case 'distill-gate':
+    case 'prune-gate':
+    case 'quantize-gate':
+      return gate;
     case 'export':
       return 5 + config.export.parityImages / 100;
     case 'package':

@@ -128,10 +128,8 @@ export function collectReport(
     (f) => f.path === 'model.int8.onnx',
   );
   // Which package each gated pass ran on (its gate's parent; the fixed chain when ungated).
-  const parentOf = (r: JsonObject, fallback: string) => {
-    const g = r.gate as JsonObject | undefined;
-    return typeof g?.parent === 'string' ? g.parent : fallback;
-  };
+  // The package each pass ran on, as its stage recorded it.
+  const parentOf = (r: JsonObject, fallback: string) => (typeof r.parent === 'string' ? r.parent : fallback);
   const pruneParent = parentOf(prune, 'distill/student');
   const quantizeParent = parentOf(quantize, 'prune/pruned');
   const stageOfRef = (ref: string) => ref.split('/')[0] as string;
@@ -210,7 +208,7 @@ export function collectReport(
   const [t, s, p, q] = models as [ModelRow, ModelRow, ModelRow, ModelRow];
   const gates: GateRow[] = [];
   for (const stage of ['distill', 'prune', 'quantize']) {
-    const g = get(stage).report.gate as JsonObject | undefined;
+    const g = records.get(`${stage}-gate`)?.report.gate as JsonObject | undefined;
     if (g === undefined) continue;
     const lat = (g.latency ?? null) as JsonObject | null;
     const n = (v: unknown) => (typeof v === 'number' ? v : null);

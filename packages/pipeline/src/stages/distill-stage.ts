@@ -1,28 +1,18 @@
 /**
  * Stage distill: the distill pass from train/teacher into the configured zoo student, with cached
- * teacher logits (the teacher runs once per training image). Writes distill/student, then gates it
- * against the teacher on the objective: when it does not pay, the run continues from the teacher.
+ * teacher logits (the teacher runs once per training image). Writes distill/student.
  */
-import { join } from 'node:path';
 import { distillPass } from '@edgeml/optimizer';
 import { trainConfigInput } from '@edgeml/trainer';
 import type { PipelineStage } from '../engine/stage.js';
-import { gateReport } from '../gate/gate-report.js';
-import { gatePass, recordedAccuracy } from '../gate/pass-gate.js';
 import { runPassStage } from './pass-stage.js';
 
 /** Stage 2: distil the student. */
 export const distillStage: PipelineStage = {
   name: 'distill',
-  // 2: gated against the teacher on the objective (record.next).
-  version: 2,
+  version: 1,
   title: 'distil the student',
-  config: (c) => ({
-    seed: c.seed,
-    evalImages: c.evalImages,
-    distill: { ...c.distill },
-    objective: { ...c.objective },
-  }),
+  config: (c) => ({ seed: c.seed, evalImages: c.evalImages, distill: { ...c.distill } }),
   inputs: async (ctx) => [await ctx.packageInput('train', 'teacher')],
   async run(ctx, dir) {
     const { config: c } = ctx;
@@ -36,27 +26,9 @@ export const distillStage: PipelineStage = {
       baseline: d.baseline,
       evalLimit: c.evalImages,
     });
-    const parent = { stage: 'train', role: 'teacher' };
-    const { report } = await runPassStage(
-      ctx,
-      pass,
-      ctx.packageDir(parent.stage, parent.role),
-      dir,
-      'student',
-    );
-    const { decision, next } = await gatePass(ctx, {
-      pass: 'distill',
-      parent,
-      candidate: { stage: 'distill', role: 'student' },
-      candidateDir: join(dir, 'student'),
-      candidatePrecision: 'float32',
-      candidateAccuracy: report.distilled.accuracy,
-      parentAccuracy: recordedAccuracy(ctx, parent),
-      workDir: join(dir, 'gate-work'),
-    });
+    const { report } = await runPassStage(ctx, pass, ctx.packageDir('train', 'teacher'), dir, 'student');
     return {
       packages: { student: 'student' },
-      next,
       report: {
         model: d.student,
         params: report.distilled.params,
@@ -69,7 +41,6 @@ export const distillStage: PipelineStage = {
         gapClosed: report.gapClosed,
         trainImages: report.trainImages,
         epochs: report.epochs,
-        gate: gateReport(decision, parent),
       },
     };
   },

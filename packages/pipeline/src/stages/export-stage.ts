@@ -12,7 +12,7 @@ import type { PipelineStage, StageContext } from '../engine/stage.js';
 
 /** [name, stage, role] of each exported model; the final one is the run's continuation. */
 function sources(ctx: StageContext): [string, string, string][] {
-  const final = ctx.continueFrom('quantize');
+  const final = ctx.continueFrom('quantize-gate');
   return [
     ['teacher', 'train', 'teacher'],
     ['student', 'distill', 'student'],

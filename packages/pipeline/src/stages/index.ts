@@ -3,6 +3,7 @@ import type { PipelineStage } from '../engine/stage.js';
 import { benchStage } from './bench-stage.js';
 import { distillStage } from './distill-stage.js';
 import { exportStage } from './export-stage.js';
+import { distillGateStage, pruneGateStage, quantizeGateStage } from './gate-stage.js';
 import { packageStage } from './package-stage.js';
 import { pruneStage } from './prune-stage.js';
 import { quantizeStage } from './quantize-stage.js';
@@ -13,8 +14,11 @@ import { trainStage } from './train-stage.js';
 export const PIPELINE_STAGES: readonly PipelineStage[] = [
   trainStage,
   distillStage,
+  distillGateStage,
   pruneStage,
+  pruneGateStage,
   quantizeStage,
+  quantizeGateStage,
   exportStage,
   packageStage,
   benchStage,

@@ -1,30 +1,26 @@
 /**
  * Stage prune: the prune pass (structured channels or weight magnitude, then fine-tuning) on the
- * model the run continues from after distill (the student, or the teacher when distillation was
- * rejected). Writes prune/pruned and gates it against that parent on the objective.
+ * model the run continues from after distill's gate (the student, or the teacher when distillation
+ * was rejected). Writes prune/pruned; the prune-gate stage judges it.
  */
-import { join } from 'node:path';
 import { prunePass } from '@edgeml/optimizer';
 import { trainConfigInput } from '@edgeml/trainer';
 import type { PipelineStage } from '../engine/stage.js';
-import { gateReport } from '../gate/gate-report.js';
-import { gatePass, recordedAccuracy } from '../gate/pass-gate.js';
 import { runPassStage } from './pass-stage.js';
 
 /** Stage 3: prune the student. */
 export const pruneStage: PipelineStage = {
   name: 'prune',
-  // 2: runs on distill's continuation and is gated (record.next).
+  // 2: runs on the continuation after distill's gate.
   version: 2,
   title: 'prune and fine-tune',
   config: (c) => ({
     seed: c.seed,
     evalImages: c.evalImages,
     prune: { ...c.prune },
-    objective: { ...c.objective },
   }),
   inputs: async (ctx) => {
-    const from = ctx.continueFrom('distill');
+    const from = ctx.continueFrom('distill-gate');
     return [await ctx.packageInput(from.stage, from.role)];
   },
   async run(ctx, dir) {
@@ -40,7 +36,7 @@ export const pruneStage: PipelineStage = {
       evalLimit: c.evalImages,
       latencyRuns: 0,
     });
-    const parent = ctx.continueFrom('distill');
+    const parent = ctx.continueFrom('distill-gate');
     const { report } = await runPassStage(
       ctx,
       pass,
@@ -48,19 +44,8 @@ export const pruneStage: PipelineStage = {
       dir,
       'pruned',
     );
-    const { decision, next } = await gatePass(ctx, {
-      pass: 'prune',
-      parent,
-      candidate: { stage: 'prune', role: 'pruned' },
-      candidateDir: join(dir, 'pruned'),
-      candidatePrecision: 'float32',
-      candidateAccuracy: report.pruned.accuracy,
-      parentAccuracy: recordedAccuracy(ctx, parent),
-      workDir: join(dir, 'gate-work'),
-    });
     return {
       packages: { pruned: 'pruned' },
-      next,
       report: {
         method: report.method,
         sparsity: report.sparsity,
@@ -81,7 +66,7 @@ export const pruneStage: PipelineStage = {
         },
         testImages: report.testImages,
         finetuneEpochs: report.finetuneEpochs,
-        gate: gateReport(decision, parent),
+        parent: `${parent.stage}/${parent.role}`,
       },
     };
   },

@@ -2,38 +2,35 @@
  * Stage quantize: int8 quantisation (the optimizer's quantize pass through quantizeModelPackage:
  * PTQ, QAT or dynamic) of the model the run continues from after prune, into quantize/int8:
  * model.int8.onnx (QDQ or QOperator) and model.int8.tflite, accuracy float vs int8 in
- * onnxruntime-node, onnxruntime-web and tfjs-tflite on the evaluation images, and ORT latency; then
- * the int8 model is gated against its float parent on the objective's target.
+ * onnxruntime-node, onnxruntime-web and tfjs-tflite on the evaluation images, and ORT latency. The
+ * quantize-gate stage judges the int8 model against its float parent on the objective's target.
  */
 import { join } from 'node:path';
 import { EDGEML_VERSION as TOOL_VERSION } from '@edgeml/core';
 import { loadPassPackage, quantizeModelPackage, savePassPackage } from '@edgeml/optimizer';
 import type { PipelineStage } from '../engine/stage.js';
-import { gateReport } from '../gate/gate-report.js';
-import { gatePass, recordedAccuracy } from '../gate/pass-gate.js';
 
 /** Stage 4: int8 quantisation. */
 export const quantizeStage: PipelineStage = {
   name: 'quantize',
   // 3: the output is the quantize pass's package (lineage step kind 'pass'; QAT keeps the fine-tuned model).
-  // 4: runs on prune's continuation and is gated (record.next).
+  // 4: runs on the continuation after prune's gate; the package is named 'int8'.
   version: 4,
   title: 'int8 quantisation',
   config: (c) => ({
     dataset: { ...c.dataset },
     evalImages: c.evalImages,
     quantize: { ...c.quantize },
-    objective: { ...c.objective },
   }),
   inputs: async (ctx) => {
-    const from = ctx.continueFrom('prune');
+    const from = ctx.continueFrom('prune-gate');
     return [await ctx.packageInput(from.stage, from.role)];
   },
   async run(ctx, dir) {
     const { config: c } = ctx;
     const q = c.quantize;
     const dataset = await ctx.dataset();
-    const parent = ctx.continueFrom('prune');
+    const parent = ctx.continueFrom('prune-gate');
     const { report } = await quantizeModelPackage(
       ctx.packageDir(parent.stage, parent.role),
       join(dir, 'int8'),
@@ -72,19 +69,8 @@ export const quantizeStage: PipelineStage = {
     int8.model.dispose();
     const ort = report.accuracy.find((a) => a.runtime === 'onnxruntime-node');
     if (ort === undefined) throw new Error('the quantize report has no onnxruntime-node accuracy');
-    const { decision, next } = await gatePass(ctx, {
-      pass: 'quantize',
-      parent,
-      candidate: { stage: 'quantize', role: 'int8' },
-      candidateDir: join(dir, 'int8'),
-      candidatePrecision: 'int8',
-      candidateAccuracy: ort.int8,
-      parentAccuracy: recordedAccuracy(ctx, parent),
-      workDir: join(dir, 'gate-work'),
-    });
     return {
       packages: { int8: 'int8' },
-      next,
       report: {
         method: report.method,
         onnxFormat: report.onnxFormat,
@@ -99,7 +85,7 @@ export const quantizeStage: PipelineStage = {
         floatNodes: report.floatNodes.length,
         int8Nodes: report.int8Nodes.length,
         ...(report.qat && { qat: { ...report.qat, epochLosses: [...report.qat.epochLosses] } }),
-        gate: gateReport(decision, parent),
+        parent: `${parent.stage}/${parent.role}`,
       },
     };
   },

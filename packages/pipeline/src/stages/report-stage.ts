@@ -11,7 +11,18 @@ import { collectReport, type PipelineReport } from '../report/collect.js';
 import { renderPipelineHtml } from '../report/render-html.js';
 import { renderPipelineMarkdown } from '../report/render-markdown.js';
 
-const BEFORE = ['train', 'distill', 'prune', 'quantize', 'export', 'package', 'bench'];
+const BEFORE = [
+  'train',
+  'distill',
+  'distill-gate',
+  'prune',
+  'prune-gate',
+  'quantize',
+  'quantize-gate',
+  'export',
+  'package',
+  'bench',
+];
 
 type EpochLike = {
   epoch: number;

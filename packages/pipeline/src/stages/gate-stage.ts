@@ -1,0 +1,75 @@
+/**
+ * A pass's gate as its own stage, right after the pass's stage: the candidate the pass wrote is
+ * judged against the package the pass ran on (gatePass), and the stage records which of the two
+ * the run continues from (`next`). Being a stage of its own, a gate's key is the objective and
+ * the two packages: changing the objective re-judges the passes without re-running them.
+ */
+import { join } from 'node:path';
+import type { GatedPass } from '../config/objective.js';
+import type { ModelRef, PipelineStage, StageContext } from '../engine/stage.js';
+import { gateReport } from '../gate/gate-report.js';
+import { gatePass, recordedAccuracy } from '../gate/pass-gate.js';
+
+/** The gate of `pass`: `candidate` (an output of the pass's stage) against `parentOf(ctx)`. */
+export function gateStage(
+  pass: GatedPass,
+  candidate: ModelRef,
+  precision: 'float32' | 'int8',
+  parentOf: (ctx: StageContext) => ModelRef,
+): PipelineStage {
+  const stageKeyOf = (ctx: StageContext, stage: string) => {
+    const record = ctx.records.get(stage);
+    if (record === undefined) throw new Error(`the ${pass} gate needs stage '${stage}'`);
+    return { name: `stage:${stage}`, sha256: record.key };
+  };
+  return {
+    name: `${pass}-gate`,
+    version: 1,
+    title: `keep ${pass} only if it pays on the objective`,
+    config: (c) => ({ objective: { ...c.objective } }),
+    inputs: async (ctx) => {
+      const parent = parentOf(ctx);
+      return [
+        await ctx.packageInput(parent.stage, parent.role),
+        await ctx.packageInput(candidate.stage, candidate.role),
+        // The accuracies judged come from these stages' records.
+        stageKeyOf(ctx, 'train'),
+        stageKeyOf(ctx, parent.stage),
+        stageKeyOf(ctx, candidate.stage),
+      ];
+    },
+    async run(ctx, dir) {
+      const parent = parentOf(ctx);
+      const { decision, next } = await gatePass(ctx, {
+        pass,
+        parent,
+        candidate,
+        candidateDir: ctx.packageDir(candidate.stage, candidate.role),
+        candidatePrecision: precision,
+        candidateAccuracy: recordedAccuracy(ctx, candidate),
+        parentAccuracy: recordedAccuracy(ctx, parent),
+        workDir: join(dir, 'work'),
+      });
+      return { packages: {}, next, report: { gate: gateReport(decision, parent) } };
+    },
+  };
+}
+
+/** The gate after distill: the student against the teacher. */
+export const distillGateStage = gateStage(
+  'distill',
+  { stage: 'distill', role: 'student' },
+  'float32',
+  () => ({
+    stage: 'train',
+    role: 'teacher',
+  }),
+);
+/** The gate after prune: the pruned model against what prune ran on. */
+export const pruneGateStage = gateStage('prune', { stage: 'prune', role: 'pruned' }, 'float32', (ctx) =>
+  ctx.continueFrom('distill-gate'),
+);
+/** The gate after quantize: the int8 model against its float parent. */
+export const quantizeGateStage = gateStage('quantize', { stage: 'quantize', role: 'int8' }, 'int8', (ctx) =>
+  ctx.continueFrom('prune-gate'),
+);
