@@ -11,6 +11,7 @@ import {
   packageMobile,
   packageWeb,
   packageWorker,
+  parseRateLimit,
   WORKER_ACCESS_OPTIONS,
   WORKER_LIMITS,
   type WorkerAccessSummary,
@@ -157,6 +158,15 @@ export const packageCommand: Command = {
     const maxBodyBytes = optionalInt(values, 'max-body-bytes', { min: 1, max: 100 * 1024 * 1024 });
     const compatibilityDate = values['compatibility-date'];
     const access = declaredOptions(WORKER_ACCESS_OPTIONS, values, 'package');
+    if (access.rateLimit !== null) {
+      try {
+        parseRateLimit(access.rateLimit);
+      } catch (error) {
+        throw new ConfigError(`package: ${(error as Error).message} (--rate-limit)`, {
+          option: 'rate-limit',
+        });
+      }
+    }
     out.note(`packaging ${modelDir} as a Cloudflare Worker (measuring with wrangler deploy --dry-run)`);
     const result = await packageWorker(modelDir, outDir, {
       precision,

@@ -11,6 +11,8 @@ export interface WranglerDevServer {
   readonly readyMs: number;
   /** performance.now() at spawn. */
   readonly spawnedAt: number;
+  /** The inspector port (CDP) of the Worker's isolate. */
+  readonly inspectorPort: number;
   stop(): Promise<void>;
 }
 
@@ -38,12 +40,14 @@ async function stopChild(child: ChildProcess): Promise<void> {
 /** Starts `wrangler dev` in `projectDir` and resolves once /v1/health answers (or throws with its log). */
 export async function startWranglerDev(projectDir: string, timeoutMs = 120_000): Promise<WranglerDevServer> {
   const port = await freePort();
+  let inspectorPort = await freePort();
+  while (inspectorPort === port) inspectorPort = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const spawnedAt = performance.now();
-  const child = spawnWrangler(['dev', '--ip', '127.0.0.1', '--port', String(port)], {
-    cwd: projectDir,
-    pipe: true,
-  });
+  const child = spawnWrangler(
+    ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort)],
+    { cwd: projectDir, pipe: true },
+  );
   let log = '';
   const keep = (d: Buffer) => {
     log = (log + d.toString()).slice(-4000);
@@ -58,7 +62,14 @@ export async function startWranglerDev(projectDir: string, timeoutMs = 120_000):
       () => false,
     );
     if (ok) {
-      return { child, base, spawnedAt, readyMs: performance.now() - spawnedAt, stop: () => stopChild(child) };
+      return {
+        child,
+        base,
+        spawnedAt,
+        inspectorPort,
+        readyMs: performance.now() - spawnedAt,
+        stop: () => stopChild(child),
+      };
     }
     await new Promise((r) => setTimeout(r, 50));
   }
