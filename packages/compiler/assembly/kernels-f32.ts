@@ -380,3 +380,48 @@ export function pad_nhwc(
 export function copy_blocks(x: i32, out: i32, outer: i32, block: i32, stride: i32): void {
   for (let o = 0; o < outer; o++) memory.copy(out + o * stride, x + o * block, block);
 }
+
+/**
+ * Dense: x [C] times weights [C, K] plus bias, then `act`. Streams the weights row by row (four
+ * input rows at a time, so each output vector is loaded and stored once per four rows): batch-1
+ * Dense is bound by reading its weights, and sequential reads are what the memory system prefetches.
+ */
+export function dense_f32(x: i32, w: i32, b: i32, out: i32, C: i32, K: i32, act: i32): void {
+  memory.copy(out, b, K << 2);
+  const row = K << 2;
+  const K4 = K & ~3;
+  let c = 0;
+  for (; c + 4 <= C; c += 4) {
+    const xp = x + (c << 2);
+    const x0 = v128.load32_splat(xp);
+    const x1 = v128.load32_splat(xp + 4);
+    const x2 = v128.load32_splat(xp + 8);
+    const x3 = v128.load32_splat(xp + 12);
+    const w0 = w + c * row;
+    const w1 = w0 + row;
+    const w2 = w1 + row;
+    const w3 = w2 + row;
+    for (let k = 0; k < K4; k += 4) {
+      const o = k << 2;
+      let s = f32x4.add(f32x4.mul(x0, v128.load(w0 + o)), f32x4.mul(x1, v128.load(w1 + o)));
+      s = f32x4.add(s, f32x4.add(f32x4.mul(x2, v128.load(w2 + o)), f32x4.mul(x3, v128.load(w3 + o))));
+      v128.store(out + o, f32x4.add(v128.load(out + o), s));
+    }
+    for (let k = K4; k < K; k++) {
+      const o = k << 2;
+      const s =
+        load<f32>(xp) * load<f32>(w0 + o) +
+        load<f32>(xp + 4) * load<f32>(w1 + o) +
+        load<f32>(xp + 8) * load<f32>(w2 + o) +
+        load<f32>(xp + 12) * load<f32>(w3 + o);
+      store<f32>(out + o, load<f32>(out + o) + s);
+    }
+  }
+  for (; c < C; c++) {
+    const xv = load<f32>(x + (c << 2));
+    const wr = w + c * row;
+    for (let k = 0; k < K; k++)
+      store<f32>(out + (k << 2), load<f32>(out + (k << 2)) + xv * load<f32>(wr + (k << 2)));
+  }
+  if (act !== 0) activate_f32(out, out, K, act);
+}

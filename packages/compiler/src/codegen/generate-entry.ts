@@ -12,6 +12,7 @@ import type { MemoryLayout } from './layout.js';
 export const KERNEL_FILES: Readonly<Record<string, readonly string[]>> = {
   'kernels-f32': [
     'conv2d_f32',
+    'dense_f32',
     'depthwise_f32',
     'activate_f32',
     'affine_f32',

@@ -312,9 +312,7 @@ export function lowerGraph(graph: IrGraph): Program {
           const wArg = cst(b.constant(node.inputs[1]!, b.floatConstant(node.inputs[1]!)));
           const bArg = cst(b.constant(`${node.name}/bias`, bias));
           const act = ACTIVATION_CODE[node.attrs.activation];
-          const dims = [1, 1, kIn, 1, 1, m, 1, 1, 1, 1, 1, 1, 0, 0];
-          b.step('conv2d_f32', [xArg, wArg, bArg, out(), ...dims.map(i32), i32(act)]);
-          if (act === ACTIVATION_CODE.sigmoid) b.step('activate_f32', [out(), out(), i32(n), i32(act)]);
+          b.step('dense_f32', [xArg, wArg, bArg, out(), i32(kIn), i32(m), i32(act)]);
           return;
         }
         case 'BatchNorm': {
