@@ -164,7 +164,9 @@ describe('judgePass', () => {
       latency: ab('slower', 0.76),
     });
     expect(d.kept).toBe(false);
-    expect(d.reasons[0]).toMatch(/^slower on the target: worker inference 0\.76x faster/);
+    expect(d.reasons[0]).toMatch(
+      /^slower on the target: worker inference speed-up 0\.76x \(parent \/ candidate\), 95% interval \[0\.72, 0\.80\]/,
+    );
     // ... and keeps it when only size counts.
     expect(
       judgePass({ ...base, minimize: 'size', candidate: { accuracy: 0.894, bytes: 280 }, latency: null })

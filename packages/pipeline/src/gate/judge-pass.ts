@@ -78,7 +78,7 @@ export function judgePass(input: JudgeInput): GateDecision {
   const latencyLine =
     latency === null
       ? ''
-      : `${target} inference ${ratio(latency.speedup)} faster, ${Math.round(latency.confidence * 100)}% interval [${latency.low.toFixed(2)}, ${latency.high.toFixed(2)}] over ${latency.blocks} interleaved blocks (${latency.verdict})`;
+      : `${target} inference speed-up ${ratio(latency.speedup)} (parent / candidate), ${Math.round(latency.confidence * 100)}% interval [${latency.low.toFixed(2)}, ${latency.high.toFixed(2)}] over ${latency.blocks} interleaved blocks (${latency.verdict})`;
   let improves: boolean;
   if (minimize === 'size') {
     improves = smaller;
