@@ -1,7 +1,8 @@
 // resolveChromium's order and the npm browser for real: `EDGEML_CHROMIUM=npm` unpacks
 // @sparticuz/chromium (here even where Debian's chromium is installed), which launches through
 // playwright-core, renders a page served on 127.0.0.1 and gets a SwiftShader WebGPU adapter; two
-// unpackings racing into an empty temp directory leave one complete browser and no partial copy.
+// unpackings racing into an empty temp directory leave one complete browser and no partial copy,
+// and a cache directory that lost its browser is unpacked again.
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -117,6 +118,10 @@ describe('resolveChromium', () => {
       );
       const again = await unpackNpmChromium();
       expect(again).toMatchObject({ unpacked: false, path: a.path });
+      // A cache directory that lost its browser is unpacked again, not used half-empty.
+      await rm(a.path);
+      expect(await unpackNpmChromium()).toMatchObject({ unpacked: true, path: a.path });
+      expect(existsSync(a.path)).toBe(true);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

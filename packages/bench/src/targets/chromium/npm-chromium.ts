@@ -179,11 +179,15 @@ export async function unpackNpmChromium(): Promise<UnpackedChromium> {
     await writeFile(join(staging, 'fonts', 'fonts.conf'), fontsConf(dir));
     try {
       await rename(staging, dir);
-    } catch (error) {
+    } catch {
       // Another process finished first: use its copy.
-      if (!existsSync(join(dir, 'chromium'))) throw error;
-      await rm(staging, { recursive: true, force: true });
-      return done(false);
+      if (existsSync(join(dir, 'chromium'))) {
+        await rm(staging, { recursive: true, force: true });
+        return done(false);
+      }
+      // A directory without its browser (emptied by hand, or by a temp cleaner): replace it.
+      await rm(dir, { recursive: true, force: true });
+      await rename(staging, dir);
     }
     return done(true);
   } catch (error) {
