@@ -16,9 +16,11 @@
 //   from PNG bytes through the web entry's Classifier, against onnxruntime-node (float32) and
 //   tfjs-tflite in Node (int8), and the page's numbers against LiteRT.js in Node; the same page
 //   (the bench's chromium-litert / chromium-tflite page) running tfjs-tflite against Node's.
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { buildTflitePage } from '@edgeml/bench';
 import { createMemorySource, encodePng, sha256Hex } from '@edgeml/core';
 import { readModelPackageDir } from '@edgeml/core/node';
@@ -243,6 +245,28 @@ describe('runtime litert (LiteRT.js) conformance on a trained model', () => {
     );
     await web.dispose();
     await node.dispose();
+  });
+
+  it('loads next to tfjs-tflite in a fresh process at the same time (both shim Worker globals while they load; they take turns)', async () => {
+    // Before the shared lock, tfjs-tflite's `self.location` shim was replaced by LiteRT.js's and
+    // then deleted mid-load: both loads failed and tfjs-tflite's client crashed the process.
+    const script = `
+      import { createClassifier } from '@edgeml/runtime-edge/node';
+      const loads = ['tflite', 'litert', 'tflite', 'litert'].map((runtime) =>
+        createClassifier(${JSON.stringify(packages.float)}, { runtime }).then(
+          async (c) => { const r = await c.classify(new Float32Array(784).fill(0.5), { topK: 1 }); return runtime + ' ' + r.predictions[0].index; },
+          (e) => runtime + ' failed: ' + e.message));
+      console.log(JSON.stringify(await Promise.all(loads)));
+      process.exit(0);`;
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', script],
+      { cwd: import.meta.dirname, timeout: 120_000 },
+    );
+    const answers = JSON.parse(stdout.trim().split('\n').pop()!) as string[];
+    expect(answers.join('; ')).not.toMatch(/failed/);
+    expect(answers).toHaveLength(4);
+    expect(new Set(answers.map((a) => a.split(' ')[1])).size).toBe(1);
   });
 
   it("in headless Chromium: LiteRT.js in the page gives Node's numbers (float32 vs onnxruntime-node, int8 vs tfjs-tflite), and the web entry without a wasm location is refused", async () => {

@@ -15,6 +15,7 @@
  */
 import { BackendUnavailableError, EdgemlError } from '@edgeml/core';
 import type { AdapterLoader } from '../adapter.js';
+import { acquireWorkerGlobals } from '../worker-globals-lock.js';
 import { createLiteRtLoader } from './litert-adapter.js';
 import type { LiteRtRealmSetup } from './litert-runtime.js';
 
@@ -43,6 +44,8 @@ export const nodeLiteRtRealm: LiteRtRealmSetup = async (settings) => {
   const wasmDir = settings.wasmPath
     ? path.resolve(settings.wasmPath) + path.sep
     : await liteRtWasmDirectory();
+  // tfjs-tflite's Node loader shims `self` too: one loader at a time.
+  const release = await acquireWorkerGlobals();
   const g = globalThis as Record<string, unknown>;
   const names = ['self', 'importScripts'] as const;
   const saved = names.map((name) => [name, Object.getOwnPropertyDescriptor(g, name)] as const);
@@ -78,6 +81,7 @@ export const nodeLiteRtRealm: LiteRtRealmSetup = async (settings) => {
         if (descriptor) Object.defineProperty(g, name, descriptor);
         else delete g[name];
       }
+      release();
     },
   };
 };

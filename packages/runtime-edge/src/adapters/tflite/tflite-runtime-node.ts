@@ -25,6 +25,7 @@
  */
 
 import { BackendUnavailableError, ConfigError, EdgemlError } from '@edgeml/core';
+import { acquireWorkerGlobals } from '../worker-globals-lock.js';
 
 /** A TFLite model loaded in Node. */
 export interface TfliteNodeModel {
@@ -87,7 +88,6 @@ async function nodeApis(): Promise<NodeApis> {
 const FACTORY = 'tflite_web_api_ModuleFactory';
 /** The tfweb client once its WebAssembly module has loaded (one per process). */
 let loaded: TfWeb | undefined;
-let firstLoad: Promise<void> = Promise.resolve();
 
 function wasmDirectory({ module, path }: NodeApis): string {
   try {
@@ -153,13 +153,9 @@ function loadClient({ fs, path, url, vm }: NodeApis, wasmDir: string): TfWeb {
 async function createRunner(bytes: Uint8Array, numThreads: number): Promise<ModelRunner> {
   const buffer = bytes.slice().buffer;
   if (!loaded) {
-    // Serialise first loads: two overlapping shim installs would restore each other's shims.
-    const previous = firstLoad;
-    let done!: () => void;
-    firstLoad = new Promise<void>((resolve) => {
-      done = resolve;
-    });
-    await previous;
+    // Serialise first loads with every loader that shims Worker globals (LiteRT.js's too):
+    // two overlapping shim installs would restore each other's shims.
+    const done = await acquireWorkerGlobals();
     try {
       if (!loaded) {
         const node = await nodeApis();
