@@ -186,7 +186,7 @@ const withinBound = growth <= boundBytes;
 const served = measured.reduce((n, r) => n + r.requests, 0);
 const summary = [
   `${heapRead ? "the isolate's memory (live JS heap after a GC + ArrayBuffer backing stores)" : 'RSS of the workerd process hosting the Worker (isolate heap not read)'}, from the start of the good phase to the end of the mixed one: ${growth >= 0 ? '+' : ''}${mib(growth)} over ${served} requests (bound ${mib(boundBytes)}: ${withinBound ? 'within' : 'EXCEEDED'})`,
-  `RSS of the workerd process hosting the Worker over the same span: +${mib(rssGrowth)} (${mib((rssGrowth * 1000) / Math.max(1, served))} per 1000 requests; outside the isolate: wrangler's inspector proxy enables the Network domain locally)`,
+  `RSS of the workerd process hosting the Worker over the same span: +${mib(rssGrowth)} (${mib((rssGrowth * 1000) / Math.max(1, served))} per 1000 requests; memory outside the isolate, not billed per isolate; why it grows is not established: wrangler's inspector proxy enabling the Network domain is one candidate)`,
   heapRead
     ? `isolate after a full GC (inspector Runtime.getHeapUsage), start of good → end of good → end of mixed: JS heap ${heap.map((h) => mib(h?.usedBytes ?? 0)).join(' → ')}, ArrayBuffers ${heap.map((h) => mib(h?.backingStorageBytes ?? 0)).join(' → ')}`
     : 'isolate JS heap: not read (needs a global WebSocket: Node 22+, or NODE_OPTIONS=--experimental-websocket on Node 20)',

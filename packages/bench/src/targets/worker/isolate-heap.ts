@@ -46,7 +46,9 @@ export async function readIsolateHeap(port: number, collect: boolean): Promise<I
       once: true,
     });
   });
-  let next = 1;
+  // Ids far from the ones wrangler's own inspector client uses (100000001, ...): the proxy shares
+  // the runtime connection between its clients.
+  let next = 1_000_000_000 + Math.floor(Math.random() * 1_000_000_000);
   const call = (method: string, timeoutMs = 30_000) =>
     new Promise<CdpAnswer>((done, fail) => {
       const id = next++;
@@ -58,11 +60,8 @@ export async function readIsolateHeap(port: number, collect: boolean): Promise<I
       socket.send(JSON.stringify({ id, method }));
     });
   try {
-    // The first GC through a fresh proxy connection has been seen to go unanswered: retried once.
-    if (collect)
-      await call('HeapProfiler.collectGarbage', 10_000).catch(() =>
-        call('HeapProfiler.collectGarbage', 10_000),
-      );
+    // A GC through the proxy has been seen to go unanswered: the heap is then read without one.
+    if (collect) await call('HeapProfiler.collectGarbage', 10_000).catch(() => undefined);
     const { result, error } = await call('Runtime.getHeapUsage');
     if (error || result?.usedSize === undefined)
       throw new Error(`inspector: ${error?.message ?? 'no heap usage'}`);
