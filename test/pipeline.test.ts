@@ -91,7 +91,8 @@ describe('pipeline config', () => {
   it('declares the objective with the defaults a newcomer would pick, and checks it', () => {
     const { objective } = validatePipelineConfig({});
     expect(objective).toMatchObject({
-      target: 'worker',
+      targets: ['worker'],
+      weights: [],
       maxAccuracyDrop: 1,
       minimize: 'both',
       gate: true,
@@ -100,9 +101,12 @@ describe('pipeline config', () => {
     expect(() => validatePipelineConfig({ objective: { forcePasses: ['prune', 'fold'] } })).toThrow(
       /^objective: 'forcePasses' must be a list of distinct values from 'distill', 'prune'/,
     );
-    expect(() => validatePipelineConfig({ objective: { target: 'gpu' } })).toThrow(
-      /^objective: 'target' must be/,
+    expect(() => validatePipelineConfig({ objective: { targets: ['gpu'] } })).toThrow(
+      /^objective: 'targets' must be a list of distinct values from 'worker'/,
     );
+    expect(() =>
+      validatePipelineConfig({ objective: { targets: ['worker', 'ort-node'], weights: [3] } }),
+    ).toThrow("objective: 'weights' must be empty or hold one weight per target (2), got 1");
     expect(() => validatePipelineConfig({ objective: { maxAccuracyDrop: -1 } })).toThrow(
       `objective: 'maxAccuracyDrop' must be in [0, 100], got -1`,
     );

@@ -16,8 +16,8 @@ export type { ModelCosts, PipelineResult, PipelineView, StageOutcome } from './e
 export { estimateStageSeconds, runPipeline } from './engine/run-pipeline.js';
 export type { ModelRef, PipelineStage, StageContext, StageOutput } from './engine/stage.js';
 export type { StageInput, StageRecord } from './engine/stage-record.js';
-export type { AbOptions, AbResult, TimedRun } from './gate/ab-compare.js';
-export { compareLatency } from './gate/ab-compare.js';
+export type { AbOptions, AbPair, AbResult, TimedRun } from './gate/ab-compare.js';
+export { compareLatency, compareLatencyWeighted } from './gate/ab-compare.js';
 export type { GateDecision, GateMeasure, JudgeInput, Minimize } from './gate/judge-pass.js';
 export { judgePass } from './gate/judge-pass.js';
 export type { ObjectiveTarget, TimedModel } from './gate/target-latency.js';

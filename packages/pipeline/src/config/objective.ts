@@ -1,5 +1,6 @@
 /**
- * The objective of a pipeline run, declared once (config section `objective`): the deploy target,
+ * The objective of a pipeline run, declared once (config section `objective`): the deploy targets
+ * (with weights),
  * the accuracy budget against the teacher, what to minimise, and how the pass gate measures. After
  * each pass (distill, prune, quantize) the candidate is judged against its parent on this
  * objective; a pass that does not pay is rejected and the run continues from the parent.
@@ -14,12 +15,19 @@ export type GatedPass = (typeof GATED_PASSES)[number];
 
 /** The `objective` section's options. */
 export const OBJECTIVE_OPTIONS = {
-  target: {
-    kind: 'choice',
+  targets: {
+    kind: 'list',
     values: OBJECTIVE_TARGETS,
-    default: 'worker',
+    default: ['worker'],
     description:
-      "deploy target whose latency and file the gate judges ('worker', 'ort-web' and 'chromium' are timed in onnxruntime-web wasm, 1 thread)",
+      "deploy targets whose latency and files the gate judges ('worker', 'ort-web' and 'chromium' are timed in onnxruntime-web wasm, 1 thread); several: their weighted geometric mean",
+  },
+  weights: {
+    kind: 'list',
+    integers: true,
+    minItems: 0,
+    default: [],
+    description: 'relative weight of each target, in the order of targets (empty: equal weights)',
   },
   maxAccuracyDrop: {
     kind: 'number',

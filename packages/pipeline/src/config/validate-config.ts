@@ -18,6 +18,11 @@ export function validatePipelineConfig(json: unknown, where = 'pipeline config')
     throw new ConfigError(`${where}: '$schema' must be a string, got ${JSON.stringify(top['$schema'])}`);
   for (const [name, section] of Object.entries(PIPELINE_SECTIONS))
     top[name] = readOptions(section.options as OptionDecls, top[name], name);
+  const objective = top.objective as { targets: string[]; weights: number[] };
+  if (objective.weights.length !== 0 && objective.weights.length !== objective.targets.length)
+    throw new ConfigError(
+      `objective: 'weights' must be empty or hold one weight per target (${objective.targets.length}), got ${objective.weights.length}`,
+    );
   return top as unknown as PipelineConfig;
 }
 

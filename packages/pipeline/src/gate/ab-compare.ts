@@ -49,9 +49,9 @@ export interface AbResult {
   /** Per-look confidence actually used (Bonferroni over the looks). */
   lookConfidence: number;
   blocks: number;
-  /** Timed runs of each model. */
+  /** Timed runs of each model (on each target). */
   runsPerModel: number;
-  /** Medians over every timed run, ms. */
+  /** Medians over every timed run, ms (several targets: weighted geometric mean of their medians). */
   medianAMs: number;
   medianBMs: number;
   elapsedMs: number;
@@ -103,8 +103,34 @@ export function tQuantile(p: number, df: number): number {
   return z + g1 / df + g2 / df ** 2 + g3 / df ** 3 + g4 / df ** 4;
 }
 
+/** The two models on one target, and that target's weight in the objective. */
+export interface AbPair {
+  readonly runA: TimedRun;
+  readonly runB: TimedRun;
+  /** Relative weight (> 0). */
+  readonly weight: number;
+}
+
 /** Compares the latency of A (the parent) and B (the candidate) by interleaved runs. */
 export async function compareLatency(runA: TimedRun, runB: TimedRun, options: AbOptions): Promise<AbResult> {
+  return compareLatencyWeighted([{ runA, runB, weight: 1 }], options);
+}
+
+/**
+ * The same comparison over several targets at once: each block runs the interleaved A/B runs on
+ * every target, and its statistic is the weighted mean of the targets' log ratios, so the speed-up
+ * and its interval are the weighted geometric mean over the targets. Medians are weighted
+ * geometric means of the targets' medians.
+ */
+export async function compareLatencyWeighted(
+  pairs: readonly AbPair[],
+  options: AbOptions,
+): Promise<AbResult> {
+  if (pairs.length === 0) throw new RangeError('compareLatencyWeighted needs at least one pair');
+  for (const p of pairs)
+    if (!(p.weight > 0 && Number.isFinite(p.weight)))
+      throw new RangeError(`every weight must be a finite number > 0, got ${p.weight}`);
+  const totalWeight = pairs.reduce((s, p) => s + p.weight, 0);
   const confidence = options.confidence ?? 0.95;
   const equivalence = options.equivalence ?? 0.02;
   const warmup = options.warmup ?? 10;
@@ -123,30 +149,36 @@ export async function compareLatency(runA: TimedRun, runB: TimedRun, options: Ab
 
   const started = now();
   for (let i = 0; i < warmup; i++) {
-    await runA();
-    await runB();
+    for (const { runA, runB } of pairs) {
+      await runA();
+      await runB();
+    }
   }
   const logs: number[] = [];
-  const allA: number[] = [];
-  const allB: number[] = [];
+  const allA: number[][] = pairs.map(() => []);
+  const allB: number[][] = pairs.map(() => []);
   let interval = { mean: 0, low: Number.NEGATIVE_INFINITY, high: Number.POSITIVE_INFINITY };
   let stoppedBy: AbResult['stoppedBy'] = 'max-blocks';
   for (let block = 0; block < maxBlocks; block++) {
-    const a: number[] = [];
-    const b: number[] = [];
     const aFirst = block % 2 === 0;
-    for (let i = 0; i < blockSize; i++) {
-      if (aFirst) {
-        a.push(await runA());
-        b.push(await runB());
-      } else {
-        b.push(await runB());
-        a.push(await runA());
+    let weighted = 0;
+    for (const [t, { runA, runB, weight }] of pairs.entries()) {
+      const a: number[] = [];
+      const b: number[] = [];
+      for (let i = 0; i < blockSize; i++) {
+        if (aFirst) {
+          a.push(await runA());
+          b.push(await runB());
+        } else {
+          b.push(await runB());
+          a.push(await runA());
+        }
       }
+      allA[t]?.push(...a);
+      allB[t]?.push(...b);
+      weighted += weight * Math.log(median(b) / median(a));
     }
-    allA.push(...a);
-    allB.push(...b);
-    logs.push(Math.log(median(b) / median(a)));
+    logs.push(weighted / totalWeight);
     const n = logs.length;
     if (looks.has(n)) {
       const mean = logs.reduce((s, v) => s + v, 0) / n;
@@ -176,6 +208,12 @@ export async function compareLatency(runA: TimedRun, runB: TimedRun, options: Ab
     const half = tQuantile(1 - (1 - lookConfidence) / 2, n - 1) * (sd / Math.sqrt(n));
     interval = { mean, low: mean - half, high: mean + half };
   }
+  const weightedMedian = (runs: number[][]) =>
+    runs[0]?.length
+      ? Math.exp(
+          runs.reduce((acc, r, t) => acc + (pairs[t]?.weight ?? 0) * Math.log(median(r)), 0) / totalWeight,
+        )
+      : Number.NaN;
   const margin = Math.log(1 + equivalence);
   const verdict: AbResult['verdict'] =
     interval.high < 0
@@ -194,9 +232,9 @@ export async function compareLatency(runA: TimedRun, runB: TimedRun, options: Ab
     confidence,
     lookConfidence,
     blocks: logs.length,
-    runsPerModel: allA.length,
-    medianAMs: allA.length ? median(allA) : Number.NaN,
-    medianBMs: allB.length ? median(allB) : Number.NaN,
+    runsPerModel: allA[0]?.length ?? 0,
+    medianAMs: weightedMedian(allA),
+    medianBMs: weightedMedian(allB),
     elapsedMs: now() - started,
   };
 }

@@ -3,7 +3,7 @@
 // undecided on noise within its budget; judgePass rejects on accuracy, on "improves nothing", on
 // "slower", and keeps a forced pass saying so.
 import { describe, expect, it } from 'vitest';
-import { compareLatency, normalQuantile, tQuantile } from './ab-compare.js';
+import { compareLatency, compareLatencyWeighted, normalQuantile, tQuantile } from './ab-compare.js';
 import { judgePass } from './judge-pass.js';
 
 /** A seeded stream of timings around `ms` with relative noise `noise` (uniform), and a drift. */
@@ -88,6 +88,23 @@ describe('compareLatency (interleaved A/B)', () => {
     expect(r.low).toBeLessThan(1);
     expect(r.high).toBeGreaterThan(1);
     expect(r.blocks).toBeGreaterThanOrEqual(3);
+  });
+
+  it('weighs several targets by the geometric mean of their speed-ups', async () => {
+    const clock = { t: 0 };
+    const pairs = [
+      // 3x faster on the first target, weight 3; 1.25x slower on the second, weight 1.
+      { runA: simulated(3, 0.05, 11, clock), runB: simulated(1, 0.05, 12, clock), weight: 3 },
+      { runA: simulated(1, 0.05, 13, clock), runB: simulated(1.25, 0.05, 14, clock), weight: 1 },
+    ];
+    const r = await compareLatencyWeighted(pairs, { budgetMs: 60_000, now: () => clock.t });
+    const expected = Math.exp((3 * Math.log(3) + Math.log(1 / 1.25)) / 4);
+    expect(r.verdict).toBe('faster');
+    expect(r.speedup).toBeGreaterThan(expected * 0.97);
+    expect(r.speedup).toBeLessThan(expected * 1.03);
+    await expect(compareLatencyWeighted([{ ...pairs[0]!, weight: 0 }], { budgetMs: 1 })).rejects.toThrow(
+      'every weight must be a finite number > 0, got 0',
+    );
   });
 
   it('spends its confidence over the looks (Bonferroni)', async () => {

@@ -1,7 +1,8 @@
 /**
  * The pass gate of a pipeline stage: after a pass wrote its candidate package, the candidate is
- * measured against its parent on the objective's target (file bytes always; inference latency by
- * an interleaved A/B comparison when latency is an objective), judged (judgePass), and the stage
+ * measured against its parent on the objective's targets (file bytes always; inference latency by
+ * an interleaved A/B comparison when latency is an objective; several targets count by their
+ * weighted geometric mean), judged (judgePass), and the stage
  * continues from the candidate when it pays, from the parent when it does not. The candidate stays
  * in the stage's directory either way, for inspection; the decision goes into the stage record.
  */
@@ -9,9 +10,9 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { GatedPass } from '../config/objective.js';
 import type { ModelRef, StageContext } from '../engine/stage.js';
-import { type AbResult, compareLatency } from './ab-compare.js';
+import { type AbResult, compareLatencyWeighted } from './ab-compare.js';
 import { type GateDecision, judgePass } from './judge-pass.js';
-import { openTimedModel } from './target-latency.js';
+import { type ObjectiveTarget, openTimedModel, type TimedModel } from './target-latency.js';
 
 /** The two models a gate compares. */
 export interface GateInput {
@@ -46,47 +47,58 @@ export async function gatePass(
 ): Promise<{ decision: GateDecision; next: ModelRef }> {
   const o = ctx.config.objective;
   const teacherAccuracy = recordedAccuracy(ctx, { stage: 'train', role: 'teacher' });
+  const targets = o.targets as ObjectiveTarget[];
+  const weights = targets.map((_, i) => o.weights[i] ?? 1);
+  const totalWeight = weights.reduce((a, b) => a + b, 0);
+  const label =
+    targets.length === 1 ? String(targets[0]) : targets.map((t, i) => `${t}x${weights[i]}`).join(' + ');
+  // Several targets: the weighted geometric mean of their files' bytes stands for the size.
+  const meanBytes = (bytes: number[]) =>
+    Math.round(Math.exp(bytes.reduce((acc, b, i) => acc + (weights[i] ?? 1) * Math.log(b), 0) / totalWeight));
   await mkdir(input.workDir, { recursive: true });
-  const parent = await openTimedModel(
-    ctx.packageDir(input.parent.stage, input.parent.role),
-    o.target,
-    'float32',
-    join(input.workDir, 'parent'),
-  );
+  const opened: TimedModel[] = [];
   let decision: GateDecision;
   try {
-    const candidate = await openTimedModel(
-      input.candidateDir,
-      o.target,
-      input.candidatePrecision,
-      join(input.workDir, 'candidate'),
-    );
-    try {
-      let latency: AbResult | null = null;
-      if (o.minimize !== 'size') {
-        ctx.note(`${input.pass} gate: interleaved A/B latency on ${o.target} (at most ${o.latencyBudgetS}s)`);
-        latency = await compareLatency(parent.run, candidate.run, {
-          budgetMs: o.latencyBudgetS * 1000,
-          confidence: o.confidence,
-        });
-      }
-      decision = judgePass({
-        pass: input.pass,
-        target: o.target,
-        minimize: o.minimize as 'both' | 'latency' | 'size',
-        maxAccuracyDrop: o.maxAccuracyDrop,
-        minSizeGain: o.minSizeGain,
-        teacherAccuracy,
-        parent: { accuracy: input.parentAccuracy, bytes: parent.bytes },
-        candidate: { accuracy: input.candidateAccuracy, bytes: candidate.bytes },
-        latency,
-        forced: (o.forcePasses as readonly string[]).includes(input.pass),
-      });
-    } finally {
-      await candidate.dispose();
+    const pairs: { parent: TimedModel; candidate: TimedModel }[] = [];
+    for (const [i, target] of targets.entries()) {
+      const parent = await openTimedModel(
+        ctx.packageDir(input.parent.stage, input.parent.role),
+        target,
+        'float32',
+        join(input.workDir, `parent-${i}`),
+      );
+      opened.push(parent);
+      const candidate = await openTimedModel(
+        input.candidateDir,
+        target,
+        input.candidatePrecision,
+        join(input.workDir, `candidate-${i}`),
+      );
+      opened.push(candidate);
+      pairs.push({ parent, candidate });
     }
+    let latency: AbResult | null = null;
+    if (o.minimize !== 'size') {
+      ctx.note(`${input.pass} gate: interleaved A/B latency on ${label} (at most ${o.latencyBudgetS}s)`);
+      latency = await compareLatencyWeighted(
+        pairs.map((p, i) => ({ runA: p.parent.run, runB: p.candidate.run, weight: weights[i] ?? 1 })),
+        { budgetMs: o.latencyBudgetS * 1000, confidence: o.confidence },
+      );
+    }
+    decision = judgePass({
+      pass: input.pass,
+      target: label,
+      minimize: o.minimize as 'both' | 'latency' | 'size',
+      maxAccuracyDrop: o.maxAccuracyDrop,
+      minSizeGain: o.minSizeGain,
+      teacherAccuracy,
+      parent: { accuracy: input.parentAccuracy, bytes: meanBytes(pairs.map((p) => p.parent.bytes)) },
+      candidate: { accuracy: input.candidateAccuracy, bytes: meanBytes(pairs.map((p) => p.candidate.bytes)) },
+      latency,
+      forced: (o.forcePasses as readonly string[]).includes(input.pass),
+    });
   } finally {
-    await parent.dispose();
+    for (const m of opened) await m.dispose();
     await rm(input.workDir, { recursive: true, force: true });
   }
   if (!o.gate && !decision.kept) {
