@@ -138,9 +138,9 @@ export interface WorkerCpuResult {
   readonly warm: Summary;
   /** CPU of GET /v1/health (no model work): local HTTP handling, not billed in production. */
   readonly floor: Summary;
-  /** The cheapest plan whose per-request CPU limit the warm p99 fits. */
+  /** The cheapest plan whose per-request CPU limit fits the warm p99 and every cold request. */
   readonly plan: 'free' | 'paid' | 'none';
-  /** Limits exceeded: warm p50 over 10 ms (free plan), cold over the 1 s startup budget. */
+  /** Limits exceeded: warm p50 over 10 ms (free plan), cold over the 1 s startup budget (else over 10 ms). */
   readonly flags: readonly string[];
 }
 
