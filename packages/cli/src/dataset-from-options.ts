@@ -61,6 +61,9 @@ export function datasetOverride(
   manifest: ModelManifest,
 ): LoadDatasetOptions | undefined {
   if (!datasetGiven(values)) return undefined;
+  // Each given flag checked first by its declaration, so that a bad one is named as typed
+  // (`'perClass' must be an integer >= 1 or null, got "NaN" (--per-class)`).
+  declaredOptions(DATASET_OPTION_DECLS, values, 'data set');
   const given = optionsFromFlags(DATASET_OPTION_DECLS, values);
   const seed = intOption(values, 'seed', { min: 0, fallback: 0 });
   const recorded = manifest.data?.name ?? manifest.training?.dataset;

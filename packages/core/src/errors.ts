@@ -18,7 +18,9 @@ export type EdgemlErrorCode =
   | 'MODEL_INVALID'
   | 'UNSUPPORTED'
   | 'BACKEND_UNAVAILABLE'
-  | 'CHECKPOINT_INVALID';
+  | 'CHECKPOINT_INVALID'
+  /** A training run's loss became NaN or infinite (most often: the learning rate is too high). */
+  | 'TRAINING_DIVERGED';
 
 /** Base class of every error edgeml throws on purpose. */
 export class EdgemlError extends Error {

@@ -112,10 +112,15 @@ export { TrainingOptimizer } from './train/optimizer.js';
 export type { EpochRecord, TrainingRecord } from './train/record.js';
 export { LearningRateSchedule, type ScheduleState } from './train/schedule.js';
 export { type TrainOptions, type TrainResult, train } from './train/train.js';
+export { type DivergenceDetails, TrainingDivergedError } from './train/train-step.js';
 export {
+  type GivenTrainingOptions,
+  TRAINING_DETAIL_OPTIONS,
   TRAINING_OPTIONS,
+  type TrainingDetailOptions,
   type TrainingOptions,
   trainConfigInput,
+  withTrainingOptions,
 } from './train/training-options.js';
 export {
   applyFreeze,

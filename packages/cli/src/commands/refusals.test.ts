@@ -5,6 +5,13 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodePng } from '@edgeml/core';
+import {
+  buildModel,
+  datasetReference,
+  loadDataset,
+  selectBackend,
+  writeTrainedPackage,
+} from '@edgeml/trainer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../testing/run-cli.js';
 
@@ -129,6 +136,141 @@ describe('train refuses what it would silently ignore, before loading anything',
     const { code, stderr } = await run(['train', '--config', file, '--out', join(root, 'bom-run')]);
     expect(code).toBe(2);
     expect(stderr).toBe("edgeml train: 'epochs' must be a positive integer, got 0\n");
+  });
+});
+
+describe("train's flags are read through their declarations: the flag and what it accepts named, exit 2", () => {
+  // Each refused before anything is loaded or created; NaN, Infinity and 1e400 are named as typed.
+  const cases: [string[], string][] = [
+    [['--lr', 'NaN'], `'lr' must be > 0 or null, got "NaN" (--lr)`],
+    [['--lr', '1e400'], `'lr' must be > 0 or null, got "1e400" (--lr)`],
+    [['--lr=-0.1'], `'lr' must be > 0 or null, got -0.1 (--lr)`],
+    [['--lr', '0'], `'lr' must be > 0 or null, got 0 (--lr)`],
+    [['--epochs', 'Infinity'], `'epochs' must be an integer in [1, 10000], got "Infinity" (--epochs)`],
+    [['--batch', '0'], `'batchSize' must be an integer in [1, 8192], got 0 (--batch)`],
+    [['--limit', '1.5'], `'limit' must be an integer >= 1 or null, got 1.5 (--limit)`],
+    [['--optimizer', 'rmsprop'], `'optimizer' must be 'adam', 'adamw' or 'sgd', got "rmsprop" (--optimizer)`],
+    [
+      ['--schedule', 'linear'],
+      `'schedule' must be 'constant', 'cosine', 'step' or 'plateau', got "linear" (--schedule)`,
+    ],
+    [['--weight-decay=-1'], `'weightDecay' must be >= 0 or null, got -1 (--weight-decay)`],
+    [['--warmup', '1.5'], `'warmupEpochs' must be an integer in [0, 10000], got 1.5 (--warmup)`],
+    [['--label-smoothing', '1'], `'labelSmoothing' must be in [0, 1), got 1 (--label-smoothing)`],
+    [['--mixup', 'NaN'], `'mixupAlpha' must be >= 0, got "NaN" (--mixup)`],
+    [['--crop-padding', '65'], `'randomCropPadding' must be an integer in [0, 64], got 65 (--crop-padding)`],
+    [['--cutout', '1e400'], `'cutout' must be an integer in [0, 4096], got "1e400" (--cutout)`],
+    [['--loss', 'mse'], `'loss' must be 'crossentropy' or 'focal', got "mse" (--loss)`],
+    [
+      ['--class-weights', 'inverse'],
+      `'classWeights' must be 'none' or 'balanced', got "inverse" (--class-weights)`,
+    ],
+    [
+      ['--early-stopping', '0'],
+      `'earlyStopping' must be an integer in [1, 10000] or null, got 0 (--early-stopping)`,
+    ],
+    [
+      ['--unfreeze-at', 'NaN'],
+      `'unfreezeAtEpoch' must be an integer in [1, 10000] or null, got "NaN" (--unfreeze-at)`,
+    ],
+    [['--threads', '0'], `'threads' must be an integer in [1, 64] or null, got 0 (--threads)`],
+    [
+      ['--eval-limit', 'Infinity'],
+      `'evalLimit' must be an integer >= 1 or null, got "Infinity" (--eval-limit)`,
+    ],
+    [['--width', 'NaN'], `'width' must be in [0.1, 4] or null, got "NaN" (--width)`],
+    [
+      ['--backend', 'cuda'],
+      `'backend' must be 'auto', 'wasm', 'webgpu', 'tensorflow' or 'cpu', got "cuda" (--backend)`,
+    ],
+  ];
+  it.each(cases)('%j', async (args, message) => {
+    const out = join(root, 'flags');
+    const { code, stderr } = await run(['train', ...args, '--out', out]);
+    expect(code).toBe(2);
+    expect(stderr).toBe(`edgeml train: train: ${message}\n`);
+    await expect(readdir(out)).rejects.toThrow();
+  });
+
+  it('the flags that are not single declared values say what they accept', async () => {
+    const cases: [string[], string][] = [
+      [
+        ['--freeze=-1'],
+        "--freeze must be 'backbone', 'none' or a number of leading layers (an integer >= 1), got '-1'",
+      ],
+      [
+        ['--color-jitter', '0.4,NaN,0.4'],
+        "--color-jitter must be one strength or three (brightness,contrast,saturation), each a finite number >= 0, got '0.4,NaN,0.4'",
+      ],
+      [['--seed', '1e400'], "--seed must be an integer in [0, 4294967295], got '1e400'"],
+    ];
+    for (const [args, message] of cases) {
+      const { code, stderr } = await run(['train', ...args, '--out', join(root, 'flags')]);
+      expect(code, args.join(' ')).toBe(2);
+      expect(stderr, args.join(' ')).toBe(`edgeml train: ${message}\n`);
+    }
+  });
+
+  it("flags are laid over --config: what a flag does not name keeps the file's value", async () => {
+    const file = join(root, 'warmup.json');
+    await writeFile(file, JSON.stringify({ epochs: 1, schedule: { warmupEpochs: 3 } }));
+    // --epochs 2 replaces the file's 1; the file's warm-up of 3 stays, and is then refused.
+    const { code, stderr } = await run([
+      'train',
+      '--config',
+      file,
+      '--epochs',
+      '2',
+      '--out',
+      join(root, 'w2'),
+    ]);
+    expect(code).toBe(2);
+    expect(stderr).toContain("'schedule.warmupEpochs' must be at most 'epochs' (2), got 3");
+    // And a flag replaces the file's value in a nested section: --warmup 2 with the file's epochs 1.
+    const flag = await run(['train', '--config', file, '--warmup', '2', '--out', join(root, 'w3')]);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toContain("'schedule.warmupEpochs' must be at most 'epochs' (1), got 2");
+  });
+});
+
+describe("a model command's data-set flags are named as typed", () => {
+  it('--per-class NaN, --image-size 1e400, --validation-size=-1 on a real (untrained) package', async () => {
+    // A package of cnn-tiny (random weights) on a small image folder: only its manifest is read.
+    await selectBackend('cpu');
+    const options = { name: 'image-folder', dir: await imageFolder(join(root, 'pkg-data'), ['a', 'b'], 3) };
+    const { info } = await loadDataset(options);
+    const model = buildModel('cnn-tiny', { inputShape: info.inputShape, numClasses: 2, seed: 1 });
+    const pkg = join(root, 'pkg');
+    await writeTrainedPackage(pkg, {
+      name: 'pkg',
+      model,
+      dataset: info,
+      metrics: {},
+      lineage: [],
+      data: datasetReference(options, info),
+      summary: {},
+    });
+    model.dispose();
+    const cases: [string[], string][] = [
+      [
+        ['export', '--model', pkg, '--per-class', 'NaN'],
+        `edgeml export: data set: 'perClass' must be an integer >= 1 or null, got "NaN" (--per-class)\n`,
+      ],
+      [
+        ['quantize', '--model', pkg, '--image-size', '1e400'],
+        `edgeml quantize: data set: 'imageSize' must be an integer in [1, 4096] or null, got "1e400" (--image-size)\n`,
+      ],
+      [
+        ['eval', '--model', pkg, '--validation-size=-1'],
+        `edgeml eval: data set: 'validationSize' must be an integer >= 0 or null, got -1 (--validation-size)\n`,
+      ],
+    ];
+    for (const [argv, message] of cases) {
+      const { code, stderr } = await run(argv);
+      expect(code, argv.join(' ')).toBe(2);
+      // The last line (eval notes its backend first).
+      expect(stderr.slice(stderr.lastIndexOf('edgeml '))).toBe(message);
+    }
   });
 });
 

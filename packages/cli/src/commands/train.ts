@@ -5,12 +5,19 @@
  * continues a killed run (and is refused when there is no checkpoint to continue from).
  */
 
-import { basename, join, resolve } from 'node:path';
-import { ConfigError } from '@edgeml/core';
+import { lstat, readdir, rm } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import {
+  ConfigError,
+  EdgemlError,
+  type JsonObject,
+  type OptionDecls,
+  type OptionsOf,
+  optionFlag,
+} from '@edgeml/core';
 import { checkOutputDirectory, readJsonConfig } from '@edgeml/core/node';
 import {
   BACKEND_NAMES,
-  type BackendRequest,
   buildModel,
   datasetReference,
   describeModel,
@@ -19,21 +26,21 @@ import {
   loadTrainedPackage,
   modelDatasetOptions,
   modelForLabels,
-  OPTIMIZER_NAMES,
-  SCHEDULE_NAMES,
   selectBackend,
+  TRAINING_DETAIL_OPTIONS,
+  TRAINING_OPTIONS,
   type TrainConfigInput,
   trainPackage,
   validateTrainConfig,
+  withTrainingOptions,
   ZOO_MODEL_NAMES,
 } from '@edgeml/trainer';
-import type { Command, OptionValues } from '../command.js';
+import type { Command, OptionSpec, OptionValues } from '../command.js';
 import { datasetOptionsFrom, datasetOverride } from '../dataset-from-options.js';
 import {
-  choiceOption,
   DATASET_OPTIONS,
-  intOption,
-  numberOption,
+  declaredOptions,
+  flagsOf,
   optionalInt,
   optionalString,
   stringOption,
@@ -42,70 +49,170 @@ import { formatTable } from '../output.js';
 import { createProgressDisplay, formatDuration } from '../progress.js';
 import { TOOL_VERSION } from '../version.js';
 
+/** The flags named in `names`, in that order (help lists them where they belong). */
+function pick(flags: Record<string, OptionSpec>, names: readonly string[]): Record<string, OptionSpec> {
+  return Object.fromEntries(
+    names.map((name) => {
+      const spec = flags[name];
+      if (spec === undefined) throw new Error(`no declared flag --${name}`);
+      return [name, spec];
+    }),
+  );
+}
+
+/** What --out held before the run: whether it existed (else the highest directory the run creates) and its entries. */
+interface OutputBefore {
+  readonly created: string | undefined;
+  readonly entries: ReadonlySet<string>;
+  readonly checkpoints: ReadonlySet<string>;
+}
+
+async function entriesOf(dir: string): Promise<Set<string>> {
+  return new Set(await readdir(dir).catch(() => []));
+}
+
+async function exists(path: string): Promise<boolean> {
+  return lstat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Notes what `outDir` holds before training, so that a diverged run can leave it as it was. */
+async function outputBefore(outDir: string): Promise<OutputBefore> {
+  if (!(await exists(outDir))) {
+    // The run makes outDir and any missing parents: the highest of them is what it created.
+    let created = outDir;
+    while (dirname(created) !== created && !(await exists(dirname(created)))) created = dirname(created);
+    return { created, entries: new Set(), checkpoints: new Set() };
+  }
+  return {
+    created: undefined,
+    entries: await entriesOf(outDir),
+    checkpoints: await entriesOf(join(outDir, 'checkpoints')),
+  };
+}
+
+/**
+ * Removes what a run that diverged wrote: the whole --out when the run created it; otherwise
+ * only the entries it added (its checkpoints), leaving what was there.
+ */
+async function removeRunOutput(outDir: string, before: OutputBefore): Promise<void> {
+  if (before.created !== undefined) {
+    await rm(before.created, { recursive: true, force: true });
+    return;
+  }
+  const checkpoints = join(outDir, 'checkpoints');
+  if (before.entries.has('checkpoints')) {
+    for (const name of await entriesOf(checkpoints))
+      if (!before.checkpoints.has(name)) await rm(join(checkpoints, name), { recursive: true, force: true });
+  }
+  for (const name of await entriesOf(outDir))
+    if (!before.entries.has(name)) await rm(join(outDir, name), { recursive: true, force: true });
+}
+
+/**
+ * The options of `edgeml train` that are not part of the training config, declared like the rest:
+ * `--threads NaN` gets `train: 'threads' must be an integer in [1, 64] or null, got "NaN" (--threads)`.
+ */
+export const TRAIN_COMMAND_OPTIONS = {
+  model: {
+    kind: 'choice',
+    values: ZOO_MODEL_NAMES,
+    default: 'cnn-small',
+    placeholder: 'NAME',
+    description: `zoo model: ${ZOO_MODEL_NAMES.join(', ')}`,
+  },
+  backend: {
+    kind: 'choice',
+    values: BACKEND_NAMES,
+    default: 'auto',
+    placeholder: 'NAME',
+    description: `TF.js backend: ${BACKEND_NAMES.join(', ')}`,
+  },
+  threads: {
+    kind: 'integer',
+    min: 1,
+    max: 64,
+    nullable: true,
+    default: null,
+    placeholder: 'N',
+    description: 'wasm threads (default: all cores, at most 8)',
+  },
+  evalLimit: {
+    kind: 'integer',
+    min: 1,
+    nullable: true,
+    default: null,
+    placeholder: 'N',
+    description: 'evaluate on the first N validation and test images (default: all)',
+  },
+  width: {
+    kind: 'number',
+    min: 0.1,
+    max: 4,
+    nullable: true,
+    default: null,
+    placeholder: 'X',
+    description: 'width multiplier (mobilenetv2-tiny)',
+  },
+} as const satisfies OptionDecls;
+
+/** Every training-config option `edgeml train` takes as a flag (TRAINING_OPTIONS and the details). */
+const TRAIN_CONFIG_OPTIONS = { ...TRAINING_OPTIONS, ...TRAINING_DETAIL_OPTIONS } as const;
+
+/**
+ * The declared options among `decls` whose flags were given, checked by their declarations (same
+ * messages as everywhere, naming the flag); options not given are absent, so that a --config file
+ * keeps its values and the trainer its defaults.
+ */
+function givenOptions<D extends OptionDecls>(decls: D, values: OptionValues): Partial<OptionsOf<D>> {
+  const given = Object.fromEntries(
+    Object.entries(decls).filter(([key, decl]) => values[optionFlag(key, decl)] !== undefined),
+  );
+  return declaredOptions(given, values, 'train') as Partial<OptionsOf<D>>;
+}
+
 /** The training config the flags describe, on top of --config FILE when given. */
 async function configFromOptions(values: OptionValues): Promise<TrainConfigInput> {
   const file = optionalString(values, 'config');
-  let base: Record<string, unknown> = {};
+  let base: JsonObject = {};
   if (file) {
     // A UTF-8 BOM is accepted; a number too large for a double is named by its path.
     const json = await readJsonConfig(file);
     if (typeof json !== 'object' || json === null || Array.isArray(json))
       throw new ConfigError(`${file}: '$' must be a JSON object (the training config)`, { option: 'config' });
-    base = json as Record<string, unknown>;
+    base = json as JsonObject;
   }
-  const set = (key: string, value: unknown) => {
-    if (value !== undefined) base[key] = value;
-  };
-  const nested = (key: string, entries: Record<string, unknown>) => {
-    const defined = Object.fromEntries(Object.entries(entries).filter(([, v]) => v !== undefined));
-    if (Object.keys(defined).length > 0)
-      base[key] = { ...((base[key] as object | undefined) ?? {}), ...defined };
-  };
-  set('epochs', optionalInt(values, 'epochs', { min: 1 }));
-  set('batchSize', optionalInt(values, 'batch', { min: 1 }));
-  set('seed', optionalInt(values, 'seed', { min: 0 }));
-  set('limit', optionalInt(values, 'limit', { min: 1 }));
-  set(
-    'labelSmoothing',
-    values['label-smoothing'] === undefined
-      ? undefined
-      : numberOption(values, 'label-smoothing', { min: 0, max: 0.999 }),
-  );
-  set('mixupAlpha', values.mixup === undefined ? undefined : numberOption(values, 'mixup', { min: 0 }));
-  set('oversample', values.oversample ? true : undefined);
-  set(
-    'classWeights',
-    values['class-weights'] === undefined
-      ? undefined
-      : choiceOption(values, 'class-weights', ['none', 'balanced']),
-  );
-  nested('optimizer', {
-    name: values.optimizer === undefined ? undefined : choiceOption(values, 'optimizer', OPTIMIZER_NAMES),
-    lr: values.lr === undefined ? undefined : numberOption(values, 'lr', { min: 0 }),
-    weightDecay:
-      values['weight-decay'] === undefined ? undefined : numberOption(values, 'weight-decay', { min: 0 }),
-  });
-  nested('schedule', {
-    name: values.schedule === undefined ? undefined : choiceOption(values, 'schedule', SCHEDULE_NAMES),
-    warmupEpochs: optionalInt(values, 'warmup', { min: 0 }),
-  });
-  nested('augment', {
-    randomCropPadding: optionalInt(values, 'crop-padding', { min: 0, max: 64 }),
-    horizontalFlip: values.flip ? true : undefined,
-    colorJitter: colorJitterOption(values),
-    cutout: optionalInt(values, 'cutout', { min: 0, max: 4096 }),
-  });
-  if (values.loss !== undefined)
-    nested('loss', { name: choiceOption(values, 'loss', ['crossentropy', 'focal']) });
-  const patience = optionalInt(values, 'early-stopping', { min: 1 });
-  if (patience !== undefined)
-    base.earlyStopping = { ...((base.earlyStopping as object | undefined) ?? {}), patience };
-  const freeze = optionalString(values, 'freeze');
-  if (freeze !== undefined)
-    base.freeze =
-      freeze === 'backbone' || freeze === 'none' ? freeze : intOption(values, 'freeze', { min: 1 });
-  set('unfreezeAtEpoch', optionalInt(values, 'unfreeze-at', { min: 1 }));
-  return base as TrainConfigInput;
+  const config = withTrainingOptions(base, givenOptions(TRAIN_CONFIG_OPTIONS, values));
+  const seed = optionalInt(values, 'seed', { min: 0, max: 2 ** 32 - 1 });
+  if (seed !== undefined) config['seed'] = seed;
+  const colorJitter = colorJitterOption(values);
+  if (colorJitter !== undefined) {
+    const augment = config['augment'];
+    config['augment'] = {
+      ...(typeof augment === 'object' && augment !== null && !Array.isArray(augment) ? augment : {}),
+      colorJitter,
+    };
+  }
+  const freeze = freezeOption(values);
+  if (freeze !== undefined) config['freeze'] = freeze;
+  return config as TrainConfigInput;
+}
+
+/** --freeze backbone|none|N. */
+function freezeOption(values: OptionValues): 'backbone' | 'none' | number | undefined {
+  const text = optionalString(values, 'freeze');
+  if (text === undefined) return undefined;
+  if (text === 'backbone' || text === 'none') return text;
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < 1) {
+    throw new ConfigError(
+      `--freeze must be 'backbone', 'none' or a number of leading layers (an integer >= 1), got '${text}'`,
+      { option: 'freeze', expected: "'backbone', 'none' or an integer >= 1" },
+    );
+  }
+  return n;
 }
 
 /**
@@ -153,13 +260,13 @@ async function refuseContradictions(
 }
 
 /** --color-jitter B[,C,S]: torchvision ColorJitter strengths; one value sets all three. */
-function colorJitterOption(values: OptionValues): Record<string, number> | undefined {
+function colorJitterOption(values: OptionValues): { [key: string]: number } | undefined {
   const text = optionalString(values, 'color-jitter');
   if (text === undefined) return undefined;
   const parts = text.split(',').map((p) => Number(p.trim()));
   if (!(parts.length === 1 || parts.length === 3) || parts.some((v) => !Number.isFinite(v) || v < 0)) {
     throw new ConfigError(
-      `--color-jitter must be one strength or three (brightness,contrast,saturation), each >= 0, got '${text}'`,
+      `--color-jitter must be one strength or three (brightness,contrast,saturation), each a finite number >= 0, got '${text}'`,
       { option: 'color-jitter' },
     );
   }
@@ -179,12 +286,7 @@ export const trainCommand: Command = {
   ],
   options: {
     ...DATASET_OPTIONS,
-    model: {
-      type: 'string',
-      placeholder: 'NAME',
-      description: `zoo model: ${ZOO_MODEL_NAMES.join(', ')}`,
-      default: 'cnn-small',
-    },
+    ...pick(flagsOf(TRAIN_COMMAND_OPTIONS), ['model']),
     from: {
       type: 'string',
       placeholder: 'DIR',
@@ -196,34 +298,10 @@ export const trainCommand: Command = {
       description: 'model package directory to write',
       default: 'runs/<dataset>-<model>',
     },
-    epochs: {
-      type: 'string',
-      placeholder: 'N',
-      description: 'passes over the training split',
-      default: '10',
-    },
-    batch: { type: 'string', placeholder: 'N', description: 'images per step', default: '64' },
-    backend: {
-      type: 'string',
-      placeholder: 'NAME',
-      description: `TF.js backend: ${BACKEND_NAMES.join(', ')}`,
-      default: 'auto',
-    },
-    threads: {
-      type: 'string',
-      placeholder: 'N',
-      description: 'wasm threads (default: all cores, at most 8)',
-    },
-    limit: {
-      type: 'string',
-      placeholder: 'N',
-      description: 'train on a seeded subset of N training images (all of them when N is at least the split)',
-    },
-    'eval-limit': {
-      type: 'string',
-      placeholder: 'N',
-      description: 'evaluate on the first N validation and test images',
-    },
+    ...pick(flagsOf(TRAINING_OPTIONS), ['epochs', 'batch']),
+    ...pick(flagsOf(TRAIN_COMMAND_OPTIONS), ['backend', 'threads']),
+    ...pick(flagsOf(TRAINING_OPTIONS), ['limit']),
+    ...pick(flagsOf(TRAIN_COMMAND_OPTIONS), ['eval-limit']),
     resume: {
       type: 'boolean',
       description: 'continue from the newest checkpoint in <out>/checkpoints (an error when there is none)',
@@ -233,57 +311,22 @@ export const trainCommand: Command = {
       placeholder: 'FILE',
       description: 'training config JSON (the trainer README lists its keys); flags override it',
     },
-    optimizer: {
-      type: 'string',
-      placeholder: 'NAME',
-      description: "'adam', 'adamw' or 'sgd'",
-      default: 'adam',
-    },
-    lr: { type: 'string', placeholder: 'X', description: 'learning rate' },
-    'weight-decay': {
-      type: 'string',
-      placeholder: 'X',
-      description: 'L2 (adam, sgd) or decoupled (adamw) weight decay',
-    },
-    schedule: {
-      type: 'string',
-      placeholder: 'NAME',
-      description: "'constant', 'cosine', 'step' or 'plateau'",
-    },
-    warmup: { type: 'string', placeholder: 'N', description: 'linear warm-up epochs' },
-    'label-smoothing': { type: 'string', placeholder: 'X', description: 'label smoothing epsilon' },
-    mixup: { type: 'string', placeholder: 'ALPHA', description: 'mixup Beta(alpha, alpha); 0 = off' },
-    'crop-padding': {
-      type: 'string',
-      placeholder: 'PX',
-      description: 'random crop augmentation with this zero padding',
-    },
-    flip: {
-      type: 'boolean',
-      description: 'random horizontal flips (off by default: orientation matters for digits)',
-    },
+    ...pick(flagsOf(TRAINING_OPTIONS), ['optimizer', 'lr']),
+    ...pick(flagsOf(TRAINING_DETAIL_OPTIONS), ['weight-decay']),
+    ...pick(flagsOf(TRAINING_OPTIONS), ['schedule']),
+    ...pick(flagsOf(TRAINING_DETAIL_OPTIONS), ['warmup', 'label-smoothing', 'mixup', 'crop-padding', 'flip']),
     'color-jitter': {
       type: 'string',
       placeholder: 'B[,C,S]',
       description: 'colour jitter as torchvision ColorJitter: brightness, contrast, saturation strengths',
     },
-    cutout: {
-      type: 'string',
-      placeholder: 'PX',
-      description: 'cutout (DeVries & Taylor 2017): one square of this side per image set to the mean colour',
-    },
-    loss: { type: 'string', placeholder: 'NAME', description: "'crossentropy' or 'focal'" },
-    'class-weights': {
-      type: 'string',
-      placeholder: 'MODE',
-      description: "'none' or 'balanced' (from class counts)",
-    },
-    oversample: { type: 'boolean', description: 'class-balanced sampling' },
-    'early-stopping': {
-      type: 'string',
-      placeholder: 'PATIENCE',
-      description: 'stop after PATIENCE epochs without validation improvement; restore the best',
-    },
+    ...pick(flagsOf(TRAINING_DETAIL_OPTIONS), [
+      'cutout',
+      'loss',
+      'class-weights',
+      'oversample',
+      'early-stopping',
+    ]),
     'new-head': {
       type: 'boolean',
       description:
@@ -294,21 +337,18 @@ export const trainCommand: Command = {
       placeholder: 'WHAT',
       description: "with --from: 'backbone' or the first N layers",
     },
-    'unfreeze-at': {
-      type: 'string',
-      placeholder: 'EPOCH',
-      description: 'epoch from which every layer trains again',
-    },
+    ...pick(flagsOf(TRAINING_DETAIL_OPTIONS), ['unfreeze-at']),
     se: {
       type: 'boolean',
       description: 'squeeze-and-excitation blocks (resnet8, resnet20, mobilenetv2-tiny)',
     },
-    width: { type: 'string', placeholder: 'X', description: 'width multiplier (mobilenetv2-tiny)' },
+    ...pick(flagsOf(TRAIN_COMMAND_OPTIONS), ['width']),
   },
   async run(values, out) {
     const started = performance.now();
     const fromDir = optionalString(values, 'from');
-    const modelName = fromDir ? undefined : choiceOption(values, 'model', ZOO_MODEL_NAMES, 'cnn-small');
+    const command = declaredOptions(TRAIN_COMMAND_OPTIONS, values, 'train');
+    const modelName = fromDir ? undefined : command.model;
     const datasetName = stringOption(values, 'dataset', 'fashion-mnist');
     const outDir = resolve(
       stringOption(
@@ -317,13 +357,11 @@ export const trainCommand: Command = {
         join('runs', `${datasetName}-${modelName ?? basename(fromDir ?? 'model')}`),
       ),
     );
-    const backendName = choiceOption<BackendRequest>(values, 'backend', BACKEND_NAMES, 'auto');
-    const threads = optionalInt(values, 'threads', { min: 1, max: 64 });
-    const evalLimit = optionalInt(values, 'eval-limit', { min: 1 });
+    const { backend: backendName, threads, evalLimit } = command;
     const input = await configFromOptions(values);
     await refuseContradictions(values, input, fromDir, outDir);
 
-    const backend = await selectBackend(backendName, threads === undefined ? {} : { threads });
+    const backend = await selectBackend(backendName, threads === null ? {} : { threads });
     out.note(`backend: ${backend.name} (${backend.detail})`);
     for (const s of backend.skipped) out.note(`  skipped ${s.name}: ${s.reason}`);
 
@@ -358,14 +396,13 @@ export const trainCommand: Command = {
       model = head.model;
       if (head.newHead) out.note(`new head: ${numClasses} classes (${info.classNames.join(', ')})`);
     } else {
-      const width =
-        values.width === undefined ? undefined : numberOption(values, 'width', { min: 0.1, max: 4 });
+      const { width } = command;
       model = buildModel(modelName ?? 'cnn-small', {
         inputShape: info.inputShape,
         numClasses,
         seed: config.seed,
         ...(values.se ? { se: true } : {}),
-        ...(width === undefined ? {} : { widthMultiplier: width }),
+        ...(width === null ? {} : { widthMultiplier: width }),
       });
     }
     const description = describeModel(model);
@@ -375,6 +412,7 @@ export const trainCommand: Command = {
     );
 
     const progress = createProgressDisplay(out);
+    const before = await outputBefore(outDir);
     let result: Awaited<ReturnType<typeof trainPackage>>;
     try {
       result = await trainPackage({
@@ -388,11 +426,19 @@ export const trainCommand: Command = {
         name: basename(outDir),
         inputs:
           fromDir && fromManifestSha ? [{ name: fromDir, sha256: fromManifestSha, kind: 'manifest' }] : [],
-        ...(evalLimit !== undefined && { evalLimit }),
+        ...(evalLimit !== null && { evalLimit }),
         resume: Boolean(values.resume),
         toolVersion: TOOL_VERSION,
         onProgress: progress.onProgress,
       });
+    } catch (error) {
+      // A diverged run has nothing worth keeping (a resume would diverge again): no empty or
+      // half-written --out is left behind.
+      if (error instanceof EdgemlError && error.code === 'TRAINING_DIVERGED') {
+        progress.stop();
+        await removeRunOutput(outDir, before);
+      }
+      throw error;
     } finally {
       progress.stop();
     }

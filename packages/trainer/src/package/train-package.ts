@@ -20,6 +20,7 @@ import type { TrainConfig } from '../train/config.js';
 import { type EvaluationResult, evaluate } from '../train/evaluate.js';
 import type { TrainingRecord } from '../train/record.js';
 import { train } from '../train/train.js';
+import { TrainingDivergedError } from '../train/train-step.js';
 import { describeModel } from '../zoo/describe-model.js';
 import { writeTrainedPackage } from './trained-package.js';
 
@@ -104,6 +105,21 @@ export async function trainPackage(input: TrainPackageInput): Promise<TrainPacka
       ? await evaluate(model, dataset.split('validation'), evalOptions)
       : undefined;
   const test = await evaluate(model, dataset.split('test'), evalOptions);
+  // A model that answers NaN or Infinity is never written as a package.
+  for (const [split, result] of [
+    ['validation', validation],
+    ['test', test],
+  ] as const) {
+    if (result !== undefined && !Number.isFinite(result.loss)) {
+      throw new TrainingDivergedError({
+        loss: result.loss,
+        split,
+        epoch: record.epochs.at(-1)?.epoch ?? 0,
+        lr: record.epochs.at(-1)?.lr ?? config.optimizer.lr,
+        configuredLr: config.optimizer.lr,
+      });
+    }
+  }
   const trained = record.epochs.filter(
     (e) => record.resumedFromEpoch === null || e.epoch > record.resumedFromEpoch,
   );

@@ -41,28 +41,41 @@ export interface StepOutput {
 export interface DivergenceDetails {
   /** The non-finite loss (NaN or ±Infinity). */
   readonly loss: number;
-  /** 1-based epoch and step of the batch. */
+  /** Which loss: a training step's, or an evaluation's after an epoch. @default 'train' */
+  readonly split?: 'train' | 'validation' | 'test';
+  /** 1-based epoch (of the step, or after which the evaluation ran). */
   readonly epoch: number;
-  readonly step: number;
-  /** Learning rate of that step (after warm-up and schedule). */
+  /** 1-based step of the batch (training losses only). */
+  readonly step?: number;
+  /** Learning rate of that step (after warm-up and schedule), or of the epoch's last step. */
   readonly lr: number;
   /** The configured learning rate ('optimizer.lr'). */
   readonly configuredLr: number;
 }
 
+function divergenceMessage(d: DivergenceDetails): string {
+  const where =
+    d.split === undefined || d.split === 'train'
+      ? `the loss became ${d.loss} at epoch ${d.epoch}, step ${d.step ?? '?'}`
+      : `the ${d.split} loss became ${d.loss} after epoch ${d.epoch}: the weights no longer give finite outputs`;
+  return (
+    `training diverged: ${where} (learning rate ${d.lr.toPrecision(3)}). ` +
+    `A lower learning rate may help: 'optimizer.lr' (--lr) is ${d.configuredLr}`
+  );
+}
+
 /**
- * A training step gave a non-finite loss: the run diverged, most often because the learning rate
- * is too high. Thrown at the first such step (exit code 1), before a whole epoch of NaN is trained
- * and written.
+ * A run diverged: a training step's loss, or the validation or test loss after an epoch, is NaN or
+ * infinite, most often because the learning rate is too high. Thrown at once (code
+ * TRAINING_DIVERGED, exit code 1), before more epochs of NaN are trained and written.
  */
 export class TrainingDivergedError extends EdgemlError {
   constructor(details: DivergenceDetails) {
-    super(
-      'CONFIG_INVALID',
-      `training diverged: the loss became ${details.loss} at epoch ${details.epoch}, step ${details.step} ` +
-        `(learning rate ${details.lr.toPrecision(3)}). A lower learning rate may help: 'optimizer.lr' (--lr) is ${details.configuredLr}`,
-      { ...details, loss: String(details.loss) },
-    );
+    super('TRAINING_DIVERGED', divergenceMessage(details), {
+      ...details,
+      split: details.split ?? 'train',
+      loss: String(details.loss),
+    });
   }
 }
 

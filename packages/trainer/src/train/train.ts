@@ -44,7 +44,8 @@ export interface TrainOptions {
   readonly checkpointDir?: string;
   /**
    * Continue from the newest checkpoint in checkpointDir (a fresh start when there is none).
-   * Without it, existing checkpoints in checkpointDir are deleted first.
+   * Without it, existing checkpoints in checkpointDir are deleted when this run writes its first
+   * one (a run that fails within its first epoch leaves them as they were).
    */
   readonly resume?: boolean;
   /** Aborts between steps; `train` then rejects with the signal's reason. */
@@ -169,9 +170,10 @@ export async function train(
         startEpoch = state.epoch;
         resumedFromEpoch = state.epoch;
       }
-    } else if (options.checkpointDir !== undefined) {
-      await clearCheckpoints(options.checkpointDir);
     }
+    // Without resume, earlier checkpoints are deleted when this run writes its first one, so a run
+    // that fails before that (a diverging loss, bad data) leaves the directory as it was.
+    let clearEarlierCheckpoints = options.checkpointDir !== undefined && options.resume !== true;
 
     const net = logitsModel(model);
     for (let epoch = startEpoch; epoch < config.epochs; epoch++) {
@@ -267,6 +269,17 @@ export async function train(
       const val = hasValidation
         ? await evaluateLogits(net, k, valSplit, { batchSize: config.evalBatchSize })
         : null;
+      // Finite training losses with weights that overflow at inference (BatchNorm's moving
+      // statistics, say) diverged too: stop here rather than write a model that answers NaN.
+      if (val !== null && !Number.isFinite(val.loss)) {
+        throw new TrainingDivergedError({
+          loss: val.loss,
+          split: 'validation',
+          epoch: epoch + 1,
+          lr,
+          configuredLr: config.optimizer.lr,
+        });
+      }
       schedule.endEpoch(val?.loss ?? loss);
       const monitored = monitor === 'valAccuracy' ? val!.accuracy : monitor === 'valLoss' ? val!.loss : loss;
       if (tracker.update(epoch + 1, monitored) && restoreBest) {
@@ -285,6 +298,10 @@ export async function train(
       };
       record.push(entry);
       if (options.checkpointDir !== undefined) {
+        if (clearEarlierCheckpoints) {
+          await clearCheckpoints(options.checkpointDir);
+          clearEarlierCheckpoints = false;
+        }
         await saveCheckpoint(options.checkpointDir, {
           state: {
             epoch: epoch + 1,
