@@ -24,7 +24,9 @@ export interface OptionalDependency {
  * checked against this table by a test.
  */
 export const OPTIONAL_DEPENDENCIES = {
-  'onnxruntime-node': { version: '^1.30.0', neededFor: 'to run ONNX models in Node (runtime ort-node)' },
+  // Exactly the version @edgeml/optimizer depends on: two onnxruntime-node copies of different
+  // versions in one process fail to load their native libraries.
+  'onnxruntime-node': { version: '1.30.0', neededFor: 'to run ONNX models in Node (runtime ort-node)' },
   wrangler: { version: '^4.0.0', neededFor: 'to build, serve and deploy Cloudflare Workers' },
   'playwright-core': { version: '^1.50.0', neededFor: 'to drive Chromium (bench targets chromium)' },
   '@sparticuz/chromium': {
