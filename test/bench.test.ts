@@ -152,7 +152,7 @@ describe('edgeml bench', () => {
     validateReport(JSON.parse(await readFile(join(cliOut, 'report.json'), 'utf8')));
   }, 120_000);
 
-  it('report.html renders its SVG charts in Chromium: well-formed, one mark per case, hover titles, no overlapping text', async () => {
+  it('report.html renders its SVG charts in Chromium: well-formed, one mark per case, hover titles, no text whose ink overlaps', async () => {
     const html = await readFile(join(outDir, 'report.html'), 'utf8');
     const svgs = html.match(/<svg .*?<\/svg>/gs) ?? [];
     const browser = await launchBrowser();
@@ -161,18 +161,64 @@ describe('edgeml bench', () => {
       await page.goto(pathToFileURL(join(outDir, 'report.html')).href);
       const counts = await page.evaluate((sources) => {
         const charts = [...document.querySelectorAll('svg.chart')];
-        // Pairs of visible texts whose rendered boxes (the browser's own font metrics) overlap.
-        const overlaps = charts.flatMap((svg) => {
+        // A probe beside the charts, proof that the check below sees real overlaps and only those:
+        // two labels drawn at one spot (must be reported), and two legend rows 13 px apart (11 px
+        // text: vega's old legend spacing, whose line boxes overlap in Open Sans; its ink does
+        // not, so it must not be reported).
+        document.body.insertAdjacentHTML(
+          'beforeend',
+          `<svg class="probe" width="300" height="60" font-family="system-ui, sans-serif" font-size="11px">
+            <text transform="translate(16,9)">ready (Worker)</text>
+            <text transform="translate(16,22)">first inference</text>
+            <text transform="translate(150,30)">import</text>
+            <text transform="translate(150,30)">create</text>
+          </svg>`,
+        );
+        const probe = document.querySelector('svg.probe') as SVGSVGElement;
+        // Pairs of visible texts whose ink overlaps, in the browser's own font: each text's glyph
+        // extents (canvas measureText with the text's computed font and anchor), from its baseline
+        // origin through its screen matrix (rotation included). Not getBoundingClientRect: that is
+        // the line box (the font's ascent + descent, 1.36 × the size in Open Sans), taller than
+        // what is drawn.
+        const context = document.createElement('canvas').getContext('2d') as CanvasRenderingContext2D;
+        const align = { start: 'left', middle: 'center', end: 'right' } as const;
+        const overlaps = [...charts, probe].flatMap((svg) => {
           const boxes = [...svg.querySelectorAll('text')]
             .filter((t) => (t.textContent ?? '') !== '' && t.getAttribute('opacity') !== '0')
-            .map((t) => ({ text: t.textContent ?? '', r: t.getBoundingClientRect() }));
+            .map((t) => {
+              const style = getComputedStyle(t);
+              context.font = `${style.fontStyle} ${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+              context.textAlign = align[style.textAnchor as keyof typeof align] ?? 'left';
+              context.textBaseline = 'alphabetic';
+              const m = context.measureText(t.textContent ?? '');
+              const x = t.x.baseVal.numberOfItems > 0 ? t.x.baseVal.getItem(0).value : 0;
+              const y = t.y.baseVal.numberOfItems > 0 ? t.y.baseVal.getItem(0).value : 0;
+              const matrix = t.getScreenCTM() ?? new DOMMatrix();
+              const corners = [
+                [-m.actualBoundingBoxLeft, -m.actualBoundingBoxAscent],
+                [m.actualBoundingBoxRight, -m.actualBoundingBoxAscent],
+                [-m.actualBoundingBoxLeft, m.actualBoundingBoxDescent],
+                [m.actualBoundingBoxRight, m.actualBoundingBoxDescent],
+              ].map(([dx = 0, dy = 0]) => new DOMPoint(x + dx, y + dy).matrixTransform(matrix));
+              const xs = corners.map((p) => p.x);
+              const ys = corners.map((p) => p.y);
+              return {
+                text: t.textContent ?? '',
+                r: {
+                  left: Math.min(...xs),
+                  right: Math.max(...xs),
+                  top: Math.min(...ys),
+                  bottom: Math.max(...ys),
+                },
+              };
+            });
           return boxes.flatMap((a, i) =>
             boxes
               .slice(i + 1)
               .filter(
                 (b) =>
-                  Math.min(a.r.right, b.r.right) - Math.max(a.r.left, b.r.left) > 1 &&
-                  Math.min(a.r.bottom, b.r.bottom) - Math.max(a.r.top, b.r.top) > 1,
+                  Math.min(a.r.right, b.r.right) - Math.max(a.r.left, b.r.left) > 0.5 &&
+                  Math.min(a.r.bottom, b.r.bottom) - Math.max(a.r.top, b.r.top) > 0.5,
               )
               .map((b) => `${svg.getAttribute('class')}: '${a.text}' / '${b.text}'`),
           );
@@ -199,7 +245,7 @@ describe('edgeml bench', () => {
         titledPoints: ok,
         totals: ok,
         drawn: true,
-        overlaps: [],
+        overlaps: ["probe: 'import' / 'create'"],
       });
     } finally {
       await browser.close();

@@ -108,6 +108,19 @@ function cell(c: OkCase, header: string): string {
 
 function expectReadable(chart: ChartReading): void {
   expect(overlappingTexts(chart.texts)).toEqual([]);
+  // Legend rows at least 1.25 × their font size apart, room for fonts with a tall line box (Open
+  // Sans: 1.36 ×); vega's default put the 11 px labels 13 px apart.
+  const labels = chart.texts.filter((t) => t.role === 'role-legend-label');
+  labels.slice(1).forEach((b, i) => {
+    const a = labels[i]!;
+    const size = (a.box.y2 - a.box.y1) / 0.9;
+    if (a.box.x1 === b.box.x1 && b.box.y1 > a.box.y1) {
+      expect({ rows: [a.text, b.text], apart: b.box.y1 - a.box.y1 >= 1.25 * size }).toEqual({
+        rows: [a.text, b.text],
+        apart: true,
+      });
+    }
+  });
 }
 
 const series = [...new Set(cases.map((c) => `${c.model} ${c.precision}`))];

@@ -27,12 +27,25 @@ export const PALETTE = [
   '#F0E442',
 ] as const;
 
-/** The look every report chart shares: fonts, the palette, labels that are never cut short. */
+/**
+ * The look every report chart shares: fonts, the palette, labels that are never cut short, and
+ * legend rows 15 px apart, 1.36 × the 11 px labels (a row is the taller of the 10 px symbol
+ * (`symbolSize` 100, its area) and the label, plus `rowPadding`). vega's default padding (2) put
+ * them 13 px apart: less than the line height of fonts with tall metrics (Open Sans and Noto Sans
+ * take 1.36 × the font size), where a label's line box reached into the next row's.
+ */
 export const CHART_CONFIG: Config = {
   font: 'system-ui, sans-serif',
   range: { category: [...PALETTE] },
   axis: { labelFontSize: 11, titleFontSize: 12, labelLimit: 0, labelOverlap: true },
-  legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 0, symbolLimit: 0 },
+  legend: {
+    labelFontSize: 11,
+    titleFontSize: 12,
+    labelLimit: 0,
+    symbolLimit: 0,
+    symbolSize: 100,
+    rowPadding: 4,
+  },
   title: { fontSize: 14, anchor: 'start' },
   view: { stroke: '#ddd' },
 };

