@@ -123,6 +123,8 @@ export type {
   StructuredPruneReport,
 } from './passes/prune/structured-prune.js';
 export { CHANNEL_CRITERIA, structuredPrune } from './passes/prune/structured-prune.js';
+export type { InterleaveOptions, SpeedupInterval, TimedRun } from './passes/quantize/ab-latency.js';
+export { interleavedSpeedup } from './passes/quantize/ab-latency.js';
 export type { AccuracyAwareReport, LayerSensitivity } from './passes/quantize/accuracy-aware.js';
 export { quantizeWithinAccuracy } from './passes/quantize/accuracy-aware.js';
 export type {
@@ -141,6 +143,21 @@ export { fakeQuant, fakeQuantWeights } from './passes/quantize/fake-quant.js';
 export { ValueHistogram } from './passes/quantize/histogram.js';
 export type { Int8Output } from './passes/quantize/int8-reference.js';
 export { interpretInt8Graph } from './passes/quantize/int8-reference.js';
+export type {
+  CompareFn,
+  LayerTiming,
+  PlanForRuntimeArgs,
+  ProfileFn,
+  RuntimePlan,
+} from './passes/quantize/latency-plan.js';
+export { layerTime, measuredOn, planForRuntime } from './passes/quantize/latency-plan.js';
+export type {
+  NodeProfile,
+  NodeTime,
+  ProfiledRuntime,
+  ProfileInput,
+} from './passes/quantize/profile-nodes.js';
+export { PROFILED_RUNTIMES, profileNodeTimes } from './passes/quantize/profile-nodes.js';
 export type { QatOptions, QatResult, QuantizeQatOptions } from './passes/quantize/qat.js';
 export {
   qatFloatGraph,

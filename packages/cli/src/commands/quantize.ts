@@ -32,6 +32,7 @@ export const quantizeCommand: Command = {
     'pnpm edgeml quantize --model runs/cnn-small --method ptq --calib 512 --calibration entropy --eval 10000 --out runs/cnn-small-int8',
     'pnpm edgeml quantize --model runs/cnn-small --method qat --qat-epochs 1 --eval 10000 --out runs/cnn-small-qat',
     'pnpm edgeml quantize --model runs/cnn-small --method dynamic --out runs/cnn-small-dyn',
+    'pnpm edgeml quantize --model runs/cnn-small --eval 10000 --plan-for ort-web,ort-node --out runs/cnn-small-int8',
   ],
   options: {
     model: { type: 'string', placeholder: 'DIR', description: 'model package to quantise' },
@@ -118,6 +119,30 @@ export const quantizeCommand: Command = {
       );
     }
     if (r.accuracyAware) out.print(`kept float: ${r.accuracyAware.keptFloat.join(', ') || 'none'}`);
+    for (const p of r.plans ?? []) {
+      const us = (v: number | null) => (v === null ? '-' : v.toFixed(0));
+      const ci = (s: { speedup: number; low: number; high: number }) =>
+        `${s.speedup.toFixed(2)}x [${s.low.toFixed(2)}, ${s.high.toFixed(2)}]`;
+      out.print(`plan for ${p.runtime} (per-node times from onnxruntime's profiler, batch 1):`);
+      out.print(
+        formatTable(
+          ['layer', 'float us', 'int8 us', 'int8 slower'],
+          p.layers.map((l) => [
+            l.node,
+            us(l.floatUs),
+            us(l.int8Us),
+            p.slowerInInt8.includes(l.node) ? 'yes' : '',
+          ]),
+        ),
+      );
+      out.print(`  int8 file vs float: ${ci(p.int8VsFloat)} (interleaved A/B, 95% interval)`);
+      if (p.planVsInt8) {
+        out.print(`  ${p.slowerInInt8.join(', ')} kept float vs the int8 file: ${ci(p.planVsInt8)}`);
+      }
+      out.print(
+        `  ${p.runtime} loads ${p.file}${p.chosen === 'plan' ? ` (${ci(p.chosenVsFloat)} vs float${p.accuracy === null ? '' : `, top-1 ${(p.accuracy * 100).toFixed(2)}%`})` : ''}`,
+      );
+    }
     out.print(`wrote ${outDir}`);
     return 0;
   },

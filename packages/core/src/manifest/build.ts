@@ -32,6 +32,8 @@ export interface ModelFileInput {
   inputLayout?: ModelFileEntry['inputLayout'];
   /** Input element type of this model file when it differs from the manifest's. */
   inputDtype?: ModelFileEntry['inputDtype'];
+  /** Runtimes this file was planned for (absent: any runtime). */
+  runtimes?: readonly string[];
 }
 
 /** A manifest before its files are hashed; metrics and lineage default to empty. */
@@ -69,6 +71,7 @@ export async function describeFile(file: ModelFileInput, index = 0): Promise<Des
       sha256: await sha256Hex(bytes),
       ...(file.inputLayout !== undefined && { inputLayout: file.inputLayout }),
       ...(file.inputDtype !== undefined && { inputDtype: file.inputDtype }),
+      ...(file.runtimes !== undefined && { runtimes: [...file.runtimes] }),
     },
     `files[${index}]`,
   );

@@ -9,21 +9,30 @@ import type { ModelFileEntry, ModelFileFormat, ModelManifest, Precision } from '
  * The loadable model file of `format` (and `precision` when given); prefers float32 otherwise.
  * `int8` asks for the package's quantised file: a fully int8 one, else a `mixed` one (int8 with
  * some layers kept float, or int8 weights only).
+ * `runtime` (`ort-web`, `ort-node`, ...) picks a file planned for that runtime (its `runtimes`
+ * names it) before one for any runtime; a file planned for other runtimes is never picked.
  */
 export function findModelFile(
   manifest: ModelManifest,
   format: ModelFileFormat,
   precision?: Precision,
+  runtime?: string,
 ): ModelFileEntry {
   const candidates = manifest.files.filter(
     (f) =>
       f.format === format &&
       (f.role === undefined || f.role === 'model') &&
+      (f.runtimes === undefined || (runtime !== undefined && f.runtimes.includes(runtime))) &&
       (precision === undefined ||
         f.precision === precision ||
         (precision === 'int8' && f.precision === 'mixed')),
   );
-  const found = candidates.find((f) => f.precision === (precision ?? 'float32')) ?? candidates[0];
+  const planned = candidates.filter((f) => f.runtimes !== undefined);
+  const found =
+    (precision !== undefined && precision !== 'float32' ? planned[0] : undefined) ??
+    candidates.find((f) => f.precision === (precision ?? 'float32') && f.runtimes === undefined) ??
+    candidates.find((f) => f.runtimes === undefined) ??
+    candidates[0];
   if (!found) {
     const held = manifest.files
       .filter((f) => f.role === 'model' || (f.role === undefined && f.format !== 'tfjs-weights'))

@@ -159,6 +159,12 @@ export interface ModelFileEntry {
   inputLayout?: TensorLayout;
   /** Input element type of this model file when it differs from `input.dtype` (full-int8 TFLite). */
   inputDtype?: InputDtype;
+  /**
+   * Runtimes this file was planned for (a latency-aware int8 plan: `ort-web`, `ort-node`, ...): a
+   * runtime picks its own planned file before one without `runtimes`; other runtimes ignore it.
+   * Absent: any runtime.
+   */
+  runtimes?: string[];
 }
 
 /** A metric with its context: which split, how many samples, which file was measured. */

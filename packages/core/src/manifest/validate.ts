@@ -221,6 +221,18 @@ function checkFiles(value: unknown, path: string): ModelFileEntry[] {
   return files;
 }
 
+/** A file's `runtimes`: distinct runtime names (lowercase letters, digits, '-'), at least one. */
+function checkRuntimes(value: unknown, path: string): string[] {
+  const names = checkArray(value, path, { min: 1 }).map((name, i) => {
+    const s = checkString(name, `${path}[${i}]`);
+    if (!/^[a-z][a-z0-9-]*$/.test(s)) fail(`${path}[${i}]`, "a runtime name such as 'ort-web'", s);
+    return s;
+  });
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup !== undefined) fail(path, 'distinct runtime names', dup);
+  return names;
+}
+
 /** Checks one `files[]` entry; exported for writers that build entries before the whole manifest. */
 export function checkFileEntry(value: unknown, path: string): ModelFileEntry {
   const record = checkObject(value, path, [
@@ -232,6 +244,7 @@ export function checkFileEntry(value: unknown, path: string): ModelFileEntry {
     'sha256',
     'inputLayout',
     'inputDtype',
+    'runtimes',
   ]);
   const filePath = checkString(record['path'], `${path}.path`);
   const problem = packagePathProblem(filePath);
@@ -260,6 +273,9 @@ export function checkFileEntry(value: unknown, path: string): ModelFileEntry {
     }),
     ...(record['inputDtype'] !== undefined && {
       inputDtype: checkEnum(record['inputDtype'], `${path}.inputDtype`, INPUT_DTYPES),
+    }),
+    ...(record['runtimes'] !== undefined && {
+      runtimes: checkRuntimes(record['runtimes'], `${path}.runtimes`),
     }),
   };
 }

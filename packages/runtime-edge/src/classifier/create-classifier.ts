@@ -70,7 +70,8 @@ export async function createClassifierWith(
   }
   const pkg = await openPackage(input, resolve, options.verify ?? false);
   const { manifest } = pkg;
-  const file = findModelFile(manifest, RUNTIME_FORMATS[runtime], precision);
+  // A file planned for this runtime (a latency-aware int8 plan) comes before a generic one.
+  const file = findModelFile(manifest, RUNTIME_FORMATS[runtime], precision, runtime);
   const inputSpec = inputSpecFor(manifest, file);
   const adapter = await load({
     pkg,

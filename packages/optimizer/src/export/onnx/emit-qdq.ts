@@ -108,28 +108,32 @@ export class QdqEmitter {
     return consts;
   }
 
-  /** The int8 ONNX value of IR tensor `ir` (quantising a float value once, on first use). */
+  /**
+   * The int8 ONNX value of IR tensor `ir` (quantising a float value once, on first use). A float
+   * value computed by the graph (a layer kept float) is quantised with its per-tensor parameters
+   * written per channel: onnxruntime's QDQPropagationTransformer moves a per-tensor QuantizeLinear
+   * up through MaxPool/Reshape/Transpose, so a float `Conv -> MaxPool -> Q` became `Q -> uint8 MaxPool`
+   * in NCHW plus a Transpose (measured in onnxruntime-web: 90 µs instead of 20 µs for cnn-small's
+   * first pool); it only moves a Q with scalar parameters. The model input keeps the scalar form.
+   */
   protected int8Of(b: OnnxGraphBuilder, ir: string): string {
     const known = this.int8Values.get(ir);
     if (known) return known;
-    const { scale, zeroPoint } = this.params(b, ir);
-    const q = b.node('QuantizeLinear', [b.valueName(ir), scale, zeroPoint], b.fresh(`${ir}/quantized`));
+    const t = this.graph.tensors[ir]!;
+    const perChannel = !this.graph.inputs.includes(ir) && t.shape.length >= 2;
+    const { scale, zeroPoint } = perChannel ? this.perChannelParams(b, ir) : this.params(b, ir);
+    const q = b.node(
+      'QuantizeLinear',
+      [b.valueName(ir), scale, zeroPoint],
+      b.fresh(`${ir}/quantized`),
+      perChannel ? { axis: 1 } : {},
+    );
     this.int8Values.set(ir, q);
     return q;
   }
 
-  /** A fresh DequantizeLinear of `ir` for one reader. */
-  protected dequantized(b: OnnxGraphBuilder, ir: string): string {
-    const { scale, zeroPoint } = this.params(b, ir);
-    return b.node('DequantizeLinear', [this.int8Of(b, ir), scale, zeroPoint], b.fresh(`${ir}/dequantized`));
-  }
-
-  /**
-   * A DequantizeLinear of `ir` with its per-tensor parameters written per channel (axis 1 of the
-   * NCHW / [N, K] value: the channel count is the IR shape's last dimension): the same values, in a
-   * form onnxruntime's graph transformers do not treat as a quantised activation.
-   */
-  protected dequantizedPerChannel(b: OnnxGraphBuilder, ir: string): string {
+  /** The per-tensor parameters of activation `ir` repeated once per channel (axis 1 in ONNX: the IR's last dimension). */
+  private perChannelParams(b: OnnxGraphBuilder, ir: string): { scale: string; zeroPoint: string } {
     const t = this.graph.tensors[ir]!;
     const channels = t.shape[t.shape.length - 1]!;
     const q = t.quant!;
@@ -144,6 +148,22 @@ export class QdqEmitter {
         ? rawInitializer(zeroPoint, [channels], DataType.INT8, new Int8Array(channels).fill(z))
         : rawInitializer(zeroPoint, [channels], DataType.UINT8, new Uint8Array(channels).fill(z + 128)),
     );
+    return { scale, zeroPoint };
+  }
+
+  /** A fresh DequantizeLinear of `ir` for one reader. */
+  protected dequantized(b: OnnxGraphBuilder, ir: string): string {
+    const { scale, zeroPoint } = this.params(b, ir);
+    return b.node('DequantizeLinear', [this.int8Of(b, ir), scale, zeroPoint], b.fresh(`${ir}/dequantized`));
+  }
+
+  /**
+   * A DequantizeLinear of `ir` with its per-tensor parameters written per channel (axis 1 of the
+   * NCHW / [N, K] value: the channel count is the IR shape's last dimension): the same values, in a
+   * form onnxruntime's graph transformers do not treat as a quantised activation.
+   */
+  protected dequantizedPerChannel(b: OnnxGraphBuilder, ir: string): string {
+    const { scale, zeroPoint } = this.perChannelParams(b, ir);
     return b.node('DequantizeLinear', [this.int8Of(b, ir), scale, zeroPoint], b.fresh(`${ir}/dequantized`), {
       axis: 1,
     });

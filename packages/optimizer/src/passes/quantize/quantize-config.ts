@@ -5,6 +5,7 @@
  */
 
 import { ConfigError, type JsonObject, type OptionDecls, prefixOptions, readOptions } from '@edgeml/core';
+import { PROFILED_RUNTIMES, type ProfiledRuntime } from './profile-nodes.js';
 import {
   ONNX_QUANT_FORMATS,
   type OnnxQuantFormat,
@@ -51,6 +52,8 @@ export interface QuantizeConfig extends JsonObject {
   onnxFormat: OnnxQuantFormat;
   /** Timed onnxruntime-node runs per latency (0: not measured). @default 200 */
   latencyRuns: number;
+  /** Runtimes to plan int8 for: layers whose int8 kernel is slower there stay float, verified by A/B. @default [] */
+  planFor: ProfiledRuntime[];
   /** qat: fine-tuning settings (null for ptq and dynamic). */
   qat: QatConfig | null;
 }
@@ -135,6 +138,15 @@ export const QUANTIZE_OPTIONS = {
     default: 200,
     placeholder: 'N',
     description: 'timed onnxruntime-node runs per latency (0: not measured)',
+  },
+  planFor: {
+    kind: 'list',
+    values: PROFILED_RUNTIMES,
+    minItems: 0,
+    default: [],
+    placeholder: 'RUNTIMES',
+    description:
+      'latency-aware plan per runtime: profile each int8 layer there, keep float those slower than float, keep the result only if an interleaved A/B says it is faster (a model.int8.<runtime>.onnx the packagers pick)',
   },
 } as const satisfies OptionDecls;
 
@@ -254,6 +266,12 @@ export function validateQuantizeConfig(json: unknown): QuantizeConfig {
       { key: 'maxDrop' },
     );
   }
+  if (method === 'dynamic' && options.planFor.length > 0) {
+    throw new ConfigError(
+      "quantize: 'planFor' plans which int8 layers stay float; method 'dynamic' computes every layer in float (needs method 'ptq' or 'qat')",
+      { key: 'planFor' },
+    );
+  }
   if (method === 'dynamic' && options.onnxFormat === 'qoperator') {
     throw new ConfigError(
       "quantize: dynamic quantisation writes QDQ (int8 weights behind DequantizeLinear); 'onnxFormat' 'qoperator' needs method 'ptq' or 'qat'",
@@ -272,6 +290,7 @@ export function validateQuantizeConfig(json: unknown): QuantizeConfig {
     keepFloat: [...options.keepFloat],
     onnxFormat: options.onnxFormat,
     latencyRuns: options.latencyRuns,
+    planFor: [...options.planFor],
     qat:
       method === 'qat'
         ? {

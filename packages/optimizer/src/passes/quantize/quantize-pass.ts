@@ -36,11 +36,15 @@ import type { IrPassResult } from '../pass-result.js';
 import { type AccuracyAwareReport, quantizeWithinAccuracy } from './accuracy-aware.js';
 import { type ActivationRanges, calibrate } from './calibrate.js';
 import { compareAccuracy, compareSpeed } from './compare-float-int8.js';
-import { agreement, ortPredictions } from './measure.js';
+import { measuredOn, planForRuntime, type RuntimePlan } from './latency-plan.js';
+import { agreement, ortPredictions, ortWebPredictions } from './measure.js';
 import { type QatResult, qatFloatGraph, quantizationAwareTraining, quantizeQatModel } from './qat.js';
 import { type QuantizeConfig, quantizeNeedsDataset, validateQuantizeConfig } from './quantize-config.js';
 import { type QuantizeGraphReport, quantizeGraph } from './quantize-graph.js';
 import type { LabeledImages, QatReport, QuantizationReport } from './quantize-types.js';
+
+/** One runtime's plan as reported: the file it chose and that file's top-1 there (null: not a new file, or no evaluation). */
+type PlanReport = RuntimePlan & { readonly file: string; readonly accuracy: number | null };
 
 /** The quantize pass's report: the QuantizationReport, as the plain JSON a pass report is. */
 export type QuantizePassReport = QuantizationReport & JsonObject;
@@ -113,6 +117,8 @@ function carriedFiles(
     (f) =>
       !written.has(f.path) &&
       !regenerated.has(f.format) &&
+      // the int8 files of an earlier quantize run (plans for runtimes included) are rewritten here
+      !/^model\.int8(\.[a-z0-9-]+)?\.(onnx|tflite)$/.test(f.path) &&
       f.path !== PASS_REPORT_PATH &&
       !(config.method === 'qat' && (f.role === 'model' || f.role === 'weights')),
   );
@@ -184,7 +190,8 @@ async function transform(
   } else if (qat) quantized = quantizeQatModel(qat.trained, { keepFloat, metadata });
   else quantized = quantizeGraph(graph, ranges, { mode, perTensor, keepFloat });
 
-  const int8Onnx = (onnxFormat === 'qoperator' ? emitOnnxQOperator : emitOnnxQdq)(quantized.graph);
+  const emitInt8Onnx = onnxFormat === 'qoperator' ? emitOnnxQOperator : emitOnnxQdq;
+  const int8Onnx = emitInt8Onnx(quantized.graph);
   const floatTflite = mode === 'static' ? emitTflite(graph) : undefined;
   const int8Tflite = mode === 'static' ? emitTfliteInt8(quantized.graph) : undefined;
   const mixed = quantized.report.floatNodes.some(
@@ -202,6 +209,59 @@ async function transform(
       floatBytes: floatTflite.byteLength,
       int8Bytes: int8Tflite.byteLength,
     });
+  }
+
+  // Latency-aware plans: one model.int8.<runtime>.onnx per runtime where keeping layers float pays.
+  const plans: PlanReport[] = [];
+  const planProbe = evalImages ?? calibImages ?? qat?.images;
+  if (config.planFor.length > 0 && mode === 'static' && planProbe) {
+    const [, h, w, c] = planProbe.shape;
+    const measured = measuredOn({ x: planProbe.x.slice(0, h * w * c), shape: [1, h, w, c] });
+    const keptFloat = accuracyAware?.keptFloat ?? keepFloat;
+    const computeOps = new Set(['Conv2D', 'DepthwiseConv2D', 'Dense']);
+    const int8Layers = toQuantize.nodes
+      .filter((n) => computeOps.has(n.op) && quantized.report.int8Nodes.includes(n.name))
+      .map((n) => n.name);
+    const build = (keep: readonly string[]) =>
+      emitInt8Onnx(
+        (qat
+          ? quantizeQatModel(qat.trained, { keepFloat: keep, metadata })
+          : quantizeGraph(toQuantize, ranges, { mode, perTensor, keepFloat: keep })
+        ).graph,
+      );
+    for (const [i, runtime] of config.planFor.entries()) {
+      onProgress({ phase: 'plan', current: i, total: config.planFor.length, message: runtime });
+      const { plan, bytes } = await planForRuntime({
+        runtime,
+        floatOnnx,
+        int8Onnx,
+        int8Layers,
+        keptFloat,
+        build,
+        ...measured,
+      });
+      let file: string | null = null;
+      let planAccuracy: number | null = null;
+      if (plan.chosen === 'plan') {
+        file = `model.int8.${runtime}.onnx`;
+        int8Files.push({
+          path: file,
+          bytes,
+          format: 'onnx',
+          precision: 'mixed',
+          role: 'model',
+          inputLayout: 'NHWC',
+          runtimes: [runtime],
+        });
+        sizes.push({ path: file, floatBytes: floatOnnx.byteLength, int8Bytes: bytes.byteLength });
+        if (evalImages) {
+          const predict = runtime === 'ort-web' ? ortWebPredictions : ortPredictions;
+          planAccuracy = agreement(await predict(bytes, evalImages), evalImages.labels);
+        }
+      }
+      plans.push({ ...plan, file: file ?? INT8_ONNX_PATH, accuracy: planAccuracy });
+    }
+    onProgress({ phase: 'plan', current: config.planFor.length, total: config.planFor.length });
   }
 
   const files = { floatOnnx, int8Onnx, ...(floatTflite && int8Tflite && { floatTflite, int8Tflite }) };
@@ -224,6 +284,7 @@ async function transform(
     ...speed,
     ...(accuracyAware ? { accuracyAware } : {}),
     ...(qat ? { qat: qat.report } : {}),
+    ...(plans.length > 0 ? { plans } : {}),
   };
   const json = JSON.parse(JSON.stringify(report)) as QuantizePassReport;
 

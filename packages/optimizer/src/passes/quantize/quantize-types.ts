@@ -7,6 +7,7 @@
 import type { KernelCounts } from '../../export/onnx/ort-profile.js';
 import type { ParityImages } from '../../export/onnx/parity.js';
 import type { AccuracyAwareReport } from './accuracy-aware.js';
+import type { RuntimePlan } from './latency-plan.js';
 import type { CalibrationMethod } from './range-estimators.js';
 
 /**
@@ -72,4 +73,10 @@ export interface QuantizationReport {
   readonly kernels: { readonly float: KernelCounts; readonly int8: KernelCounts };
   readonly accuracyAware?: AccuracyAwareReport;
   readonly qat?: QatReport;
+  /**
+   * Latency-aware plans (`planFor`), one per runtime: the per-layer kernel times, the A/B intervals,
+   * the file that runtime should load (`model.int8.onnx`, or `model.int8.<runtime>.onnx` with the
+   * layers slower in int8 kept float) and that file's top-1 on the evaluation images in that runtime.
+   */
+  readonly plans?: readonly (RuntimePlan & { readonly file: string; readonly accuracy: number | null })[];
 }

@@ -104,7 +104,8 @@ export async function packageWeb(
     isOurs: (page) => page.slice(0, 200).includes(WEB_MARKER),
   });
   const pkg = await readModelPackageDir(modelDir, { verify: true });
-  const modelFile = findModelFile(pkg.manifest, 'onnx', precision);
+  // The page runs onnxruntime-web: an int8 file planned for it (edgeml quantize --plan-for ort-web) first.
+  const modelFile = findModelFile(pkg.manifest, 'onnx', precision, 'ort-web');
   inputSpecFor(pkg.manifest, modelFile); // float32 input, or a typed error now
   if (!options.skipCheck) await checkOnnxAgainstManifest(pkg, modelFile);
 
