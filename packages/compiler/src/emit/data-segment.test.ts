@@ -11,7 +11,7 @@ import { addDataSegment } from './data-segment.js';
 const payload = Uint8Array.from({ length: 300 }, (_, i) => (i * 7 + 3) & 0xff);
 
 async function memoryOf(wasm: Uint8Array): Promise<{ memory: Uint8Array; exports: WebAssembly.Exports }> {
-  const { instance } = await WebAssembly.instantiate(wasm, {});
+  const { instance } = await WebAssembly.instantiate(new Uint8Array(wasm), {});
   return {
     memory: new Uint8Array((instance.exports.memory as WebAssembly.Memory).buffer),
     exports: instance.exports,
