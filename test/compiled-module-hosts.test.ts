@@ -113,7 +113,8 @@ describe('model.js + model.wasm in a Chromium page', () => {
       console.log(
         `chromium ${v.precision}: load ${result.loadMs.toFixed(1)} ms, ${IMAGES} runs ${result.firstMs.toFixed(1)} ms`,
       );
-      result.out.forEach((scores, i) => expect(Float32Array.from(scores)).toEqual(v.expected[i]));
+      for (const [i, scores] of result.out.entries())
+        expect(Float32Array.from(scores)).toEqual(v.expected[i]);
     }
     await page.close();
   });
