@@ -139,6 +139,11 @@ export const quantizeCommand: Command = {
       if (p.planVsInt8) {
         out.print(`  ${p.slowerInInt8.join(', ')} kept float vs the int8 file: ${ci(p.planVsInt8)}`);
       }
+      for (const r of p.giveBack) {
+        out.print(
+          `  ${r.node} back to int8 (smaller file) vs float: ${ci(r.vsPlan)}: ${r.taken ? 'taken' : 'refused (more than 2% slower)'}`,
+        );
+      }
       out.print(
         `  ${p.runtime} loads ${p.file}${p.chosen === 'plan' ? ` (${ci(p.chosenVsFloat)} vs float${p.accuracy === null ? '' : `, top-1 ${(p.accuracy * 100).toFixed(2)}%`})` : ''}`,
       );

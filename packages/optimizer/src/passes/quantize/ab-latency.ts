@@ -2,7 +2,7 @@
  * Interleaved A/B latency of two ONNX files in one runtime, for the precision plan: both sessions
  * open side by side, each block runs A and B alternately (`blockSize` runs each, the order flipping
  * every block so a busy machine's drifts hit both), one statistic per block, log(median A / median B),
- * and a normal-approximation interval of its mean over the blocks (>= 30 blocks by default).
+ * and a normal-approximation interval of its mean over the blocks (100 by default).
  * The pipeline's pass gate has a sequential version with early stopping (packages/pipeline
  * gate/ab-compare.ts); this fixed-size one keeps the optimizer free of the pipeline package.
  */
@@ -30,7 +30,7 @@ export interface SpeedupInterval {
 
 /** Settings of interleavedSpeedup. */
 export interface InterleaveOptions {
-  /** @default 30 */
+  /** @default 100 */
   readonly blocks?: number;
   /** Runs of each model per block. @default 8 */
   readonly blockSize?: number;
@@ -50,7 +50,7 @@ export async function interleavedSpeedup(
   runB: TimedRun,
   options: InterleaveOptions = {},
 ): Promise<SpeedupInterval> {
-  const blocks = options.blocks ?? 30;
+  const blocks = options.blocks ?? 100;
   const blockSize = options.blockSize ?? 8;
   if (!Number.isInteger(blocks) || blocks < 10) {
     throw new ConfigError(`'blocks' must be an integer >= 10, got ${blocks}`);

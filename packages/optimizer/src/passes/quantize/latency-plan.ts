@@ -9,6 +9,10 @@
  *    plan is the int8 file as it is (the per-node times leave out the QuantizeLinear/DequantizeLinear
  *    and layout changes a float layer adds between int8 ones, and onnxruntime moves quantisation
  *    across pools, so a layer that looks slower alone can still be cheaper than its transitions).
+ * 4. Give size back where it is free: each planned float layer, largest weights first, goes back to
+ *    int8 when the A/B of the plan with it int8 against the plan without is at worst 2% slower
+ *    (interval's low end >= 0.98): a big dense layer whose int8 kernel is slower alone may cost
+ *    nothing measurable in the whole model while its float weights make the file 4x larger.
  * Both files are also compared with the float file, so the report says whether int8 pays at all on
  * that runtime. Profiling and comparing are injectable (tests give per-node times and verdicts).
  */
@@ -33,6 +37,12 @@ export interface RuntimePlan {
   readonly slowerInInt8: readonly string[];
   /** 'int8': the int8 file as it is; 'plan': the candidate with `slowerInInt8` kept float. */
   readonly chosen: 'int8' | 'plan';
+  /** Step 4's trials: a planned float layer back to int8, the A/B of that file against the plan, and whether it was taken. */
+  readonly giveBack: readonly {
+    readonly node: string;
+    readonly vsPlan: SpeedupInterval;
+    readonly taken: boolean;
+  }[];
   /** Every layer float in the chosen file (accuracy fallback and plan). */
   readonly keptFloat: readonly string[];
   /** Speed-up of the int8 file over float, and of the candidate over the int8 file (when one was built). */
@@ -58,6 +68,8 @@ export interface PlanForRuntimeArgs {
   readonly keptFloat: readonly string[];
   /** Emits the int8 file with these layers kept float. */
   readonly build: (keepFloat: readonly string[]) => Uint8Array;
+  /** Weight bytes per layer (float): step 4 tries the largest first. @default the int8Layers order */
+  readonly weightBytes?: Readonly<Record<string, number>>;
   readonly profile: ProfileFn;
   readonly compare: CompareFn;
 }
@@ -91,18 +103,46 @@ export async function planForRuntime(
   let chosen: RuntimePlan['chosen'] = 'int8';
   let bytes = int8Onnx;
   let chosenVsFloat = int8VsFloat;
+  let planned = [...slowerInInt8];
+  const giveBack: { node: string; vsPlan: SpeedupInterval; taken: boolean }[] = [];
   if (slowerInInt8.length > 0) {
     const candidate = args.build([...args.keptFloat, ...slowerInInt8]);
     planVsInt8 = await args.compare(int8Onnx, candidate, runtime);
     if (planVsInt8.low > 1) {
       chosen = 'plan';
       bytes = candidate;
-      chosenVsFloat = await args.compare(floatOnnx, candidate, runtime);
+      const size = (n: string) => args.weightBytes?.[n] ?? 0;
+      for (const node of [...slowerInInt8].sort((a, b) => size(b) - size(a))) {
+        const fewer = planned.filter((n) => n !== node);
+        const trial = args.build([...args.keptFloat, ...fewer]);
+        const vsPlan = await args.compare(bytes, trial, runtime);
+        const taken = vsPlan.low >= 0.98;
+        giveBack.push({ node, vsPlan, taken });
+        if (taken) {
+          planned = fewer;
+          bytes = trial;
+        }
+      }
+      if (planned.length === 0) {
+        // Every planned layer went back to int8: that is the int8 file.
+        chosen = 'int8';
+        bytes = int8Onnx;
+      } else chosenVsFloat = await args.compare(floatOnnx, bytes, runtime);
     }
   }
-  const keptFloat = chosen === 'plan' ? [...args.keptFloat, ...slowerInInt8] : [...args.keptFloat];
+  const keptFloat = chosen === 'plan' ? [...args.keptFloat, ...planned] : [...args.keptFloat];
   return {
-    plan: { runtime, layers, slowerInInt8, chosen, keptFloat, int8VsFloat, planVsInt8, chosenVsFloat },
+    plan: {
+      runtime,
+      layers,
+      slowerInInt8,
+      chosen,
+      giveBack,
+      keptFloat,
+      int8VsFloat,
+      planVsInt8,
+      chosenVsFloat,
+    },
     bytes,
   };
 }

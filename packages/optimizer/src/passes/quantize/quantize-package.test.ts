@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError } from '@edgeml/core';
+import { ConfigError, findModelFile } from '@edgeml/core';
 import { readModelPackageDir } from '@edgeml/core/node';
 import { loadTrainedPackage, selectBackend } from '@edgeml/trainer';
 import * as tf from '@tensorflow/tfjs';
@@ -20,6 +20,48 @@ describe('quantizeModelPackage', () => {
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
+  });
+
+  it('plans int8 per runtime (planFor): each plan names the file its runtime then loads from the package', async () => {
+    const out = join(dir, 'planned');
+    const { report } = await quantizeModelPackage(source, out, {
+      calibrationImages: 32,
+      evalImages: 32,
+      latencyRuns: 0,
+      planFor: ['ort-web', 'ort-node'],
+      toolVersion: 'test',
+    });
+    expect(report.plans?.map((p) => p.runtime)).toEqual(['ort-web', 'ort-node']);
+    const pkg = await readModelPackageDir(out, { verify: true });
+    for (const plan of report.plans!) {
+      // Every int8 conv/dense layer was profiled on the runtime; the A/B intervals are ordered.
+      expect(plan.layers.length).toBe(
+        report.kernels.int8['QLinearConv']! + (report.kernels.int8['QGemm'] ?? 0),
+      );
+      for (const l of plan.layers) expect(l.int8Us).toBeGreaterThan(0);
+      for (const ab of [plan.int8VsFloat, plan.chosenVsFloat]) {
+        expect(ab.low).toBeLessThanOrEqual(ab.speedup);
+        expect(ab.speedup).toBeLessThanOrEqual(ab.high);
+      }
+      // Whatever the timings chose, the runtime's pick in the package is the plan's file.
+      expect(findModelFile(pkg.manifest, 'onnx', 'int8', plan.runtime).path).toBe(plan.file);
+      if (plan.chosen === 'plan') {
+        const entry = pkg.manifest.files.find((f) => f.path === plan.file)!;
+        expect(entry).toMatchObject({ runtimes: [plan.runtime], precision: 'mixed' });
+        expect(plan.keptFloat.length).toBeGreaterThan(0);
+        expect(plan.accuracy).toBeGreaterThan(0);
+      } else expect(plan.file).toBe('model.int8.onnx');
+    }
+    // Generic readers (no runtime named) keep the generic int8 file.
+    expect(findModelFile(pkg.manifest, 'onnx', 'int8').path).toBe('model.int8.onnx');
+  });
+
+  it('refuses planFor with a runtime it cannot profile, or with dynamic quantisation', async () => {
+    for (const bad of [{ planFor: ['tflite'] }, { method: 'dynamic', planFor: ['ort-web'] }]) {
+      await expect(
+        quantizeModelPackage(source, join(dir, 'never'), { ...(bad as object), toolVersion: 'test' }),
+      ).rejects.toThrow(ConfigError);
+    }
   });
 
   it('writes model.int8.onnx and model.int8.tflite with a measured report', async () => {

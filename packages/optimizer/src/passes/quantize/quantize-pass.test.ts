@@ -25,6 +25,7 @@ describe('quantizePass config', () => {
       keepFloat: [],
       onnxFormat: 'qdq',
       latencyRuns: 200,
+      planFor: [],
       qat: null,
     });
     const qat = quantizePass.create({ method: 'qat', qat: { epochs: 2 } }).config;
@@ -42,6 +43,11 @@ describe('quantizePass config', () => {
   });
 
   it.each([
+    [
+      { planFor: ['tflite'] },
+      `quantize: 'planFor' must be a list of distinct values from 'ort-node' or 'ort-web'`,
+    ],
+    [{ method: 'dynamic', planFor: ['ort-web'] }, `quantize: 'planFor' plans which int8 layers stay float`],
     [{ calibrationImages: 0 }, `quantize: 'calibrationImages' must be an integer in [1, 100000], got 0`],
     [{ method: 'int4' }, `quantize: 'method' must be 'ptq', 'qat' or 'dynamic', got "int4"`],
     [{ calibration: 'kl' }, `quantize: 'calibration' must be 'minmax', 'percentile' or 'entropy', got "kl"`],

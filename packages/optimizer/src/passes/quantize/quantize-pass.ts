@@ -222,6 +222,12 @@ async function transform(
     const int8Layers = toQuantize.nodes
       .filter((n) => computeOps.has(n.op) && quantized.report.int8Nodes.includes(n.name))
       .map((n) => n.name);
+    const weightBytes = Object.fromEntries(
+      int8Layers.map((name) => {
+        const w = toQuantize.tensors[toQuantize.nodes.find((n) => n.name === name)!.inputs[1]!]!;
+        return [name, 4 * w.shape.reduce((a, b) => a * b, 1)];
+      }),
+    );
     const build = (keep: readonly string[]) =>
       emitInt8Onnx(
         (qat
@@ -238,6 +244,7 @@ async function transform(
         int8Layers,
         keptFloat,
         build,
+        weightBytes,
         ...measured,
       });
       let file: string | null = null;

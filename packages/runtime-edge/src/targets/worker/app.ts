@@ -74,7 +74,8 @@ export function createWorkerApp(options: WorkerAppOptions): Hono<{ Bindings: Wor
   const loadPackage = once(options.loadPackage);
   const loadManifest = once(async () => {
     const pkg = await loadPackage();
-    return { pkg, file: findModelFile(pkg.manifest, 'onnx', options.precision) };
+    // The Worker runs onnxruntime-web: an int8 file planned for it (quantize --plan-for ort-web) first.
+    return { pkg, file: findModelFile(pkg.manifest, 'onnx', options.precision, 'ort-web') };
   });
   // Per-isolate counters, shown by /v1/health: whether the model was loaded, images classified.
   const stats = { modelLoaded: false, imagesClassified: 0 };

@@ -123,7 +123,8 @@ export async function packageWorker(
     isOurs: (toml) => toml.startsWith(WRANGLER_MARKER),
   });
   const pkg = await readModelPackageDir(modelDir, { verify: true });
-  const modelFile = findModelFile(pkg.manifest, 'onnx', precision);
+  // The Worker runs onnxruntime-web: an int8 file planned for it (quantize --plan-for ort-web) first.
+  const modelFile = findModelFile(pkg.manifest, 'onnx', precision, 'ort-web');
   inputSpecFor(pkg.manifest, modelFile); // float32 input, or a typed error now
   if (!options.skipCheck) await checkOnnxAgainstManifest(pkg, modelFile);
   const wrangler = findWrangler();
