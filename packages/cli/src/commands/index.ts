@@ -8,6 +8,7 @@ import { deployCommand } from './deploy.js';
 import { distillCommand } from './distill.js';
 import { evalCommand } from './eval.js';
 import { exportCommand } from './export.js';
+import { optimizeCommand } from './optimize.js';
 import { packageCommand } from './package.js';
 import { pipelineCommand } from './pipeline.js';
 import { pruneCommand } from './prune.js';
@@ -30,4 +31,5 @@ export const COMMANDS: readonly Command[] = [
   deployCommand,
   benchCommand,
   pipelineCommand,
+  optimizeCommand,
 ];

@@ -10,7 +10,7 @@ import { renderPipelineMarkdown } from './render-markdown.js';
 const esc = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-function markdownToHtml(markdown: string): string {
+export function markdownToHtml(markdown: string): string {
   const out: string[] = [];
   let table: string[][] = [];
   const flush = () => {
