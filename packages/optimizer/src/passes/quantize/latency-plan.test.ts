@@ -62,11 +62,13 @@ describe('planForRuntime (injected per-node times and A/B verdicts)', () => {
       ['conv1/Conv/DequantizeLinear', 'DequantizeLinear', 2],
       ['conv10/Conv', 'FusedConv', 99],
       ['fused fc1/Gemm', 'FusedGemm', 5],
+      ['conv2_relu_nchwc', 'Conv', 7],
     ]);
     expect(layerTime(p, 'conv1')).toBe(12);
     expect(layerTime(p, 'conv10')).toBe(99);
     expect(layerTime(p, 'fc1')).toBe(5);
     expect(layerTime(p, 'conv2')).toBeNull();
+    expect(layerTime(p, 'conv2', 'conv2_relu')).toBe(7);
   });
 
   it('keeps float the layers whose int8 kernel is slower, when the whole model then runs faster', async () => {
@@ -175,9 +177,9 @@ describe('per-node profiles in onnxruntime-web and -node (seeded cnn-small)', ()
       const floatP = await profileNodeTimes(emitOnnx(f.graph), runtime, one, 20);
       const int8P = await profileNodeTimes(int8, runtime, one, 20);
       expect(int8P.runs).toBe(20);
-      for (const layer of computeLayers(f.graph)) {
-        expect(layerTime(int8P, layer), `${layer} int8`).toBeGreaterThan(0);
-        if (runtime === 'ort-web') expect(layerTime(floatP, layer), `${layer} float`).toBeGreaterThan(0);
+      for (const node of f.graph.nodes.filter((n) => n.op === 'Conv2D' || n.op === 'Dense')) {
+        expect(layerTime(int8P, node.name), `${node.name} int8`).toBeGreaterThan(0);
+        expect(layerTime(floatP, node.name, node.outputs[0]), `${node.name} float`).toBeGreaterThan(0);
       }
       const ops = new Set(int8P.nodes.map((n) => n.op));
       expect(ops).toContain('QLinearConv');

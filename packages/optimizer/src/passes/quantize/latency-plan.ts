@@ -68,17 +68,25 @@ export interface PlanForRuntimeArgs {
   readonly keptFloat: readonly string[];
   /** Emits the int8 file with these layers kept float. */
   readonly build: (keepFloat: readonly string[]) => Uint8Array;
+  /** Output value of each layer (onnxruntime-node names NCHWc nodes after it). */
+  readonly outputs?: Readonly<Record<string, string>>;
   /** Weight bytes per layer (float): step 4 tries the largest first. @default the int8Layers order */
   readonly weightBytes?: Readonly<Record<string, number>>;
   readonly profile: ProfileFn;
   readonly compare: CompareFn;
 }
 
-/** Sum of the profiled times of the nodes ORT derived from IR node `layer`. */
-export function layerTime(profile: NodeProfile, layer: string): number | null {
+/**
+ * Sum of the profiled times of the nodes ORT derived from IR node `layer`: named after it
+ * (`conv1/Conv_token_0`, `fused fc1/Gemm`) or, for onnxruntime-node's NCHWc rewrite, after its
+ * output value (`conv1_relu_nchwc`; pass the value's name as `output`).
+ */
+export function layerTime(profile: NodeProfile, layer: string, output?: string): number | null {
   const own = profile.nodes.filter((n) => {
     const name = n.name.startsWith('fused ') ? n.name.slice('fused '.length) : n.name;
-    return name === layer || name.startsWith(`${layer}/`);
+    return (
+      name === layer || name.startsWith(`${layer}/`) || (output !== undefined && name === `${output}_nchwc`)
+    );
   });
   return own.length === 0 ? null : own.reduce((s, n) => s + n.us, 0);
 }
@@ -92,8 +100,8 @@ export async function planForRuntime(
   const int8Profile = await args.profile(int8Onnx, runtime);
   const layers = args.int8Layers.map((node) => ({
     node,
-    floatUs: layerTime(floatProfile, node),
-    int8Us: layerTime(int8Profile, node),
+    floatUs: layerTime(floatProfile, node, args.outputs?.[node]),
+    int8Us: layerTime(int8Profile, node, args.outputs?.[node]),
   }));
   const slowerInInt8 = layers
     .filter((l) => l.floatUs !== null && l.int8Us !== null && l.int8Us > l.floatUs)

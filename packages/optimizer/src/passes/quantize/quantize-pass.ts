@@ -245,6 +245,7 @@ async function transform(
         keptFloat,
         build,
         weightBytes,
+        outputs: Object.fromEntries(toQuantize.nodes.map((n) => [n.name, n.outputs[0]!])),
         ...measured,
       });
       let file: string | null = null;
