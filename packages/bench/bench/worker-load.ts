@@ -6,13 +6,13 @@
  * requests interleaved (one in four: bombs, corrupt images, oversize bodies, wrong types, bad
  * JSON, wrong keys), `clients` concurrent clients for `seconds` each (src/targets/worker/worker-load.ts).
  * Every good answer must carry onnxruntime-node's top-1 and probability (|Δp| <= 1e-5), every
- * hostile one its refusal status; the isolate's memory (read through the inspector; run with
- * NODE_OPTIONS=--experimental-websocket on Node 20) must not grow by more than the bound from the
+ * hostile one its refusal status; the isolate's memory (read through the inspector, from a child
+ * node given --experimental-websocket on Node 20) must not grow by more than the bound from the
  * start of the good phase to the end of the mixed one (workerd's RSS when it cannot be read). Writes load.json and load.md;
  * exits 1 on any error, wrong answer or memory growth past the bound.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -20,14 +20,7 @@ import { readModelPackageDir } from '@edgeml/core/node';
 import { createClassifier, packageWorker } from '@edgeml/runtime-edge/node';
 import { markdownTable } from '../src/report/markdown.js';
 import { benchDataset, loadBenchImages } from '../src/run/images.js';
-import { type IsolateHeap, readIsolateHeap } from '../src/targets/worker/isolate-heap.js';
-import { descendantMemory } from '../src/targets/worker/process-memory.js';
-import {
-  hostileRequests,
-  type LoadRequest,
-  runWorkerLoad,
-  type WorkerLoadResult,
-} from '../src/targets/worker/worker-load.js';
+import { hostileRequests, type LoadRequest, runWorkerLoadTest } from '../src/targets/worker/worker-load.js';
 import { startWranglerDev } from '../src/targets/worker/wrangler-dev.js';
 
 const { values } = parseArgs({
@@ -77,12 +70,7 @@ await reference.dispose();
 const hostile = hostileRequests(images.pngs[0] as Uint8Array, apiKey, MAX_BODY);
 
 const work = await mkdtemp(join(tmpdir(), 'edgeml-worker-load-'));
-const results: WorkerLoadResult[] = [];
-let threads: { start: number; end: number } | undefined;
-let proxyPids: number[] = [];
-// The isolate's V8 heap after a full GC: at the start of the good phase, after it, after the mixed one.
-const heap: (IsolateHeap | undefined)[] = [];
-let proxyRssEnd = 0;
+let load: Awaited<ReturnType<typeof runWorkerLoadTest>>;
 try {
   const project = join(work, 'worker');
   console.error(`packaging ${modelDir} (${precision}) with an API key required`);
@@ -94,41 +82,14 @@ try {
   await writeFile(join(project, '.dev.vars'), `EDGEML_API_KEY=${apiKey}\n`);
   const server = await startWranglerDev(project);
   try {
-    // wrangler dev runs two workerd processes: its proxy (the public port) and the runtime that
-    // hosts the Worker (the one with an inspector); memory is bounded on the latter.
-    const all = await descendantMemory(server.child.pid ?? -1, /workerd/, /./);
-    const hosts = await descendantMemory(server.child.pid ?? -1, /workerd/, /--inspector-addr/);
-    const pids = hosts.length > 0 ? hosts.map((p) => p.pid) : all.map((p) => p.pid);
-    proxyPids = all.map((p) => p.pid).filter((pid) => !pids.includes(pid));
-    const taskCount = async () => {
-      let n = 0;
-      for (const pid of pids) n += (await readdir(`/proc/${pid}/task`).catch(() => [])).length;
-      return n;
-    };
-    const phases = [
-      { name: 'warm-up (good)', clients, seconds: Math.min(20, seconds), hostileEvery: 0 },
-      { name: 'good', clients, seconds, hostileEvery: 0 },
-      { name: 'mixed (1 in 4 hostile)', clients, seconds, hostileEvery: 4 },
-    ];
-    const heapNow = () =>
-      readIsolateHeap(server.inspectorPort, true).catch((error: Error) => {
-        console.error(`isolate heap not read: ${error.message}`);
-        return undefined;
-      });
-    for (const phase of phases) {
-      if (phase.name === 'good') {
-        threads = { start: await taskCount(), end: 0 };
-        heap.push(await heapNow());
-      }
-      console.error(`${phase.name}: ${phase.clients} clients for ${phase.seconds} s`);
-      results.push(await runWorkerLoad(server.base, pids, good, hostile, phase, TOLERANCE));
-      if (phase.name !== phases[0]?.name) heap.push(await heapNow());
-    }
-    if (threads) threads.end = await taskCount();
-    for (const pid of proxyPids) {
-      const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-      proxyRssEnd += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
-    }
+    load = await runWorkerLoadTest(server, good, hostile, {
+      clients,
+      seconds,
+      warmupSeconds: Math.min(20, seconds),
+      tolerance: TOLERANCE,
+      memoryBoundBytes: boundBytes,
+      onPhase: (name) => console.error(`${name}: ${clients} clients`),
+    });
   } finally {
     await server.stop();
   }
@@ -136,13 +97,13 @@ try {
   await rm(work, { recursive: true, force: true });
 }
 
-const measured = results.slice(1);
-const rssGrowth = (measured[measured.length - 1]?.rss.endBytes ?? 0) - (measured[0]?.rss.startBytes ?? 0);
-// The bound applies to the isolate (live heap after a GC + its ArrayBuffers): what Cloudflare's
-// 128 MB per isolate counts. Without an inspector reading, to the hosting workerd's RSS.
-const isolateBytes = (h: IsolateHeap | undefined) => (h ? h.usedBytes + h.backingStorageBytes : undefined);
-const heapRead = heap.length === 3 && heap.every((h) => h !== undefined);
-const growth = heapRead ? (isolateBytes(heap[2]) ?? 0) - (isolateBytes(heap[0]) ?? 0) : rssGrowth;
+const results = [...(load.warmup ? [load.warmup] : []), ...load.phases];
+const measured = load.phases;
+const heap = load.isolateHeap;
+const heapRead = load.growthMeasure === 'isolate heap + backing stores';
+const growth = load.growthBytes;
+const rssGrowth = load.workerdRssGrowthBytes;
+const threads = load.threads;
 const mib = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MiB`;
 const f = (v: number) => (v >= 100 ? v.toFixed(0) : v.toPrecision(3));
 const table = markdownTable(
@@ -182,18 +143,16 @@ const table = markdownTable(
   ]),
 );
 const errors = measured.reduce((n, r) => n + r.errors, 0);
-const withinBound = growth <= boundBytes;
+const withinBound = load.withinBound;
 const served = measured.reduce((n, r) => n + r.requests, 0);
 const summary = [
   `${heapRead ? "the isolate's memory (live JS heap after a GC + ArrayBuffer backing stores)" : 'RSS of the workerd process hosting the Worker (isolate heap not read)'}, from the start of the good phase to the end of the mixed one: ${growth >= 0 ? '+' : ''}${mib(growth)} over ${served} requests (bound ${mib(boundBytes)}: ${withinBound ? 'within' : 'EXCEEDED'})`,
   `RSS of the workerd process hosting the Worker over the same span: +${mib(rssGrowth)} (${mib((rssGrowth * 1000) / Math.max(1, served))} per 1000 requests; memory outside the isolate, not billed per isolate; why it grows is not established: wrangler's inspector proxy enabling the Network domain is one candidate)`,
   heapRead
     ? `isolate after a full GC (inspector Runtime.getHeapUsage), start of good → end of good → end of mixed: JS heap ${heap.map((h) => mib(h?.usedBytes ?? 0)).join(' → ')}, ArrayBuffers ${heap.map((h) => mib(h?.backingStorageBytes ?? 0)).join(' → ')}`
-    : 'isolate JS heap: not read (needs a global WebSocket: Node 22+, or NODE_OPTIONS=--experimental-websocket on Node 20)',
-  `wrangler's proxy workerd (not deployed): ${mib(proxyRssEnd)} RSS at the end`,
-  threads
-    ? `workerd threads: ${threads.start} at the start of the good phase, ${threads.end} at the end`
-    : '',
+    : 'isolate JS heap: not read (the inspector did not answer)',
+  `wrangler's proxy workerd (not deployed): ${mib(load.proxyRssEndBytes)} RSS at the end`,
+  `workerd threads: ${threads.start} at the start of the good phase, ${threads.end} at the end`,
   `errors: ${errors}${
     errors > 0
       ? ` (${measured
@@ -209,17 +168,7 @@ const report = {
   createdAt: new Date().toISOString(),
   model: pkg.manifest.name,
   precision,
-  tolerance: TOLERANCE,
-  memoryBoundBytes: boundBytes,
-  growthBytes: growth,
-  growthMeasure: heapRead ? 'isolate heap + backing stores' : 'hosting workerd RSS',
-  rssGrowthBytes: rssGrowth,
-  proxyRssEndBytes: proxyRssEnd,
-  isolateHeap: heap.map((h) => h ?? null),
-  withinBound,
-  threads,
-  hostile: hostile.map((h) => ({ name: h.name, status: h.status })),
-  results,
+  ...load,
 };
 await writeFile(join(out, 'load.json'), `${JSON.stringify(report, null, 2)}\n`);
 const md = `# Worker under load: ${pkg.manifest.name} (${precision})\n\n${table}\n\n${summary.map((l) => `- ${l}`).join('\n')}\n\nHostile requests (mixed phase): ${hostile.map((h) => `${h.name} → ${h.status}`).join('; ')}.\n`;

@@ -34,6 +34,21 @@ const batch = closed({
   seconds: nonNeg,
   imagesPerSecond: nonNeg,
 });
+const loadPhase = closed({
+  phase: str,
+  clients: { type: 'integer', minimum: 1 },
+  seconds: nonNeg,
+  requests: count,
+  good: count,
+  hostile: count,
+  errors: count,
+  wrong: count,
+  errorSamples: { type: 'array', items: str },
+  requestsPerSecond: nonNeg,
+  goodPerSecond: nonNeg,
+  latency: summary,
+  rss: closed({ startBytes: count, peakBytes: count, endBytes: count }),
+});
 const key = {
   model: str,
   precision: { enum: ['float32', 'int8'] },
@@ -112,9 +127,33 @@ const okCase = closed(
       plan: { enum: ['free', 'paid', 'none'] },
       flags: { type: 'array', items: str },
     }),
+    load: closed({
+      clients: { type: 'integer', minimum: 1 },
+      secondsPerPhase: nonNeg,
+      hostileEvery: count,
+      tolerance: nonNeg,
+      hostileRequests: { type: 'array', items: closed({ name: str, status: { type: 'integer' } }) },
+      phases: { type: 'array', minItems: 1, items: loadPhase },
+      isolateHeap: {
+        type: 'array',
+        items: {
+          oneOf: [
+            { type: 'null' },
+            closed({ usedBytes: count, totalBytes: count, backingStorageBytes: count }),
+          ],
+        },
+      },
+      growthMeasure: { enum: ['isolate heap + backing stores', 'hosting workerd RSS'] },
+      growthBytes: num,
+      memoryBoundBytes: count,
+      withinBound: { type: 'boolean' },
+      workerdRssGrowthBytes: num,
+      proxyRssEndBytes: count,
+      threads: closed({ start: count, end: count }),
+    }),
     extra: { type: 'object' },
   },
-  ['cpu', 'extra'],
+  ['cpu', 'load', 'extra'],
 );
 
 const skippedCase = closed({
@@ -136,17 +175,22 @@ export const BENCH_REPORT_SCHEMA = {
     reportVersion: { const: 1 },
     createdAt: { type: 'string', format: 'date-time' },
     durationMs: nonNeg,
-    settings: closed({
-      coldStarts: { type: 'integer', minimum: 1 },
-      warmupIterations: count,
-      minIterations: { type: 'integer', minimum: 1 },
-      maxIterations: { type: 'integer', minimum: 1 },
-      timeMs: nonNeg,
-      batchSizes: { type: 'array', items: { type: 'integer', minimum: 1 } },
-      concurrency: { type: 'array', items: { type: 'integer', minimum: 1 } },
-      concurrencyRequests: { type: 'integer', minimum: 1 },
-      concurrencyTimeMs: nonNeg,
-    }),
+    settings: closed(
+      {
+        coldStarts: { type: 'integer', minimum: 1 },
+        warmupIterations: count,
+        minIterations: { type: 'integer', minimum: 1 },
+        maxIterations: { type: 'integer', minimum: 1 },
+        timeMs: nonNeg,
+        batchSizes: { type: 'array', items: { type: 'integer', minimum: 1 } },
+        concurrency: { type: 'array', items: { type: 'integer', minimum: 1 } },
+        concurrencyRequests: { type: 'integer', minimum: 1 },
+        concurrencyTimeMs: nonNeg,
+        workerLoadSeconds: count,
+        workerLoadClients: { type: 'integer', minimum: 1 },
+      },
+      ['workerLoadSeconds', 'workerLoadClients'],
+    ),
     environment: closed({
       cpuModel: str,
       cores: { type: 'integer', minimum: 1 },

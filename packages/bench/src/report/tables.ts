@@ -248,6 +248,54 @@ export function reportTables(report: BenchReport): ReportTable[] {
       }),
     });
   }
+  const loaded = ok.filter((c) => c.load !== undefined);
+  if (loaded.length > 0) {
+    const isolate = (h: { usedBytes: number; backingStorageBytes: number } | null | undefined) =>
+      h ? bytes(h.usedBytes + h.backingStorageBytes) : 'not read';
+    const signed = (b: number) => `${b < 0 ? '-' : '+'}${bytes(Math.abs(b))}`;
+    tables.push({
+      title:
+        'Worker under load (concurrent clients on 127.0.0.1, back to back; good answers checked against onnxruntime-node; latency of the good requests in ms; isolate = JS heap after a GC + ArrayBuffers, through the inspector)',
+      header: [
+        'model',
+        'precision',
+        'target',
+        'phase',
+        'clients',
+        's',
+        'requests (good/hostile)',
+        'errors',
+        'wrong answers',
+        'req/s',
+        'good/s',
+        'p50',
+        'p99',
+        'isolate start → end',
+        'isolate growth vs bound',
+        'workerd RSS growth',
+      ],
+      rows: loaded.flatMap((c) => {
+        const l = c.load as NonNullable<OkCase['load']>;
+        const verdict = `${signed(l.growthBytes)} of ${bytes(l.memoryBoundBytes)}: ${l.withinBound ? 'within' : 'EXCEEDED'}${l.growthMeasure === 'hosting workerd RSS' ? ' (workerd RSS)' : ''}`;
+        return l.phases.map((p, i) => [
+          ...keyOf(c),
+          p.phase,
+          String(p.clients),
+          p.seconds.toFixed(1),
+          `${p.requests} (${p.good}/${p.hostile})`,
+          String(p.errors),
+          String(p.wrong),
+          rate(p.requestsPerSecond),
+          rate(p.goodPerSecond),
+          ms(p.latency.p50),
+          ms(p.latency.p99),
+          `${isolate(l.isolateHeap[i])} → ${isolate(l.isolateHeap[i + 1])}`,
+          verdict,
+          signed(p.rss.endBytes - p.rss.startBytes),
+        ]);
+      }),
+    });
+  }
   const notOk = report.cases.filter((c) => c.status !== 'ok');
   if (notOk.length > 0) {
     tables.push({
@@ -280,6 +328,6 @@ export function environmentLines(report: BenchReport): string[] {
       .join(', ')}`,
     ...Object.entries(e.wasm).map(([k, v]) => `wasm ${k}: ${v}`),
     `images: ${report.images.dataset} ${report.images.split}, ${report.images.selection}`,
-    `settings: ${report.settings.coldStarts} cold starts; ${report.settings.warmupIterations} warm-up, then ${report.settings.minIterations}-${report.settings.maxIterations} iterations over >= ${report.settings.timeMs} ms; batches ${report.settings.batchSizes.join('/')}; Worker clients ${report.settings.concurrency.join('/')} (<= ${report.settings.concurrencyRequests} requests, <= ${report.settings.concurrencyTimeMs} ms each)`,
+    `settings: ${report.settings.coldStarts} cold starts; ${report.settings.warmupIterations} warm-up, then ${report.settings.minIterations}-${report.settings.maxIterations} iterations over >= ${report.settings.timeMs} ms; batches ${report.settings.batchSizes.join('/')}; Worker clients ${report.settings.concurrency.join('/')} (<= ${report.settings.concurrencyRequests} requests, <= ${report.settings.concurrencyTimeMs} ms each)${report.settings.workerLoadSeconds ? `; Worker load test ${report.settings.workerLoadClients ?? '?'} clients, ${report.settings.workerLoadSeconds} s per phase` : ''}`,
   ];
 }

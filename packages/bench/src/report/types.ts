@@ -144,6 +144,72 @@ export interface WorkerCpuResult {
   readonly flags: readonly string[];
 }
 
+/** One timed phase of the Worker load test: k clients sending requests back to back. */
+export interface WorkerLoadPhase {
+  /** 'good' (good requests only) or 'mixed' (every `hostileEvery`-th request hostile). */
+  readonly phase: string;
+  readonly clients: number;
+  /** Measured duration (s). */
+  readonly seconds: number;
+  readonly requests: number;
+  readonly good: number;
+  readonly hostile: number;
+  /** Unexpected statuses, network failures and wrong answers. */
+  readonly errors: number;
+  /** Good requests answered 200 with another top-1, or a probability off by more than the tolerance. */
+  readonly wrong: number;
+  /** The first few errors, in words. */
+  readonly errorSamples: readonly string[];
+  readonly requestsPerSecond: number;
+  readonly goodPerSecond: number;
+  /** Latency of the good requests (ms). */
+  readonly latency: Summary;
+  /** Resident memory of the workerd hosting the Worker, sampled every 500 ms (bytes). */
+  readonly rss: { readonly startBytes: number; readonly peakBytes: number; readonly endBytes: number };
+}
+
+/** The isolate's V8 heap, read through the inspector after a GC (bytes). */
+export interface IsolateHeapReading {
+  /** Live JS objects. */
+  readonly usedBytes: number;
+  /** The heap V8 reserved. */
+  readonly totalBytes: number;
+  /** ArrayBuffer backing stores (Wasm memories among them, where V8 reports them). */
+  readonly backingStorageBytes: number;
+}
+
+/**
+ * The Worker under load: a phase of good requests, then one with hostile requests interleaved,
+ * every good answer checked against onnxruntime-node, the isolate's memory against a bound.
+ */
+export interface WorkerLoadResult {
+  readonly clients: number;
+  /** Planned seconds per phase. */
+  readonly secondsPerPhase: number;
+  /** In the mixed phase, every n-th request is hostile. */
+  readonly hostileEvery: number;
+  /** Largest |Δp| of a good answer's top-1 probability against onnxruntime-node. */
+  readonly tolerance: number;
+  /** The hostile requests and the status each must get. */
+  readonly hostileRequests: readonly { readonly name: string; readonly status: number }[];
+  /** The good phase, then the mixed one. */
+  readonly phases: readonly WorkerLoadPhase[];
+  /** Isolate heap at the start of the good phase, its end and the end of the mixed one (null: not read). */
+  readonly isolateHeap: readonly (IsolateHeapReading | null)[];
+  /** What the bound was checked on: the isolate (heap + ArrayBuffers), or workerd's RSS when the heap was not read. */
+  readonly growthMeasure: 'isolate heap + backing stores' | 'hosting workerd RSS';
+  /** Growth of that measure from the start of the good phase to the end of the mixed one (bytes). */
+  readonly growthBytes: number;
+  readonly memoryBoundBytes: number;
+  readonly withinBound: boolean;
+  /** RSS growth of the workerd hosting the Worker over the same span (bytes). */
+  readonly workerdRssGrowthBytes: number;
+  /** RSS of wrangler's proxy workerd at the end (local only, not deployed). */
+  readonly proxyRssEndBytes: number;
+  /** workerd threads at the start of the good phase and at the end. */
+  readonly threads: { readonly start: number; readonly end: number };
+}
+
 /** The model file a case loaded. */
 export interface CaseFile {
   readonly path: string;
@@ -171,6 +237,8 @@ export interface OkCase extends CaseKey {
   readonly accuracy: AccuracyResult;
   /** The Worker's CPU time per request (target worker). */
   readonly cpu?: WorkerCpuResult;
+  /** The Worker under load (target worker, `workerLoadSeconds` > 0). */
+  readonly load?: WorkerLoadResult;
   /** Target-specific facts (Worker bundle size, ...). */
   readonly extra?: Record<string, unknown>;
 }
@@ -237,6 +305,10 @@ export interface BenchSettings {
   readonly concurrency: readonly number[];
   readonly concurrencyRequests: number;
   readonly concurrencyTimeMs: number;
+  /** Seconds per phase of the Worker load test (0: not run; absent in reports older than the option). */
+  readonly workerLoadSeconds?: number;
+  /** Concurrent clients of the Worker load test. */
+  readonly workerLoadClients?: number;
 }
 
 /** report.json. */

@@ -39,6 +39,13 @@ export interface BenchOptions {
   readonly concurrencyRequests?: number;
   /** Time per concurrency level, at most (ms). @default 5000 */
   readonly concurrencyTimeMs?: number;
+  /**
+   * Seconds per phase of the Worker load test, run after the per-request measurements on the same
+   * Worker: good requests only, then one in four hostile, every answer checked. @default 0 (not run)
+   */
+  readonly workerLoadSeconds?: number;
+  /** Concurrent clients of the Worker load test. @default 32 */
+  readonly workerLoadClients?: number;
   /** Cases done / total, with the current case's step as the message. */
   readonly onProgress?: ProgressCallback;
   /** Called with each finished row. */
@@ -124,6 +131,24 @@ export const BENCH_OPTIONS = {
     default: 5000,
     placeholder: 'MS',
     description: 'time per concurrency level, at most (ms)',
+  },
+  workerLoadSeconds: {
+    kind: 'integer',
+    min: 0,
+    max: 3600,
+    default: 0,
+    flag: 'worker-load',
+    placeholder: 'S',
+    description:
+      'worker: seconds per phase of the load test after the per-request measurements (good, then 1 in 4 hostile; 0: off)',
+  },
+  workerLoadClients: {
+    kind: 'integer',
+    min: 1,
+    max: 1024,
+    default: 32,
+    placeholder: 'N',
+    description: 'worker: concurrent clients of the load test',
   },
 } as const satisfies OptionDecls;
 

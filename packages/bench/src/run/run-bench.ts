@@ -119,6 +119,7 @@ function okRow(
       predictions: m.predictions,
     },
     ...(m.cpu ? { cpu: m.cpu } : {}),
+    ...(m.load ? { load: m.load } : {}),
     ...(m.extra ? { extra: m.extra } : {}),
   };
 }

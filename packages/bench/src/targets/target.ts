@@ -12,6 +12,7 @@ import type {
   LatencySamples,
   MemoryResult,
   WorkerCpuResult,
+  WorkerLoadResult,
 } from '../report/types.js';
 import type { BenchImageSet } from '../run/images.js';
 
@@ -45,6 +46,8 @@ export interface TargetMeasurement {
   readonly concurrency?: readonly ConcurrencyResult[];
   /** The Worker's CPU time per request. */
   readonly cpu?: WorkerCpuResult;
+  /** The Worker under load (settings.workerLoadSeconds > 0). */
+  readonly load?: WorkerLoadResult;
   readonly extra?: Record<string, unknown>;
 }
 

@@ -5,12 +5,18 @@
  * interleaved (every `hostileEvery`-th request: a decompression bomb, a truncated and a random
  * "PNG", a body over the limit, a wrong content type, malformed JSON, a wrong API key) and must
  * each get their own refusal status. Reported: requests, errors (unexpected status, network
- * failure, wrong answer), throughput, latency percentiles of the good requests, and workerd's
- * resident memory sampled during the run (its growth against a stated bound).
+ * failure, wrong answer), throughput, latency percentiles of the good requests, the isolate's
+ * memory (heap after a GC plus its ArrayBuffers, through the inspector) against a stated bound,
+ * and the resident memory of the workerd that hosts it. `runWorkerLoadTest` runs the phases on a
+ * served Worker; the bench's worker target (`workerLoadSeconds`) and bench/worker-load.ts use it.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { encodePng } from '@edgeml/core';
-import { type Summary, summarize } from '../../stats/summary.js';
+import type { WorkerLoadPhase, WorkerLoadResult } from '../../report/types.js';
+import { summarize } from '../../stats/summary.js';
+import { type IsolateHeap, readIsolateHeap } from './isolate-heap.js';
+import { descendantMemory } from './process-memory.js';
+import type { WranglerDevServer } from './wrangler-dev.js';
 
 /** A request and the status it must get. */
 export interface LoadRequest {
@@ -32,28 +38,6 @@ export interface LoadPhase {
   readonly hostileEvery: number;
 }
 
-/** The figures of one load phase. */
-export interface WorkerLoadResult {
-  readonly phase: string;
-  readonly clients: number;
-  readonly seconds: number;
-  readonly requests: number;
-  readonly good: number;
-  readonly hostile: number;
-  /** Unexpected statuses, network failures and wrong answers. */
-  readonly errors: number;
-  /** Good requests answered 200 with another top-1 or a probability off by more than the tolerance. */
-  readonly wrong: number;
-  /** The first few errors, in words. */
-  readonly errorSamples: readonly string[];
-  readonly requestsPerSecond: number;
-  readonly goodPerSecond: number;
-  /** Latency of the good requests (ms). */
-  readonly latency: Summary;
-  /** workerd's resident memory (sum over its processes), sampled every 500 ms (bytes). */
-  readonly rss: { readonly startBytes: number; readonly peakBytes: number; readonly endBytes: number };
-}
-
 async function rssBytes(pids: readonly number[]): Promise<number> {
   let total = 0;
   for (const pid of pids) {
@@ -64,9 +48,16 @@ async function rssBytes(pids: readonly number[]): Promise<number> {
   return total;
 }
 
-/** The hostile requests of the mixed phase (each with the status it must get). */
-export function hostileRequests(image: Uint8Array, apiKey: string, maxBodyBytes: number): LoadRequest[] {
-  const auth = { authorization: `Bearer ${apiKey}` };
+/**
+ * The hostile requests of the mixed phase (each with the status it must get); a wrong API key only
+ * when the Worker requires one (`apiKey` given).
+ */
+export function hostileRequests(
+  image: Uint8Array,
+  apiKey: string | undefined,
+  maxBodyBytes: number,
+): LoadRequest[] {
+  const auth: Record<string, string> = apiKey ? { authorization: `Bearer ${apiKey}` } : {};
   // 8192 x 8192 zeros: 64 MiB of pixels in a small PNG, refused from its header (413).
   const bomb = encodePng({ width: 8192, height: 8192, channels: 1, data: new Uint8Array(8192 * 8192) });
   const random = new Uint8Array(2048);
@@ -98,13 +89,17 @@ export function hostileRequests(image: Uint8Array, apiKey: string, maxBodyBytes:
       headers: { ...auth, 'content-type': 'application/json' },
       status: 400,
     },
-    {
-      name: 'wrong API key',
-      path: '/v1/classify',
-      body: image,
-      headers: { authorization: 'Bearer wrong', 'content-type': 'image/png' },
-      status: 401,
-    },
+    ...(apiKey
+      ? [
+          {
+            name: 'wrong API key',
+            path: '/v1/classify',
+            body: image,
+            headers: { authorization: 'Bearer wrong', 'content-type': 'image/png' },
+            status: 401,
+          },
+        ]
+      : []),
   ];
 }
 
@@ -116,7 +111,7 @@ export async function runWorkerLoad(
   hostile: readonly LoadRequest[],
   phase: LoadPhase,
   tolerance: number,
-): Promise<WorkerLoadResult> {
+): Promise<WorkerLoadPhase> {
   const latencies: number[] = [];
   const errorSamples: string[] = [];
   let requests = 0;
@@ -196,5 +191,98 @@ export async function runWorkerLoad(
     goodPerSecond: goodCount / seconds,
     latency: summarize(latencies.length > 0 ? latencies : [0]),
     rss: { startBytes: rss[0] ?? 0, peakBytes: Math.max(...rss), endBytes: rss[rss.length - 1] ?? 0 },
+  };
+}
+
+/** Settings of runWorkerLoadTest. */
+export interface WorkerLoadTestOptions {
+  readonly clients: number;
+  /** Seconds per measured phase. */
+  readonly seconds: number;
+  /** A good-only warm-up before the measured phases (s). @default 0 */
+  readonly warmupSeconds?: number;
+  /** In the mixed phase, every n-th request is hostile. @default 4 */
+  readonly hostileEvery?: number;
+  /** Largest |Δp| of a good answer's top-1 probability. */
+  readonly tolerance: number;
+  /** The most the isolate's memory may grow from the start of the good phase to the end of the mixed one (bytes). */
+  readonly memoryBoundBytes: number;
+  /** Called before each phase with its name. */
+  readonly onPhase?: (name: string) => void;
+}
+
+/**
+ * The load test on a Worker served by `wrangler dev`: an optional warm-up, a phase of good requests
+ * and a mixed one, `clients` concurrent clients for `seconds` each; the isolate's heap (after a GC,
+ * through the inspector) read at the start of the good phase, its end and the end of the mixed
+ * one. A heap reading that fails for another reason than a missing WebSocket leaves the bound on
+ * the hosting workerd's RSS (`growthMeasure` says which); BACKEND_UNAVAILABLE propagates.
+ */
+export async function runWorkerLoadTest(
+  server: WranglerDevServer,
+  good: readonly LoadRequest[],
+  hostile: readonly LoadRequest[],
+  options: WorkerLoadTestOptions,
+): Promise<WorkerLoadResult & { readonly warmup?: WorkerLoadPhase }> {
+  const { clients, seconds, tolerance } = options;
+  const hostileEvery = options.hostileEvery ?? 4;
+  // wrangler dev runs two workerd processes: its proxy (the public port) and the runtime that
+  // hosts the Worker (the one with an inspector); memory is bounded on the latter.
+  const all = await descendantMemory(server.child.pid ?? -1, /workerd/, /./);
+  const hosts = await descendantMemory(server.child.pid ?? -1, /workerd/, /--inspector-addr/);
+  const pids = hosts.length > 0 ? hosts.map((p) => p.pid) : all.map((p) => p.pid);
+  const proxyPids = all.map((p) => p.pid).filter((pid) => !pids.includes(pid));
+  const taskCount = async () => {
+    let n = 0;
+    for (const pid of pids) n += (await readdir(`/proc/${pid}/task`).catch(() => [])).length;
+    return n;
+  };
+  const heapNow = () =>
+    readIsolateHeap(server.inspectorPort, true).catch((error: Error) => {
+      if ((error as { code?: string }).code === 'BACKEND_UNAVAILABLE') throw error;
+      return undefined;
+    });
+  let warmup: WorkerLoadPhase | undefined;
+  const warmupSeconds = options.warmupSeconds ?? 0;
+  if (warmupSeconds > 0) {
+    options.onPhase?.('warm-up (good)');
+    const phase = { name: 'warm-up (good)', clients, seconds: warmupSeconds, hostileEvery: 0 };
+    warmup = await runWorkerLoad(server.base, pids, good, hostile, phase, tolerance);
+  }
+  const threadsStart = await taskCount();
+  const heap: (IsolateHeap | undefined)[] = [await heapNow()];
+  const phases: WorkerLoadPhase[] = [];
+  for (const phase of [
+    { name: 'good', clients, seconds, hostileEvery: 0 },
+    { name: `mixed (1 in ${hostileEvery} hostile)`, clients, seconds, hostileEvery },
+  ]) {
+    options.onPhase?.(phase.name);
+    phases.push(await runWorkerLoad(server.base, pids, good, hostile, phase, tolerance));
+    heap.push(await heapNow());
+  }
+  const threadsEnd = await taskCount();
+  const proxyRssEndBytes = await rssBytes(proxyPids);
+  const rssGrowth = (phases[phases.length - 1]?.rss.endBytes ?? 0) - (phases[0]?.rss.startBytes ?? 0);
+  // The bound applies to the isolate (live heap after a GC + its ArrayBuffers): what Cloudflare's
+  // 128 MB per isolate counts. Without an inspector reading, to the hosting workerd's RSS.
+  const isolateBytes = (h: IsolateHeap | undefined) => (h ? h.usedBytes + h.backingStorageBytes : 0);
+  const heapRead = heap.every((h) => h !== undefined);
+  const growthBytes = heapRead ? isolateBytes(heap[2]) - isolateBytes(heap[0]) : rssGrowth;
+  return {
+    clients,
+    secondsPerPhase: seconds,
+    hostileEvery,
+    tolerance,
+    hostileRequests: hostile.map((h) => ({ name: h.name, status: h.status })),
+    phases,
+    isolateHeap: heap.map((h) => h ?? null),
+    growthMeasure: heapRead ? 'isolate heap + backing stores' : 'hosting workerd RSS',
+    growthBytes,
+    memoryBoundBytes: options.memoryBoundBytes,
+    withinBound: growthBytes <= options.memoryBoundBytes,
+    workerdRssGrowthBytes: rssGrowth,
+    proxyRssEndBytes,
+    threads: { start: threadsStart, end: threadsEnd },
+    ...(warmup ? { warmup } : {}),
   };
 }

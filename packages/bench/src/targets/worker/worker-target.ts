@@ -4,24 +4,65 @@
  * (spawn → health → first classification), sequential latency, k parallel clients, accuracy,
  * workerd's resident memory from /proc, and workerd's CPU time per request (worker-cpu.ts): cold
  * (each fresh workerd's first classification), warm (sequential requests after the latency run),
- * and the floor of a request that does no model work.
+ * and the floor of a request that does no model work. With `workerLoadSeconds` > 0, the load test
+ * (worker-load.ts) then runs on the same Worker: `workerLoadClients` clients, good requests only,
+ * then one in four hostile, every good answer checked against onnxruntime-node.
  */
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { findModelFile } from '@edgeml/core';
 import { readModelPackageDir } from '@edgeml/core/node';
-import { findWrangler, packageWorker } from '@edgeml/runtime-edge/node';
-import type { ColdStartSample, ConcurrencyResult } from '../../report/types.js';
+import { createClassifier, findWrangler, packageWorker } from '@edgeml/runtime-edge/node';
+import type {
+  BenchPrecision,
+  ColdStartSample,
+  ConcurrencyResult,
+  WorkerLoadResult,
+} from '../../report/types.js';
 import { runLatency } from '../runtime/latency-run.js';
 import type { BenchTarget, CaseContext, TargetMeasurement } from '../target.js';
 import { runConcurrentLoad } from './http-load.js';
 import { descendantMemory } from './process-memory.js';
 import { type CpuSample, WorkerdCpuMeter, workerCpuResult, workerdPids } from './worker-cpu.js';
+import { hostileRequests, type LoadRequest, runWorkerLoadTest } from './worker-load.js';
 import { startWranglerDev, type WranglerDevServer } from './wrangler-dev.js';
 
 /** Warm classifications measured for CPU time, and health requests for the floor. */
 const CPU_REQUESTS = 60;
 const FLOOR_REQUESTS = 30;
+/** The packaged Worker's body limit (packageWorker's default, stated so the load test can pass it). */
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+/** Load test: distinct good images, |Δp| allowed against onnxruntime-node, isolate growth allowed. */
+const LOAD_IMAGES = 64;
+const LOAD_TOLERANCE = 1e-5;
+const LOAD_MEMORY_BOUND_BYTES = 32 * 1024 * 1024;
+
+/** The load test's good requests: benchmark images with onnxruntime-node's top-1 and probability. */
+async function goodRequests(
+  modelDir: string,
+  precision: BenchPrecision,
+  pngs: readonly Uint8Array[],
+): Promise<LoadRequest[]> {
+  const reference = await createClassifier(modelDir, { runtime: 'ort-node', precision });
+  try {
+    const good: LoadRequest[] = [];
+    for (const [i, png] of pngs.slice(0, LOAD_IMAGES).entries()) {
+      const top = (await reference.classify(png, { topK: 1 })).predictions[0];
+      if (!top) throw new Error('onnxruntime-node answered no prediction');
+      good.push({
+        name: `image ${i}`,
+        path: '/v1/classify?topK=1',
+        body: png,
+        headers: { 'content-type': 'image/png' },
+        status: 200,
+        expected: { label: top.label, probability: top.probability },
+      });
+    }
+    return good;
+  } finally {
+    await reference.dispose();
+  }
+}
 
 interface ClassifyBody {
   readonly predictions: readonly { label: string; probability: number }[];
@@ -88,7 +129,10 @@ export function createWorkerTarget(): BenchTarget {
       const labels = pkg.manifest.labels;
       context.note('edgeml package --target worker');
       const project = join(context.workDir, `worker-${context.precision}`);
-      const packaged = await packageWorker(context.modelDir, project, { precision: context.precision });
+      const packaged = await packageWorker(context.modelDir, project, {
+        precision: context.precision,
+        maxBodyBytes: MAX_BODY_BYTES,
+      });
 
       const coldStarts: ColdStartSample[] = [];
       let server: WranglerDevServer | undefined;
@@ -169,6 +213,23 @@ export function createWorkerTarget(): BenchTarget {
         }
         const workerd = await descendantMemory(live.child.pid ?? -1, /workerd/);
         const rss = workerd.reduce((a, p) => a + p.peakRssBytes, 0);
+        let load: WorkerLoadResult | undefined;
+        const { workerLoadSeconds = 0, workerLoadClients = 32 } = context.settings;
+        if (workerLoadSeconds > 0) {
+          context.note('load test: reference answers (onnxruntime-node)');
+          const good = await goodRequests(context.modelDir, context.precision, pngs);
+          // No API key on the bench's Worker: the hostile mix has no wrong-key request.
+          const hostile = hostileRequests(first, undefined, MAX_BODY_BYTES);
+          const { warmup: _none, ...figures } = await runWorkerLoadTest(live, good, hostile, {
+            clients: workerLoadClients,
+            seconds: workerLoadSeconds,
+            tolerance: LOAD_TOLERANCE,
+            memoryBoundBytes: LOAD_MEMORY_BOUND_BYTES,
+            onPhase: (name) =>
+              context.note(`load test: ${name}, ${workerLoadClients} clients, ${workerLoadSeconds} s`),
+          });
+          load = figures;
+        }
         return {
           backend: `workerd ${workerdVersion() ?? '?'} via wrangler ${findWrangler().version} dev (onnxruntime-web wasm, 1 thread)`,
           coldStarts,
@@ -177,6 +238,7 @@ export function createWorkerTarget(): BenchTarget {
           predictions,
           concurrency,
           cpu,
+          ...(load ? { load } : {}),
           batchNote: 'one image per request (POST /v1/classify/batch not benchmarked here)',
           memory: {
             source:
