@@ -141,7 +141,7 @@ export const quantizeCommand: Command = {
       }
       for (const r of p.giveBack) {
         out.print(
-          `  ${r.node} back to int8 (smaller file) vs float: ${ci(r.vsPlan)}: ${r.taken ? 'taken' : 'refused (more than 2% slower)'}`,
+          `  ${r.node} back to int8 (smaller file), speed-up over keeping it float: ${ci(r.vsPlan)}: ${r.taken ? 'taken' : 'refused (more than 2% slower)'}`,
         );
       }
       out.print(
