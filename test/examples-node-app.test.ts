@@ -144,6 +144,22 @@ describe('examples/node-app, installed with npm outside the workspace', () => {
     expect(correct / 18).toBeCloseTo(evaluated.accuracy, 12);
   });
 
+  it("edgeml compile finds its AssemblyScript kernels (the package's assembly/ folder) from dist/", async () => {
+    const log = await inApp('npx', [
+      '--no',
+      '--',
+      'edgeml',
+      'compile',
+      '--model',
+      FINAL,
+      '--out',
+      'runs/compiled',
+    ]);
+    expect(log).toMatch(/wrote .*runs\/compiled \(model\.wasm, model\.js\)/);
+    const wasm = await readFile(join(app, 'runs/compiled/model.wasm'));
+    expect([...wasm.subarray(0, 4)]).toEqual([0x00, 0x61, 0x73, 0x6d]);
+  });
+
   it('npm run classify prints the top-3 of every test image', async () => {
     const printed = (await inApp('npm', ['run', '--silent', 'classify'], true)).trim().split('\n');
     expect(printed).toHaveLength(18);
