@@ -1,9 +1,10 @@
-// The web target end to end: `edgeml package --target web` on a real model package, the output
-// served by a plain static server on 127.0.0.1 and opened in headless Chromium (driven by
+// The web target end to end: `edgeml package --target web` on a real (trained) model package, the
+// output served by a plain static server on 127.0.0.1 and opened in headless Chromium (driven by
 // playwright-core; $EDGEML_CHROMIUM, Debian's, else the one from npm: see support/chromium.ts; never
-// skipped): 30 real Fashion-MNIST PNGs fed through the page's own file input give the same
-// top-1 as onnxruntime-node, the drawing pad classifies, the ES module works on its own, and the
-// page loads nothing from anywhere but its own directory. Saves a screenshot under reports/e2e/.
+// skipped): 30 real Fashion-MNIST PNGs of every class fed through the page's own file input give
+// the same top-1 and probability as onnxruntime-node (its answers vary: at least 3 classes), the
+// drawing pad classifies, the ES module works on its own, and the page loads nothing from anywhere
+// but its own directory. Saves a screenshot under reports/e2e/.
 // Then a colour model (32x32x3, centre crop) packaged as float32 and as int8: colour JPEGs (one
 // EXIF-rotated), RGB, RGBA and grayscale PNGs of other sizes, fed through the file input, give the
 // probabilities onnxruntime-node gives on the Node classifier's tensor of the same bytes, and the
@@ -81,7 +82,7 @@ describe('web target (headless Chromium)', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'edgeml-web-'));
-    pkgDir = await writeFixturePackage(dir);
+    pkgDir = await writeFixturePackage(dir, { trained: true });
     images = await fashionTestPngs(IMAGES);
     webDir = join(dir, 'web');
     const { stdout } = await promisify(execFile)(
@@ -145,15 +146,20 @@ describe('web target (headless Chromium)', () => {
   it(`classifies ${IMAGES} Fashion-MNIST PNGs through the file input with the same top-1 as onnxruntime-node`, async () => {
     const reference = await createClassifier(pkgDir, { runtime: 'ort-node' });
     let agree = 0;
+    const expectedClasses = new Set<string>();
     for (const [i, png] of images.pngs.entries()) {
       const shown = await classifyInPage(page, png, `fashion-${i}.png`);
       const expected = (await reference.classify(png, { topK: 5 })).predictions;
+      expectedClasses.add(expected[0]!.label);
       expect(shown).toHaveLength(5);
       if (shown[0]?.label === expected[0]?.label) agree++;
       expect(shown[0]!.probability).toBeCloseTo(expected[0]!.probability, 5);
     }
     await reference.dispose();
     expect(agree).toBe(IMAGES);
+    // Every class among the images, and the trained model's answers vary.
+    expect(new Set(images.labels).size).toBe(10);
+    expect(expectedClasses.size).toBeGreaterThanOrEqual(3);
     expect(await page.textContent('#latency')).toMatch(/ms total: decode .* inference .* \(wasm\)/);
     await mkdir(join(root, 'reports/e2e'), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
