@@ -87,7 +87,20 @@ describe('web target (headless Chromium)', () => {
     webDir = join(dir, 'web');
     const { stdout } = await promisify(execFile)(
       join(root, 'node_modules/.bin/tsx'),
-      ['packages/cli/src/bin.ts', 'package', '--model', pkgDir, '--target', 'web', '--out', webDir],
+      // onnxruntime-web (its WebGPU and WebAssembly builds) explicitly: the package also holds
+      // model.wasm, which the default would ship (the compiled page: package-compiled.test.ts).
+      [
+        'packages/cli/src/bin.ts',
+        'package',
+        '--model',
+        pkgDir,
+        '--target',
+        'web',
+        '--runtime',
+        'ort-web',
+        '--out',
+        webDir,
+      ],
       { cwd: root, maxBuffer: 16 << 20 },
     );
     packageStdout = stdout;

@@ -52,7 +52,11 @@ describe('Worker access control and batch endpoint (wrangler dev, workerd)', () 
     images = await fashionTestPngs(16);
     reference = await createClassifier(pkgDir, { runtime: 'ort-node' });
     const workerDir = join(dir, 'worker');
+    // onnxruntime-web: it runs a batch in one inference (the compiled module's batch 1 is covered
+    // in package-compiled.test.ts).
     packageStdout = await packageForWorker(pkgDir, workerDir, [
+      '--runtime',
+      'ort-web',
       '--api-key-required',
       '--rate-limit',
       `${RATE_LIMIT}/60s`,

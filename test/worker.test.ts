@@ -1,5 +1,6 @@
 // The Cloudflare Worker target end to end: `edgeml package --target worker` on a real model
-// package (trained, so its top-1 varies), the project served by `wrangler dev` (workerd) on
+// package (trained, so its top-1 varies; it holds the module edgeml compile wrote, so the Worker
+// runs on the default runtime edgeml-wasm), the project served by `wrangler dev` (workerd) on
 // 127.0.0.1, 100 real Fashion-MNIST PNGs of every class classified with the same top-1 and
 // probability as onnxruntime-node, every bad input refused with its status
 // while the isolate keeps serving. Then a colour model (32x32x3, centre crop) served as float32 and
@@ -65,6 +66,8 @@ describe('Cloudflare Worker target (wrangler dev, workerd)', () => {
 
   it('writes a self-contained Wrangler project and reports its size', async () => {
     expect(packageStdout).toMatch(/total\s+\|?\s*[\d.]+ KiB/);
+    // The default runtime: the package holds a float32 module compiled by edgeml compile.
+    expect(packageStdout).toMatch(/model\.wasm on edgeml-wasm/);
     // No access control asked for: the command says so, and nothing in wrangler.toml turns it on.
     expect(packageStdout).toMatch(/API key: off until the secret EDGEML_API_KEY is set/);
     expect(packageStdout).toMatch(/rate limit: off/);
@@ -80,7 +83,10 @@ describe('Cloudflare Worker target (wrangler dev, workerd)', () => {
 
   it('classifies 100 Fashion-MNIST PNGs with the same top-1 as onnxruntime-node', async () => {
     const reference = await createClassifier(pkgDir, { runtime: 'ort-node' });
-    const sha256 = reference.file.sha256;
+    // The package holds model.wasm (edgeml compile), so the Worker runs it by default: its file is served.
+    const compiled = await createClassifier(pkgDir, { runtime: 'edgeml-wasm' });
+    const sha256 = compiled.file.sha256;
+    await compiled.dispose();
     let agree = 0;
     const expectedClasses = new Set<string>();
     for (const [i, png] of images.pngs.entries()) {

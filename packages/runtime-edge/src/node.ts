@@ -24,6 +24,12 @@ export type {
   TfliteSignature,
 } from './targets/mobile/read-tflite-signature.js';
 export { readTfliteSignature } from './targets/mobile/read-tflite-signature.js';
+export type { PackageRuntime } from './targets/packaged-model-file.js';
+export {
+  defaultPackageRuntime,
+  hasCompiledModel,
+  PACKAGE_RUNTIMES,
+} from './targets/packaged-model-file.js';
 export type { PackageWebOptions, PackageWebResult, WebFileSize } from './targets/web/package-web.js';
 export { packageWeb } from './targets/web/package-web.js';
 export type { BundleModuleSize, BundleSize } from './targets/worker/bundle-size.js';

@@ -1,13 +1,22 @@
 /**
- * `edgeml package`: turns a model package into a deployable target. `--target worker` writes a
- * self-contained Wrangler project (Hono app, onnxruntime-web, the model), reports its raw and
+ * `edgeml package`: turns a model package into a deployable target. `--runtime` says what runs the
+ * model in a Worker or a page: 'edgeml-wasm' (the module `edgeml compile` added to the package; no
+ * onnxruntime-web, no shim) or 'ort-web'; by default edgeml-wasm when the package holds a compiled
+ * module of the precision, else ort-web. The packager does not compile (an int8 compile calibrates
+ * on the model's data set): `--runtime edgeml-wasm` on a package without one fails with a typed
+ * error saying to run `edgeml compile`. `--target worker` writes a
+ * self-contained Wrangler project (Hono app, the runtime, the model), reports its raw and
  * gzip size from `wrangler deploy --dry-run` (above Cloudflare's 64 MiB uncompressed limit it fails
  * unless --force) and prints which access controls are on (API key, rate limit) and the batch limits. `--target web` writes a static site (ES module on onnxruntime-web, WebGPU or
  * WebAssembly, and a demo page) and reports each file's size; `--target mobile` writes the
  * `.tflite` files, labels.txt, metadata.json and a README for Android and iOS apps.
  */
 import { ConfigError } from '@edgeml/core';
+import { readModelPackageDir } from '@edgeml/core/node';
 import {
+  defaultPackageRuntime,
+  PACKAGE_RUNTIMES,
+  type PackageRuntime,
   packageMobile,
   packageWeb,
   packageWorker,
@@ -24,6 +33,23 @@ import { formatTable } from '../output.js';
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
 const TARGETS = ['worker', 'web', 'mobile'] as const;
+
+/** --runtime, or the default: edgeml-wasm when the package holds a compiled module of `precision`. */
+async function packageRuntime(
+  values: OptionValues,
+  out: Output,
+  modelDir: string,
+  precision: 'float32' | 'int8',
+): Promise<PackageRuntime> {
+  if (values.runtime !== undefined) return choiceOption(values, 'runtime', PACKAGE_RUNTIMES, 'ort-web');
+  const runtime = defaultPackageRuntime(await readModelPackageDir(modelDir), precision);
+  if (runtime === 'ort-web') {
+    out.note(
+      `no ${precision} module compiled by edgeml compile in ${modelDir}: running on onnxruntime-web (compile it for the smaller, faster edgeml-wasm runtime: edgeml compile --model ${modelDir}${precision === 'int8' ? ' --precision int8' : ''} --out <dir>)`,
+    );
+  }
+  return runtime;
+}
 
 /** Worker-only flags given with another target would be silently ignored: refused instead. */
 function refuseWorkerOnlyFlags(values: OptionValues, target: string): void {
@@ -55,8 +81,20 @@ function accessLines(access: WorkerAccessSummary): string[] {
 
 async function packageWebTarget(values: OptionValues, out: Output, modelDir: string, outDir: string) {
   const precision = choiceOption(values, 'precision', ['float32', 'int8'], 'float32');
-  out.note(`packaging ${modelDir} as a web page + ES module (onnxruntime-web)`);
-  const result = await packageWeb(modelDir, outDir, { precision, webgpu: values['wasm-only'] !== true });
+  const runtime = await packageRuntime(values, out, modelDir, precision);
+  if (runtime === 'edgeml-wasm' && values['wasm-only'] !== undefined) {
+    throw new ConfigError(`--wasm-only applies only to --runtime ort-web (edgeml-wasm ships no ORT)`, {
+      option: 'wasm-only',
+    });
+  }
+  out.note(
+    `packaging ${modelDir} as a web page + ES module (${runtime === 'ort-web' ? 'onnxruntime-web' : 'edgeml-wasm, the compiled module'})`,
+  );
+  const result = await packageWeb(modelDir, outDir, {
+    precision,
+    runtime,
+    webgpu: values['wasm-only'] !== true,
+  });
   if (out.json) {
     out.printJson(result);
     return 0;
@@ -64,7 +102,9 @@ async function packageWebTarget(values: OptionValues, out: Output, modelDir: str
   const rows = result.files.map((f) => [f.path, kib(f.bytes), kib(f.gzipBytes)]);
   rows.push(['page without WebGPU', kib(result.wasmPageBytes.bytes), kib(result.wasmPageBytes.gzipBytes)]);
   out.print(formatTable(['file', 'raw', 'gzip'], rows));
-  out.print(`wrote ${result.outDir} (${result.modelFile.path}; backends ${result.backends.join(', ')})`);
+  out.print(
+    `wrote ${result.outDir} (${result.modelFile.path}; ${result.runtime === 'ort-web' ? `onnxruntime-web, backends ${result.backends.join(', ')}` : 'edgeml-wasm'})`,
+  );
   out.print(`try it: npx serve ${outDir}  (or python3 -m http.server -d ${outDir}), then open index.html`);
   return 0;
 }
@@ -95,6 +135,8 @@ export const packageCommand: Command = {
     'pnpm edgeml package --model runs/teacher-export --target worker --precision int8 --cors "*" --out dist/worker',
     'pnpm edgeml package --model runs/teacher-export --target worker --api-key-required --rate-limit 100/60s --out dist/worker',
     'pnpm edgeml package --model runs/teacher-export --target web --out dist/web',
+    'pnpm edgeml package --model runs/cnn-small-wasm --target worker --runtime edgeml-wasm --out dist/worker',
+    'pnpm edgeml package --model runs/cnn-small-wasm --target web --runtime ort-web --out dist/web',
     'pnpm edgeml package --model runs/teacher-int8 --target mobile --out dist/mobile',
   ],
   options: {
@@ -119,6 +161,12 @@ export const packageCommand: Command = {
       placeholder: 'float32|int8',
       description: 'worker/web: model variant to serve (mobile ships every .tflite variant)',
       default: 'float32',
+    },
+    runtime: {
+      type: 'string',
+      placeholder: 'edgeml-wasm|ort-web',
+      description:
+        "worker/web: what runs the model: 'edgeml-wasm' (the module edgeml compile added to the package) or 'ort-web' (onnxruntime-web); default: edgeml-wasm when the package holds a compiled module of --precision, else ort-web",
     },
     'wasm-only': {
       type: 'boolean',
@@ -152,9 +200,15 @@ export const packageCommand: Command = {
     const modelDir = stringOption(values, 'model');
     const outDir = stringOption(values, 'out', `dist/${target}`);
     if (target !== 'worker') refuseWorkerOnlyFlags(values, target);
+    if (target === 'mobile' && values.runtime !== undefined) {
+      throw new ConfigError('--runtime applies only to --target worker or web, not --target mobile', {
+        option: 'runtime',
+      });
+    }
     if (target === 'web') return packageWebTarget(values, out, modelDir, outDir);
     if (target === 'mobile') return packageMobileTarget(out, modelDir, outDir);
     const precision = choiceOption(values, 'precision', ['float32', 'int8'], 'float32');
+    const runtime = await packageRuntime(values, out, modelDir, precision);
     const maxBodyBytes = optionalInt(values, 'max-body-bytes', { min: 1, max: 100 * 1024 * 1024 });
     const compatibilityDate = values['compatibility-date'];
     const access = declaredOptions(WORKER_ACCESS_OPTIONS, values, 'package');
@@ -167,9 +221,12 @@ export const packageCommand: Command = {
         });
       }
     }
-    out.note(`packaging ${modelDir} as a Cloudflare Worker (measuring with wrangler deploy --dry-run)`);
+    out.note(
+      `packaging ${modelDir} as a Cloudflare Worker on ${runtime} (measuring with wrangler deploy --dry-run)`,
+    );
     const result = await packageWorker(modelDir, outDir, {
       precision,
+      runtime,
       force: values.force === true,
       access,
       ...(typeof values.name === 'string' ? { name: values.name } : {}),
@@ -188,7 +245,9 @@ export const packageCommand: Command = {
       rows.push(['total', kib(size.bytes), kib(size.gzipBytes)]);
       out.print(formatTable(['module', 'raw', 'gzip'], rows));
     }
-    out.print(`wrote ${result.outDir} (Worker '${result.name}', ${result.modelFile.path})`);
+    out.print(
+      `wrote ${result.outDir} (Worker '${result.name}', ${result.modelFile.path} on ${result.runtime})`,
+    );
     for (const line of accessLines(result.access)) out.print(line);
     out.print(`run it locally: pnpm edgeml serve --package ${outDir}`);
     return 0;

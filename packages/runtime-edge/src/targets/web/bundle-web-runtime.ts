@@ -1,6 +1,7 @@
 /**
- * Bundles the web target's two ES modules with esbuild: `edgeml-web.js` (web-runtime.ts with
- * onnxruntime-web's WebGPU and WebAssembly builds, @edgeml/core and the image decoders) and
+ * Bundles the web target's two ES modules with esbuild: `edgeml-web.js` (for runtime 'ort-web'
+ * web-runtime.ts with onnxruntime-web's WebGPU and WebAssembly builds, for 'edgeml-wasm'
+ * compiled-web-runtime.ts without them; @edgeml/core and the image decoders in both) and
  * `demo.js` (the demo page's script, which imports `./edgeml-web.js` rather than a second copy).
  * No code splitting: `import.meta.url` must name `edgeml-web.js` itself, which is how the module
  * finds `./model/` and `./ort/`. Node only.
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BackendUnavailableError } from '@edgeml/core';
 import type { ClassifierPrecision } from '../../classifier/classifier.js';
+import type { PackageRuntime } from '../packaged-model-file.js';
 import type { WebBackend } from './browser-ort-adapter.js';
 import { WEB_LAYOUT } from './web-files.js';
 
@@ -26,6 +28,7 @@ export async function bundleWebRuntime(
   outDir: string,
   precision: ClassifierPrecision,
   backends: readonly WebBackend[],
+  runtime: PackageRuntime = 'ort-web',
 ): Promise<void> {
   let esbuild: typeof import('esbuild');
   try {
@@ -46,13 +49,18 @@ export async function bundleWebRuntime(
   } as const;
   await esbuild.build({
     ...common,
-    entryPoints: [sourceFile('web-runtime')],
+    entryPoints: [sourceFile(runtime === 'ort-web' ? 'web-runtime' : 'compiled-web-runtime')],
     outfile: join(outDir, WEB_LAYOUT.library),
     define: {
       EDGEML_WEB_PRECISION: JSON.stringify(precision),
       EDGEML_WEB_BACKENDS: JSON.stringify(backends),
     },
-    banner: { js: '// Bundled by edgeml: loadWebClassifier() over onnxruntime-web (WebGPU, WebAssembly).' },
+    banner: {
+      js:
+        runtime === 'ort-web'
+          ? '// Bundled by edgeml: loadWebClassifier() over onnxruntime-web (WebGPU, WebAssembly).'
+          : '// Bundled by edgeml: loadWebClassifier() over the model compiled by edgeml compile.',
+    },
   });
   await esbuild.build({
     ...common,

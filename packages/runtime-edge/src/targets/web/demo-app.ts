@@ -161,7 +161,11 @@ async function main(): Promise<void> {
   });
   const { manifest } = classifier;
   $<HTMLElement>('#backend').textContent =
-    classifier.backend === 'webgpu' ? 'WebGPU (+ wasm)' : 'WebAssembly (no WebGPU)';
+    classifier.runtime === 'edgeml-wasm'
+      ? 'compiled WebAssembly (edgeml-wasm)'
+      : classifier.backend === 'webgpu'
+        ? 'WebGPU (+ wasm)'
+        : 'WebAssembly (no WebGPU)';
   $<HTMLElement>('#backend').title = classifier.fallbackReasons.join('\n');
   $<HTMLElement>('#model-name').textContent = manifest.name;
   $<HTMLElement>('#model-info').textContent = [

@@ -1,9 +1,10 @@
 /**
  * `packageWeb`: a model package to a self-contained static site: the demo page, the
- * `edgeml-web.js` ES module (Classifier on onnxruntime-web), ORT's WebAssembly binaries (the
+ * `edgeml-web.js` ES module (Classifier on onnxruntime-web, or with runtime 'edgeml-wasm' on the
+ * module `edgeml compile` wrote, with no ORT at all), ORT's WebAssembly binaries for 'ort-web' (the
  * WebAssembly-only build, and the WebGPU build unless left out), the model file and its manifest.
- * The model is first loaded in onnxruntime-node and must take the manifest's input and answer one
- * score per label. Staged in a temporary sibling, measured (raw and gzip bytes per file), then
+ * The model is first loaded in Node (onnxruntime-node, or the compiled module) and must take the
+ * manifest's input and answer one score per label. Staged in a temporary sibling, measured (raw and gzip bytes per file), then
  * renamed into place; nothing half-written is left behind. Node only.
  */
 import { copyFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -13,16 +14,19 @@ import { gzipSync } from 'node:zlib';
 import {
   BackendUnavailableError,
   ConfigError,
-  findModelFile,
   formatAllowed,
   MANIFEST_FILE_NAME,
   type ModelFileEntry,
 } from '@edgeml/core';
 import { readModelPackageDir } from '@edgeml/core/node';
 import { CLASSIFIER_PRECISIONS, type ClassifierPrecision } from '../../classifier/classifier.js';
-import { inputSpecFor } from '../../preprocess/input-spec.js';
-import { checkOnnxAgainstManifest } from '../check-onnx-model.js';
 import { checkOverwritable } from '../overwrite-guard.js';
+import {
+  checkPackagedModel,
+  PACKAGE_RUNTIMES,
+  type PackageRuntime,
+  packagedModelFile,
+} from '../packaged-model-file.js';
 import type { WebBackend } from './browser-ort-adapter.js';
 import { bundleWebRuntime } from './bundle-web-runtime.js';
 import { demoPageHtml } from './demo-page.js';
@@ -33,10 +37,15 @@ import { webReadme } from './web-readme.js';
 export interface PackageWebOptions {
   /** Model variant to ship. @default 'float32' */
   readonly precision?: ClassifierPrecision;
-  /** Ship ORT's WebGPU build (27 MB `.wasm`, fetched only by browsers with WebGPU). @default true */
+  /**
+   * What runs the model: 'ort-web' (onnxruntime-web on the ONNX file) or 'edgeml-wasm' (the module
+   * `edgeml compile` added to the package; a typed error when it has none). @default 'ort-web'
+   */
+  readonly runtime?: PackageRuntime;
+  /** 'ort-web': ship ORT's WebGPU build (27 MB `.wasm`, fetched only by browsers with WebGPU). @default true */
   readonly webgpu?: boolean;
   /**
-   * Skip loading the model in onnxruntime-node to check that it takes the manifest's input and
+   * Skip loading the model in Node (onnxruntime-node or the compiled module) to check that it takes the manifest's input and
    * answers one score per label. @default false
    */
   readonly skipCheck?: boolean;
@@ -52,6 +61,8 @@ export interface WebFileSize {
 /** What packageWeb wrote. */
 export interface PackageWebResult {
   readonly outDir: string;
+  /** What runs the model. */
+  readonly runtime: PackageRuntime;
   readonly modelFile: ModelFileEntry;
   readonly backends: readonly WebBackend[];
   /** Every file, largest first. */
@@ -96,7 +107,12 @@ export async function packageWeb(
   if (!CLASSIFIER_PRECISIONS.includes(precision)) {
     throw new ConfigError(`'precision' must be ${formatAllowed(CLASSIFIER_PRECISIONS)}, got '${precision}'`);
   }
-  const backends: WebBackend[] = options.webgpu === false ? ['wasm'] : ['webgpu', 'wasm'];
+  const runtime = options.runtime ?? 'ort-web';
+  if (!PACKAGE_RUNTIMES.includes(runtime)) {
+    throw new ConfigError(`'runtime' must be ${formatAllowed(PACKAGE_RUNTIMES)}, got '${runtime}'`);
+  }
+  const backends: WebBackend[] =
+    options.webgpu === false || runtime === 'edgeml-wasm' ? ['wasm'] : ['webgpu', 'wasm'];
   const target = resolve(outDir);
   await checkOverwritable(target, {
     what: 'a web target',
@@ -104,10 +120,9 @@ export async function packageWeb(
     isOurs: (page) => page.slice(0, 200).includes(WEB_MARKER),
   });
   const pkg = await readModelPackageDir(modelDir, { verify: true });
-  // The page runs onnxruntime-web: an int8 file planned for it (edgeml quantize --plan-for ort-web) first.
-  const modelFile = findModelFile(pkg.manifest, 'onnx', precision, 'ort-web');
-  inputSpecFor(pkg.manifest, modelFile); // float32 input, or a typed error now
-  if (!options.skipCheck) await checkOnnxAgainstManifest(pkg, modelFile);
+  // ort-web: an int8 file planned for it (edgeml quantize --plan-for ort-web) first; edgeml-wasm: the compiled module.
+  const modelFile = packagedModelFile(pkg, runtime, precision);
+  if (!options.skipCheck) await checkPackagedModel(pkg, modelFile, runtime);
 
   const staging = join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${Date.now()}`);
   try {
@@ -115,16 +130,18 @@ export async function packageWeb(
     await mkdir(join(model, dirname(modelFile.path)), { recursive: true });
     await writeFile(join(model, MANIFEST_FILE_NAME), (await pkg.source.read(MANIFEST_FILE_NAME)) ?? '');
     await writeFile(join(model, modelFile.path), await pkg.readFile(modelFile.path));
-    await mkdir(join(staging, WEB_LAYOUT.ort));
-    const wasmFiles = backends.map((b) => (b === 'webgpu' ? ORT_WEBGPU_WASM_FILE : ORT_WEB_WASM_FILE));
-    for (const file of wasmFiles) {
-      await copyFile(ortWasmPath(file), join(staging, WEB_LAYOUT.ort, file));
+    if (runtime === 'ort-web') {
+      await mkdir(join(staging, WEB_LAYOUT.ort));
+      const wasmFiles = backends.map((b) => (b === 'webgpu' ? ORT_WEBGPU_WASM_FILE : ORT_WEB_WASM_FILE));
+      for (const file of wasmFiles) {
+        await copyFile(ortWasmPath(file), join(staging, WEB_LAYOUT.ort, file));
+      }
     }
-    await bundleWebRuntime(staging, precision, backends);
+    await bundleWebRuntime(staging, precision, backends, runtime);
     await writeFile(join(staging, WEB_LAYOUT.page), demoPageHtml({ title: pkg.manifest.name }));
     await writeFile(
       join(staging, 'README.md'),
-      webReadme({ name: pkg.manifest.name, precision, modelFile: modelFile.path, backends }),
+      webReadme({ name: pkg.manifest.name, precision, modelFile: modelFile.path, backends, runtime }),
     );
     const files = await measure(staging);
     const webgpuWasm = `${WEB_LAYOUT.ort}/${ORT_WEBGPU_WASM_FILE}`;
@@ -135,7 +152,7 @@ export async function packageWeb(
     };
     await rm(target, { recursive: true, force: true });
     await rename(staging, target);
-    return { outDir: target, modelFile, backends, files, wasmPageBytes };
+    return { outDir: target, runtime, modelFile, backends, files, wasmPageBytes };
   } finally {
     await rm(staging, { recursive: true, force: true });
   }

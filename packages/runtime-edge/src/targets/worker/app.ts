@@ -25,6 +25,8 @@ export interface WorkerAppOptions {
   readonly loadModel: (pkg: ModelPackage) => Promise<WorkerModel>;
   /** The model variant served. */
   readonly precision: ClassifierPrecision;
+  /** The manifest entry of the file served. @default the ONNX file onnxruntime-web runs */
+  readonly modelFile?: (pkg: ModelPackage) => ModelFileEntry;
   /** Settings used where the environment sets none. */
   readonly defaults?: Partial<WorkerSettings>;
 }
@@ -75,7 +77,9 @@ export function createWorkerApp(options: WorkerAppOptions): Hono<{ Bindings: Wor
   const loadManifest = once(async () => {
     const pkg = await loadPackage();
     // The Worker runs onnxruntime-web: an int8 file planned for it (quantize --plan-for ort-web) first.
-    return { pkg, file: findModelFile(pkg.manifest, 'onnx', options.precision, 'ort-web') };
+    const file =
+      options.modelFile?.(pkg) ?? findModelFile(pkg.manifest, 'onnx', options.precision, 'ort-web');
+    return { pkg, file };
   });
   // Per-isolate counters, shown by /v1/health: whether the model was loaded, images classified.
   const stats = { modelLoaded: false, imagesClassified: 0 };

@@ -1,8 +1,10 @@
 /**
  * `packageWorker`: a model package to a complete, self-contained Wrangler project: wrangler.toml,
- * the entry module, the bundled runtime (Hono + onnxruntime-web + @edgeml/core), ORT's `.wasm`
- * (CompiledWasm), the model file and its manifest. The model is first loaded in onnxruntime-node
- * and must take the manifest's input and answer one score per label. The project is staged in a
+ * the entry module, the bundled runtime (Hono + @edgeml/core, and onnxruntime-web for 'ort-web'),
+ * the `.wasm` imported as a compiled module (CompiledWasm: ORT's binary for runtime 'ort-web', the
+ * model compiled by `edgeml compile` for 'edgeml-wasm', which needs no ORT and no shim), the model
+ * file and its manifest. The model is first loaded in Node (onnxruntime-node, or the compiled
+ * module) and must take the manifest's input and answer one score per label. The project is staged in a
  * temporary sibling, measured with `wrangler deploy --dry-run`, checked against Cloudflare's script
  * size limit (64 MiB uncompressed, both plans), then renamed into place; nothing half-written is
  * left behind. Access control (API key, rate limit) and batch limits are written into wrangler.toml
@@ -13,7 +15,6 @@ import { basename, dirname, join, resolve } from 'node:path';
 import {
   ConfigError,
   EdgemlError,
-  findModelFile,
   formatAllowed,
   type JsonObject,
   MANIFEST_FILE_NAME,
@@ -24,9 +25,13 @@ import { readModelPackageDir } from '@edgeml/core/node';
 import { CLASSIFIER_PRECISIONS, type ClassifierPrecision } from '../../classifier/classifier.js';
 import { ORT_WEB_WASM_FILE, ortWebWasmPath } from '../../node/ort-web-wasm.js';
 import { findWrangler } from '../../node/wrangler.js';
-import { inputSpecFor } from '../../preprocess/input-spec.js';
-import { checkOnnxAgainstManifest } from '../check-onnx-model.js';
 import { checkOverwritable } from '../overwrite-guard.js';
+import {
+  checkPackagedModel,
+  PACKAGE_RUNTIMES,
+  type PackageRuntime,
+  packagedModelFile,
+} from '../packaged-model-file.js';
 import { type BundleSize, measureWorkerBundle } from './bundle-size.js';
 import { bundleWorkerRuntime } from './bundle-worker-runtime.js';
 import { WORKER_LIMITS } from './worker-limits.js';
@@ -45,6 +50,11 @@ import {
 export interface PackageWorkerOptions {
   /** Model variant to serve. @default 'float32' */
   readonly precision?: ClassifierPrecision;
+  /**
+   * What runs the model: 'ort-web' (onnxruntime-web on the ONNX file) or 'edgeml-wasm' (the module
+   * `edgeml compile` added to the package; a typed error when it has none). @default 'ort-web'
+   */
+  readonly runtime?: PackageRuntime;
   /** Worker name. @default the model's name, slugified */
   readonly name?: string;
   /** wrangler compatibility_date. @default '2025-09-01' */
@@ -60,7 +70,7 @@ export interface PackageWorkerOptions {
   /** Skip the `wrangler deploy --dry-run` measurement (no size budget check). @default false */
   readonly skipMeasure?: boolean;
   /**
-   * Skip loading the model in onnxruntime-node to check that it takes the manifest's input and
+   * Skip loading the model in Node (onnxruntime-node or the compiled module) to check that it takes the manifest's input and
    * answers one score per label. @default false
    */
   readonly skipCheck?: boolean;
@@ -70,6 +80,8 @@ export interface PackageWorkerOptions {
 export interface PackageWorkerResult {
   readonly outDir: string;
   readonly name: string;
+  /** What runs the model. */
+  readonly runtime: PackageRuntime;
   readonly modelFile: ModelFileEntry;
   /** Raw and gzip sizes from the dry run (absent with skipMeasure). */
   readonly size?: BundleSize;
@@ -112,6 +124,10 @@ export async function packageWorker(
   if (!CLASSIFIER_PRECISIONS.includes(precision)) {
     throw new ConfigError(`'precision' must be ${formatAllowed(CLASSIFIER_PRECISIONS)}, got '${precision}'`);
   }
+  const runtime = options.runtime ?? 'ort-web';
+  if (!PACKAGE_RUNTIMES.includes(runtime)) {
+    throw new ConfigError(`'runtime' must be ${formatAllowed(PACKAGE_RUNTIMES)}, got '${runtime}'`);
+  }
   const given = Object.entries(options.access ?? {}).filter(([, v]) => v !== undefined);
   const access = readOptions(WORKER_ACCESS_OPTIONS, Object.fromEntries(given) as JsonObject, 'package');
   const rateLimit =
@@ -123,18 +139,20 @@ export async function packageWorker(
     isOurs: (toml) => toml.startsWith(WRANGLER_MARKER),
   });
   const pkg = await readModelPackageDir(modelDir, { verify: true });
-  // The Worker runs onnxruntime-web: an int8 file planned for it (quantize --plan-for ort-web) first.
-  const modelFile = findModelFile(pkg.manifest, 'onnx', precision, 'ort-web');
-  inputSpecFor(pkg.manifest, modelFile); // float32 input, or a typed error now
-  if (!options.skipCheck) await checkOnnxAgainstManifest(pkg, modelFile);
+  // ort-web: an int8 file planned for it (quantize --plan-for ort-web) first; edgeml-wasm: the compiled module.
+  const modelFile = packagedModelFile(pkg, runtime, precision);
+  if (!options.skipCheck) await checkPackagedModel(pkg, modelFile, runtime);
+  // The compiled model is the CompiledWasm module itself (src/model.wasm), not a Data file.
+  const wasmFile = runtime === 'ort-web' ? ORT_WEB_WASM_FILE : basename(modelFile.path);
   const wrangler = findWrangler();
   const name = workerName(options.name ?? pkg.manifest.name);
   const spec: WorkerProjectSpec = {
     name,
     compatibilityDate: options.compatibilityDate ?? WORKER_COMPATIBILITY_DATE,
     precision,
-    modelFiles: [MANIFEST_FILE_NAME, modelFile.path],
-    wasmFile: ORT_WEB_WASM_FILE,
+    runtime,
+    modelFiles: runtime === 'ort-web' ? [MANIFEST_FILE_NAME, modelFile.path] : [MANIFEST_FILE_NAME],
+    wasmFile,
     corsOrigins: options.corsOrigins ?? '',
     ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
     batchMaxImages: access.batchMaxImages,
@@ -157,9 +175,13 @@ export async function packageWorker(
       join(src, 'model', MANIFEST_FILE_NAME),
       (await pkg.source.read(MANIFEST_FILE_NAME)) ?? '',
     );
-    await writeFile(join(src, 'model', modelFile.path), await pkg.readFile(modelFile.path));
-    await copyFile(ortWebWasmPath(), join(src, ORT_WEB_WASM_FILE));
-    await bundleWorkerRuntime(join(src, 'edgeml-worker.js'));
+    if (runtime === 'ort-web') {
+      await writeFile(join(src, 'model', modelFile.path), await pkg.readFile(modelFile.path));
+      await copyFile(ortWebWasmPath(), join(src, ORT_WEB_WASM_FILE));
+    } else {
+      await writeFile(join(src, wasmFile), await pkg.readFile(modelFile.path));
+    }
+    await bundleWorkerRuntime(join(src, 'edgeml-worker.js'), runtime);
     await writeFile(join(src, 'index.js'), workerEntry(spec));
     await writeFile(join(staging, 'wrangler.toml'), wranglerToml(spec));
     await writeFile(join(staging, 'package.json'), projectPackageJson(spec, wrangler.version));
@@ -193,7 +215,7 @@ export async function packageWorker(
     }
     await rm(target, { recursive: true, force: true });
     await rename(staging, target);
-    return { outDir: target, name, modelFile, ...(size ? { size } : {}), access: summary, warnings };
+    return { outDir: target, name, runtime, modelFile, ...(size ? { size } : {}), access: summary, warnings };
   } finally {
     await rm(staging, { recursive: true, force: true });
   }

@@ -3,43 +3,25 @@
  * held in memory (wrangler `Data` modules), onnxruntime-web loaded from the compiled `.wasm` module
  * (wrangler `CompiledWasm`) through the workerd shim, and the Hono app around them. Only the
  * ort-web adapter is imported, so TF.js never lands in the bundle. `loadOrtWebModel` is the one
- * place that knows the runtime: another runtime serves the same app by answering a WorkerModel.
+ * place that knows the runtime: another runtime serves the same app by answering a WorkerModel
+ * (compiled-worker-runtime.ts does, for `--runtime edgeml-wasm`).
  */
-import { createMemorySource, type ModelPackage, readModelPackage } from '@edgeml/core';
+import type { ModelPackage } from '@edgeml/core';
 import type { AdapterLoader, RuntimeAdapter } from '../../adapters/adapter.js';
 import { loadOrtWebAdapter } from '../../adapters/ort-web/ort-web-adapter.js';
-import type { ClassifierPrecision } from '../../classifier/classifier.js';
 import { createClassifierWith } from '../../classifier/create-classifier.js';
-import { createWorkerApp } from './app.js';
+import { createWorkerFromFiles, type WorkerFilesInit } from './worker-files-app.js';
 import type { WorkerModel } from './worker-model.js';
-import type { WorkerSettings } from './worker-settings.js';
 
 /** What the generated Worker entry hands over. */
-export interface WorkerInit {
-  /** Package files by relative path (manifest.json and the model file at least). */
-  readonly files: Readonly<Record<string, ArrayBuffer | Uint8Array>>;
+export interface WorkerInit extends WorkerFilesInit {
   /** onnxruntime-web's `.wasm`, imported as a compiled module. */
   readonly wasmModule: WebAssembly.Module;
-  readonly precision: ClassifierPrecision;
-  readonly defaults?: Partial<WorkerSettings>;
 }
 
 /** The Worker's module export (`export default createWorker(...)`): a Hono app with `fetch`. */
 export function createWorker(init: WorkerInit) {
-  const files = Object.fromEntries(
-    Object.entries(init.files).map(([path, data]) => [
-      path,
-      data instanceof Uint8Array ? data : new Uint8Array(data),
-    ]),
-  );
-  const source = createMemorySource(files, 'worker:model');
-  return createWorkerApp({
-    precision: init.precision,
-    ...(init.defaults ? { defaults: init.defaults } : {}),
-    // The loaded file is checked against its SHA-256 on read; verifying every file is not needed.
-    loadPackage: () => readModelPackage(source, { verify: false }),
-    loadModel: (pkg) => loadOrtWebModel(pkg, init),
-  });
+  return createWorkerFromFiles(init, (pkg) => loadOrtWebModel(pkg, init));
 }
 
 /**
