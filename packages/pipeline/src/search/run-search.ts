@@ -424,7 +424,7 @@ export async function runSearch(options: SearchOptions, view: PipelineView): Pro
     };
     points.push(point);
     view.note(
-      `  ${point.label}: accuracy ${(accuracy * 100).toFixed(2)}% (${drop >= 0 ? '-' : '+'}${Math.abs(drop).toFixed(2)} points), ${point.precision} ${point.file} ${point.bytes} B, ${target} speed-up ${point.speedup.toFixed(2)}x [${point.low.toFixed(2)}, ${point.high.toFixed(2)}] (${point.verdict}); ${fmt(point.durationS)}`,
+      `  ${point.label}: accuracy ${(accuracy * 100).toFixed(2)}% (${Math.abs(drop) < 0.005 ? 'as the teacher' : `${drop > 0 ? '-' : '+'}${Math.abs(drop).toFixed(2)} points`}), ${point.precision} ${point.file} ${point.bytes} B, ${target} speed-up ${point.speedup.toFixed(2)}x [${point.low.toFixed(2)}, ${point.high.toFixed(2)}] (${point.verdict}); ${fmt(point.durationS)}`,
     );
     view.note(`  front so far: ${frontLine()}`);
   };
