@@ -88,8 +88,11 @@ async function checkRun(
   expect(result.stages.map((s) => s.stage)).toEqual([
     'train',
     'distill',
+    'distill-gate',
     'prune',
+    'prune-gate',
     'quantize',
+    'quantize-gate',
     'export',
     'package',
     'bench',

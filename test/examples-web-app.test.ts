@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readdir, readFile, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { promisify } from 'node:util';
+import { promisify, stripVTControlCharacters } from 'node:util';
 import { createClassifier } from '@edgeml/runtime-edge/node';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -118,7 +118,8 @@ describe('examples/web-app (Vite + TypeScript, installed from the packed tarball
     await Promise.all([install, model]);
     modelDir = join(project, 'public/model');
     const built = await run('npm', ['run', 'build'], { cwd: project, env: npmEnv(), maxBuffer: 16 << 20 });
-    buildOutput = built.stdout + built.stderr;
+    // Vite colours its log when it thinks a terminal reads it (CI=true makes it think so).
+    buildOutput = stripVTControlCharacters(built.stdout + built.stderr);
     console.log(`npm run build (tsc, vite build) done at ${seconds()} s`);
     server = await serveDirectory(join(project, 'dist'));
     browser = await launchChromium();
