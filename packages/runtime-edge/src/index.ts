@@ -17,6 +17,7 @@ export { loadLiteRtRuntime } from './adapters/litert/litert-runtime.js';
 export { loadOrtWebAdapter } from './adapters/ort-web/ort-web-adapter.js';
 export { installCompiledWasmShim } from './adapters/ort-web/workerd-wasm-shim.js';
 export { loadTfjsAdapter } from './adapters/tfjs/tfjs-adapter.js';
+export type { TfWeb, TfWebModelRunner, TfWebTensorInfo } from './adapters/tflite/tfweb.js';
 export type {
   Classifier,
   ClassifierOptions,

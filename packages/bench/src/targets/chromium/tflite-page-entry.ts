@@ -7,27 +7,12 @@
  *   `./tflite-wasm/`, the same runner API the Node adapter drives), without tfjs-core.
  * The package is read from `./model/`. Browser only; nothing here runs in Node.
  */
-import { createClassifierWith, loadLiteRtAdapter, type RuntimeAdapter } from '@edgeml/runtime-edge';
-
-interface TensorInfo {
-  readonly dataType: string;
-  readonly shape: string;
-  data(): Float32Array | Int8Array | Uint8Array | Int32Array;
-}
-
-interface ModelRunner {
-  getInputs(): TensorInfo[];
-  getOutputs(): TensorInfo[];
-  infer(): boolean;
-  cleanUp(): void;
-}
-
-interface TfWeb {
-  readonly tflite_web_api: { setWasmPath(path: string): void };
-  readonly TFLiteWebModelRunner: {
-    create(model: ArrayBuffer, options: { numThreads?: number }): Promise<ModelRunner>;
-  };
-}
+import {
+  createClassifierWith,
+  loadLiteRtAdapter,
+  type RuntimeAdapter,
+  type TfWeb,
+} from '@edgeml/runtime-edge';
 
 let tfweb: Promise<TfWeb> | undefined;
 

@@ -26,6 +26,7 @@
 
 import { BackendUnavailableError, ConfigError, EdgemlError } from '@edgeml/core';
 import { acquireWorkerGlobals } from '../worker-globals-lock.js';
+import type { TfWebModelRunner as ModelRunner, TfWebTensorInfo as TensorInfo, TfWeb } from './tfweb.js';
 
 /** A TFLite model loaded in Node. */
 export interface TfliteNodeModel {
@@ -43,26 +44,6 @@ export interface TfliteNodeModel {
 export interface LoadTfliteOptions {
   /** Interpreter threads (the non-threaded wasm build runs one either way). @default 1 */
   readonly numThreads?: number;
-}
-
-interface TensorInfo {
-  readonly dataType: string;
-  readonly shape: string;
-  data(): Float32Array | Int8Array | Uint8Array | Int32Array;
-}
-
-interface ModelRunner {
-  getInputs(): TensorInfo[];
-  getOutputs(): TensorInfo[];
-  infer(): boolean;
-  cleanUp(): void;
-}
-
-interface TfWeb {
-  readonly tflite_web_api: { setWasmPath(path: string): void };
-  readonly TFLiteWebModelRunner: {
-    create(model: ArrayBuffer, options: { numThreads?: number }): Promise<ModelRunner>;
-  };
 }
 
 /** The Node built-ins the loader uses, imported on first use. */
