@@ -22,7 +22,11 @@ export type ModelPackageInput = ModelPackage | ModelPackageSource | string | URL
 export interface ClassifierOptions {
   /** Runtime that runs the model. */
   readonly runtime: RuntimeName;
-  /** Which model file variant to load. @default 'float32' */
+  /**
+   * Which model file variant to load. @default 'float32', or 'int8' when the package holds int8
+   * models of the runtime's format and no float32 one (an int8-only package such as
+   * examples/models/resnet8-cifar10-int8)
+   */
   readonly precision?: ClassifierPrecision;
   /** onnxruntime-web settings (runtime 'ort-web'). */
   readonly ortWeb?: OrtWebSettings;

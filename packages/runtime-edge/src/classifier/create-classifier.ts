@@ -9,6 +9,8 @@ import {
   EdgemlError,
   findModelFile,
   formatAllowed,
+  type ModelFileFormat,
+  type ModelManifest,
   type ModelPackage,
   type ModelPackageSource,
   readModelPackage,
@@ -21,6 +23,7 @@ import {
   CLASSIFIER_PRECISIONS,
   type Classifier,
   type ClassifierOptions,
+  type ClassifierPrecision,
   type ModelPackageInput,
 } from './classifier.js';
 import { softmax, topK } from './top-k.js';
@@ -64,12 +67,14 @@ export async function createClassifierWith(
       },
     );
   }
-  const precision = options.precision ?? 'float32';
-  if (!CLASSIFIER_PRECISIONS.includes(precision)) {
-    throw new ConfigError(`'precision' must be ${formatAllowed(CLASSIFIER_PRECISIONS)}, got '${precision}'`);
+  if (options.precision !== undefined && !CLASSIFIER_PRECISIONS.includes(options.precision)) {
+    throw new ConfigError(
+      `'precision' must be ${formatAllowed(CLASSIFIER_PRECISIONS)}, got '${options.precision}'`,
+    );
   }
   const pkg = await openPackage(input, resolve, options.verify ?? false);
   const { manifest } = pkg;
+  const precision = options.precision ?? defaultPrecision(manifest, RUNTIME_FORMATS[runtime]);
   // A file planned for this runtime (a latency-aware int8 plan) comes before a generic one.
   const file = findModelFile(manifest, RUNTIME_FORMATS[runtime], precision, runtime);
   const inputSpec = inputSpecFor(manifest, file);
@@ -125,4 +130,17 @@ export async function createClassifierWith(
     },
     dispose: () => adapter.dispose(),
   };
+}
+
+/**
+ * The precision when none is asked for: float32, unless the package holds no float32 model of the
+ * runtime's format but an int8 (or mixed) one, as an int8-only package (examples/models/) does.
+ */
+function defaultPrecision(manifest: ModelManifest, format: ModelFileFormat): ClassifierPrecision {
+  const models = manifest.files.filter(
+    (f) => f.format === format && (f.role === undefined || f.role === 'model'),
+  );
+  const hasFloat = models.some((f) => f.precision === 'float32');
+  const hasInt8 = models.some((f) => f.precision === 'int8' || f.precision === 'mixed');
+  return !hasFloat && hasInt8 ? 'int8' : 'float32';
 }
