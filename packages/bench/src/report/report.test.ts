@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { withAgreement } from '../run/agreement.js';
+import { missingModelFileReason } from '../run/run-bench.js';
 import { summarize } from '../stats/summary.js';
 import { renderHtml } from './html.js';
 import { renderMarkdown } from './markdown.js';
+import { reportTables } from './tables.js';
 import type { BenchReport, CaseResult, OkCase } from './types.js';
 import { reportProblems, validateReport } from './validate.js';
 
@@ -107,6 +109,54 @@ const cases: CaseResult[] = [
 ];
 
 describe('bench report', () => {
+  it('puts each compiled-module row beside its onnxruntime-web peer, with the gzip ratio and both cold starts', () => {
+    const withCode = (target: string, gzipBytes: number, extra: Partial<OkCase> = {}): OkCase => ({
+      ...okCase(target, 'int8', [1, 2, 3], [0, 1, 2, 3]),
+      runtimeCode: { bytes: gzipBytes * 3, gzipBytes, counts: `${target} code` },
+      ...extra,
+    });
+    const report = sampleReport([
+      withCode('worker', 3_600_000),
+      withCode('worker-edgeml-wasm', 46_000, {
+        moduleColdStart: {
+          how: 'fresh',
+          samples: [{ instantiate: 2, firstRun: 0.5 }],
+          total: summarize([2.5]),
+        },
+      }),
+      okCase('ort-node', 'int8', [1], [0, 1, 2, 3]),
+    ]);
+    validateReport(JSON.parse(JSON.stringify(report)));
+    const table = reportTables(report).find((t) =>
+      t.title.startsWith('onnxruntime-web vs the compiled module'),
+    );
+    expect(table?.rows.map((r) => r.slice(2, 8))).toEqual([
+      // create 5 + first inference 1 = 6 ms; model.js alone 2.5 ms; 3,600,000 / 46,000 = 78.3.
+      ['worker', '10.3 MiB', '3.4 MiB', '-', '6.00', '-'],
+      ['worker-edgeml-wasm', '134.8 KiB', '44.9 KiB', '1/78', '6.00', '2.50'],
+    ]);
+    expect(renderMarkdown(report)).toContain(
+      '| tiny | int8 | worker-edgeml-wasm | 134.8 KiB | 44.9 KiB | 1/78 |',
+    );
+  });
+
+  it('says which file a target lacks at a precision, and for a compiled module how to write it', () => {
+    const manifest = {
+      name: 'tiny',
+      files: [
+        { path: 'model.onnx', format: 'onnx', precision: 'float32', role: 'model', bytes: 1, sha256: 'a' },
+        { path: 'model.int8.wasm', format: 'wasm', precision: 'int8', role: 'model', bytes: 1, sha256: 'b' },
+      ],
+    } as unknown as Parameters<typeof missingModelFileReason>[0];
+    expect(missingModelFileReason(manifest, '/p', { format: 'onnx' }, 'float32')).toBeUndefined();
+    expect(missingModelFileReason(manifest, '/p', { format: 'onnx' }, 'int8')).toBe(
+      "model package 'tiny' has no onnx int8 model; it holds model.onnx (onnx, float32), model.int8.wasm (wasm, int8)",
+    );
+    expect(missingModelFileReason(manifest, '/p', { format: 'wasm' }, 'float32')).toMatch(
+      /has no wasm float32 model; .*: no float32 module compiled by edgeml compile \(`edgeml compile --model \/p --out \/p` writes it/,
+    );
+  });
+
   it('measures agreement against the float32 ort-node row', () => {
     const rows = withAgreement(cases).filter((c): c is OkCase => c.status === 'ok');
     expect(rows.map((r) => [r.target, r.precision, r.accuracy.agreement, r.accuracy.reference])).toEqual([

@@ -114,6 +114,12 @@ const okCase = closed(
       },
       ['agreement', 'reference'],
     ),
+    runtimeCode: closed({ bytes: count, gzipBytes: count, counts: str }),
+    moduleColdStart: closed({
+      how: str,
+      samples: { type: 'array', minItems: 1, items: closed({ instantiate: nonNeg, firstRun: nonNeg }) },
+      total: summary,
+    }),
     cpu: closed({
       source: str,
       idleMsPerSecond: nonNeg,
@@ -153,7 +159,7 @@ const okCase = closed(
     }),
     extra: { type: 'object' },
   },
-  ['cpu', 'load', 'extra'],
+  ['runtimeCode', 'moduleColdStart', 'cpu', 'load', 'extra'],
 );
 
 const skippedCase = closed({

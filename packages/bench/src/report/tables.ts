@@ -208,6 +208,8 @@ export function reportTables(report: BenchReport): ReportTable[] {
       rows: concurrent,
     });
   }
+  const sideBySide = runtimeTable(report);
+  if (sideBySide) tables.push(sideBySide);
   const cpu = ok.filter((c) => c.cpu !== undefined);
   if (cpu.length > 0) {
     tables.push({
@@ -314,6 +316,84 @@ export function reportTables(report: BenchReport): ReportTable[] {
     rows: ok.map((c) => [...keyOf(c), c.backend]),
   });
   return tables;
+}
+
+/** The onnxruntime-web row each compiled-module target is compared with (same host, same precision). */
+export const ORT_PEER: Readonly<Record<string, string>> = {
+  'edgeml-wasm': 'ort-web',
+  'worker-edgeml-wasm': 'worker',
+  'chromium-edgeml-wasm': 'chromium',
+};
+
+const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0 ? undefined : sorted[Math.floor((sorted.length - 1) / 2)];
+};
+
+/**
+ * Cold start as "module instantiation + first inference": the create phase (read the package,
+ * compile and instantiate the Wasm, one check run) plus the first classification, median over the
+ * fresh processes; the Worker has no separate create phase: its first request (fresh workerd)
+ * instantiates the modules and classifies.
+ */
+export function instantiateAndFirstInference(c: OkCase): number | undefined {
+  return median(c.coldStart.samples.map((s) => (s.create ?? 0) + s.firstInference));
+}
+
+/**
+ * "Is the compiled module worth it?": every row that measured its runtime code (ort-web and
+ * edgeml-wasm, in Node, the Worker and Chromium), with the ratio of edgeml-wasm's gzip size to its
+ * onnxruntime-web peer's, cold start, warm batch-1 latency and the Worker's CPU per request.
+ */
+function runtimeTable(report: BenchReport): ReportTable | undefined {
+  const rows = report.cases.filter((c): c is OkCase => c.status === 'ok' && c.runtimeCode !== undefined);
+  if (rows.length === 0) return undefined;
+  const peerOf = (c: OkCase) => {
+    const peer = ORT_PEER[c.target];
+    return peer === undefined
+      ? undefined
+      : rows.find((p) => p.model === c.model && p.precision === c.precision && p.target === peer);
+  };
+  return {
+    title:
+      'onnxruntime-web vs the compiled module (edgeml-wasm), side by side: runtime code = everything shipped but the weights (gzip -9 for Node, gzip for the page and the Worker upload); cold start = module instantiation + first inference through the Classifier (create: read the package, compile + instantiate, check run; then classify a PNG; the Worker: first request to a fresh workerd), and for the compiled module in Node also model.js alone (fresh process, load(bytes) + one run()); warm latency batch 1 in ms; Worker CPU per request from /proc',
+    header: [
+      'model',
+      'precision',
+      'target',
+      'runtime code',
+      'gzip',
+      'gzip vs ort-web',
+      'instantiate + first inference p50',
+      'model.js alone: instantiate + first run p50',
+      'infer p50',
+      'infer p99',
+      'e2e p50',
+      'e2e p99',
+      'Worker first-request CPU',
+      'Worker warm CPU p50',
+      'counted',
+    ],
+    rows: rows.map((c) => {
+      const code = c.runtimeCode as NonNullable<OkCase['runtimeCode']>;
+      const peer = peerOf(c)?.runtimeCode;
+      return [
+        ...keyOf(c),
+        bytes(code.bytes),
+        bytes(code.gzipBytes),
+        peer ? `1/${(peer.gzipBytes / Math.max(code.gzipBytes, 1)).toFixed(0)}` : '-',
+        ms(instantiateAndFirstInference(c)),
+        c.moduleColdStart ? ms(c.moduleColdStart.total.p50) : '-',
+        ms(c.latency.inference.p50),
+        ms(c.latency.inference.p99),
+        ms(c.latency.endToEnd.p50),
+        ms(c.latency.endToEnd.p99),
+        c.cpu ? ms(median(c.cpu.coldMs)) : '-',
+        c.cpu ? ms(c.cpu.warm.p50) : '-',
+        code.counts,
+      ];
+    }),
+  };
 }
 
 /** The environment as label/value lines. */

@@ -17,7 +17,9 @@ export const TARGET_NAMES = [
   'tfjs-wasm',
   'tfjs-cpu',
   'worker',
+  'worker-edgeml-wasm',
   'chromium',
+  'chromium-edgeml-wasm',
   'chromium-webgpu',
   'chromium-litert',
   'chromium-tflite',
@@ -210,6 +212,30 @@ export interface WorkerLoadResult {
   readonly threads: { readonly start: number; readonly end: number };
 }
 
+/**
+ * What a target ships to run a model besides its weights (raw and gzip level 9 bytes): onnxruntime-web's
+ * wasm and JS, or the compiled module's code (its `.wasm` without the weights data segment) and its
+ * loader. The number that answers "how much runtime does a visitor / a Worker upload carry?".
+ */
+export interface RuntimeCodeSize {
+  readonly bytes: number;
+  readonly gzipBytes: number;
+  /** What was counted, in words. */
+  readonly counts: string;
+}
+
+/**
+ * The compiled module's cold start as a user of model.js alone pays it (target edgeml-wasm): fresh
+ * Node processes, each timing load(bytes) (WebAssembly compile + instantiate) and one run() (ms).
+ */
+export interface ModuleColdStart {
+  /** How it was measured, in words. */
+  readonly how: string;
+  readonly samples: readonly { readonly instantiate: number; readonly firstRun: number }[];
+  /** instantiate + firstRun. */
+  readonly total: Summary;
+}
+
 /** The model file a case loaded. */
 export interface CaseFile {
   readonly path: string;
@@ -235,6 +261,10 @@ export interface OkCase extends CaseKey {
   readonly throughput: ThroughputResult;
   readonly memory: MemoryResult;
   readonly accuracy: AccuracyResult;
+  /** The runtime's code apart from the weights (the targets that run ort-web or edgeml-wasm). */
+  readonly runtimeCode?: RuntimeCodeSize;
+  /** The compiled module alone: instantiation + first run in fresh processes (target edgeml-wasm). */
+  readonly moduleColdStart?: ModuleColdStart;
   /** The Worker's CPU time per request (target worker). */
   readonly cpu?: WorkerCpuResult;
   /** The Worker under load (target worker, `workerLoadSeconds` > 0). */

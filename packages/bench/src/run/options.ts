@@ -10,7 +10,7 @@ export interface BenchOptions {
   readonly models: readonly string[];
   /** Built-in target names or your own targets. @default every built-in target */
   readonly targets?: readonly (TargetName | BenchTarget)[];
-  /** Precisions to try; int8 only runs for packages that hold an int8 model file. @default ['float32', 'int8'] */
+  /** Precisions to try; a (precision, target) the package has no file for is a skipped row saying so. @default ['float32', 'int8'] */
   readonly precisions?: readonly BenchPrecision[];
   /** Benchmark images drawn from the test split of the models' data set. @default 1000 */
   readonly images?: number;

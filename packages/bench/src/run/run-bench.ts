@@ -52,16 +52,35 @@ async function loadModel(dir: string, wanted: readonly BenchPrecision[]): Promis
       gzipBytes: gzipSync(bytes, { level: 9 }).byteLength,
     });
   }
-  const hasInt8 = pkg.manifest.files.some(
-    (f) =>
-      (f.precision === 'int8' || f.precision === 'mixed') && (f.format === 'onnx' || f.format === 'tflite'),
-  );
+  // Every requested precision is kept: a (precision, target) case the package cannot give is a
+  // skipped row naming what is missing (caseSkipReason), never a silently absent one.
   return {
     dir,
     manifest: pkg.manifest,
     info: { name: pkg.manifest.name, dir, manifestSha256: pkg.manifestSha256, files },
-    precisions: wanted.filter((p) => p === 'float32' || hasInt8),
+    precisions: [...new Set(wanted)],
   };
+}
+
+/**
+ * Why the package holds no file `target` can load at `precision` (findModelFile's message, naming the
+ * files it does hold; for a compiled module, the `edgeml compile` command that writes it), or undefined.
+ */
+export function missingModelFileReason(
+  manifest: ModelManifest,
+  dir: string,
+  target: Pick<BenchTarget, 'format'>,
+  precision: BenchPrecision,
+): string | undefined {
+  try {
+    findModelFile(manifest, target.format, precision);
+    return undefined;
+  } catch (error) {
+    const message = (error as Error).message;
+    if (target.format !== 'wasm') return message;
+    const flag = precision === 'float32' ? '' : ` --precision ${precision}`;
+    return `${message}: no ${precision} module compiled by edgeml compile (\`edgeml compile --model ${dir}${flag} --out ${dir}\` writes it, or names the op it cannot compile)`;
+  }
 }
 
 /** Raw + gzip bytes of the file a target loads (TF.js layers: model.json plus its weight shards). */
@@ -118,6 +137,8 @@ function okRow(
       accuracy: m.predictions.length > 0 ? correct / m.predictions.length : 0,
       predictions: m.predictions,
     },
+    ...(m.runtimeCode ? { runtimeCode: m.runtimeCode } : {}),
+    ...(m.moduleColdStart ? { moduleColdStart: m.moduleColdStart } : {}),
     ...(m.cpu ? { cpu: m.cpu } : {}),
     ...(m.load ? { load: m.load } : {}),
     ...(m.extra ? { extra: m.extra } : {}),
@@ -190,7 +211,9 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
           };
           let row: CaseResult;
           const skip =
-            unavailable.get(target) ?? (await target.unsupported?.(context).catch((e) => String(e)));
+            unavailable.get(target) ??
+            missingModelFileReason(model.manifest, model.dir, target, precision) ??
+            (await target.unsupported?.(context).catch((e) => String(e)));
           if (skip) row = { ...key, status: 'skipped', reason: skip };
           else {
             try {

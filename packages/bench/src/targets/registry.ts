@@ -19,9 +19,13 @@ export function createTarget(name: string): BenchTarget {
     case 'tfjs-cpu':
       return createRuntimeTarget(name as 'ort-node');
     case 'worker':
-      return createWorkerTarget();
+      return createWorkerTarget('ort-web');
+    case 'worker-edgeml-wasm':
+      return createWorkerTarget('edgeml-wasm');
     case 'chromium':
       return createChromiumTarget('wasm');
+    case 'chromium-edgeml-wasm':
+      return createChromiumTarget('edgeml-wasm');
     case 'chromium-webgpu':
       return createChromiumTarget('webgpu');
     case 'chromium-litert':
@@ -35,13 +39,26 @@ export function createTarget(name: string): BenchTarget {
   });
 }
 
-/** Parses 'ort-node,worker' (and the alias 'tfjs' = tfjs-wasm + tfjs-cpu) into target names. */
+/** Target aliases: TF.js on both backends; onnxruntime-web and the compiled module on every host. */
+export const TARGET_ALIASES: Readonly<Record<string, readonly TargetName[]>> = {
+  tfjs: ['tfjs-wasm', 'tfjs-cpu'],
+  'wasm-runtimes': [
+    'ort-web',
+    'edgeml-wasm',
+    'worker',
+    'worker-edgeml-wasm',
+    'chromium',
+    'chromium-edgeml-wasm',
+  ],
+};
+
+/** Parses 'ort-node,worker' (and the aliases of TARGET_ALIASES) into target names. */
 export function parseTargetNames(list: string): TargetName[] {
   const names = list
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '')
-    .flatMap((s) => (s === 'tfjs' ? ['tfjs-wasm', 'tfjs-cpu'] : [s]));
+    .flatMap((s): string[] => [...(TARGET_ALIASES[s] ?? [s])]);
   for (const name of names) createTarget(name);
   return [...new Set(names)] as TargetName[];
 }

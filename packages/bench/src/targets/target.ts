@@ -11,6 +11,8 @@ import type {
   ConcurrencyResult,
   LatencySamples,
   MemoryResult,
+  ModuleColdStart,
+  RuntimeCodeSize,
   WorkerCpuResult,
   WorkerLoadResult,
 } from '../report/types.js';
@@ -44,6 +46,10 @@ export interface TargetMeasurement {
   readonly batches?: readonly BatchThroughput[];
   readonly batchNote?: string;
   readonly concurrency?: readonly ConcurrencyResult[];
+  /** The runtime's code apart from the weights (ort-web and edgeml-wasm targets). */
+  readonly runtimeCode?: RuntimeCodeSize;
+  /** The compiled module alone: instantiation + first run in fresh processes (edgeml-wasm). */
+  readonly moduleColdStart?: ModuleColdStart;
   /** The Worker's CPU time per request. */
   readonly cpu?: WorkerCpuResult;
   /** The Worker under load (settings.workerLoadSeconds > 0). */

@@ -1,6 +1,6 @@
 /**
- * `edgeml bench`: model packages × precisions × targets (ort-node, ort-web, tflite, tfjs-wasm,
- * tfjs-cpu, worker, chromium): cold start, latency, throughput, memory, size and accuracy, written
+ * `edgeml bench`: model packages × precisions × targets (ort-node, ort-web, edgeml-wasm, tflite,
+ * tfjs-wasm, tfjs-cpu, worker, worker-edgeml-wasm, chromium, chromium-edgeml-wasm, ...): cold start, latency, throughput, memory, size and accuracy, written
  * to report.json (schema-checked), report.md and report.html, with the tables printed.
  */
 import { resolve } from 'node:path';
@@ -38,6 +38,7 @@ export const benchCommand: Command = {
   examples: [
     'pnpm edgeml bench --models runs/a,runs/b --targets ort-node,ort-web,tflite,worker,chromium --out reports/bench',
     'pnpm edgeml bench --models runs/cnn-small-export --targets ort-node --images 1000 --time-ms 5000',
+    'pnpm edgeml bench --models runs/cnn-small-wasm --targets wasm-runtimes --precision float32,int8',
   ],
   options: {
     models: { type: 'string', placeholder: 'DIRS', description: 'comma-separated model package directories' },
@@ -45,13 +46,14 @@ export const benchCommand: Command = {
       type: 'string',
       placeholder: 'LIST',
       description:
-        "ort-node, ort-web, edgeml-wasm, tflite, litert, tfjs-wasm, tfjs-cpu ('tfjs' = both), worker, chromium, chromium-webgpu, chromium-litert, chromium-tflite",
+        "ort-node, ort-web, edgeml-wasm, tflite, litert, tfjs-wasm, tfjs-cpu ('tfjs' = both), worker, worker-edgeml-wasm, chromium, chromium-edgeml-wasm, chromium-webgpu, chromium-litert, chromium-tflite ('wasm-runtimes' = onnxruntime-web and the compiled module in Node, the Worker and Chromium)",
       default: 'ort-node,ort-web,tflite,tfjs,worker,chromium',
     },
     precision: {
       type: 'string',
       placeholder: 'LIST',
-      description: 'float32,int8 (int8 only where the package has an int8 file)',
+      description:
+        "float32,int8 (a precision a target's file is missing for gives a skipped row naming the missing file)",
       default: 'float32,int8',
     },
     out: { type: 'string', placeholder: 'DIR', description: 'report directory', default: 'reports/bench' },

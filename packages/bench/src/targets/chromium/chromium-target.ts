@@ -4,13 +4,16 @@
  * (onnxruntime-web in the page) in headless Chromium driven over CDP (playwright-core). Each cold
  * start is a fresh browser; latency and accuracy run inside the page; memory: JS heap from CDP
  * Performance.getMetrics, peak RSS of the browser's processes from /proc, Wasm memory from a probe.
- * The 'webgpu' flavour is skipped when the page gets no WebGPU adapter.
+ * The 'webgpu' flavour is skipped when the page gets no WebGPU adapter. The 'edgeml-wasm' flavour
+ * (`chromium-edgeml-wasm`) packages the page with `--runtime edgeml-wasm`: the module `edgeml
+ * compile` wrote instead of onnxruntime-web, measured the same way.
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findModelFile } from '@edgeml/core';
 import { readModelPackageDir } from '@edgeml/core/node';
-import type { ColdStartSample } from '../../report/types.js';
+import type { ColdStartSample, RuntimeCodeSize } from '../../report/types.js';
+import { shippedRuntimeCode } from '../runtime/runtime-code-size.js';
 import type { BenchTarget, CaseContext, TargetMeasurement } from '../target.js';
 import { descendantMemory } from '../worker/process-memory.js';
 import { chromiumLaunchOptions, type ResolvedChromium, resolveChromium } from './chromium-path.js';
@@ -20,8 +23,18 @@ import { BLANK_PAGE, serveStatic } from './static-server.js';
 type Browser = import('playwright-core').Browser;
 type Page = import('playwright-core').Page;
 
-/** ORT backend the page uses. */
-export type ChromiumBackend = 'wasm' | 'webgpu';
+/** What runs the model in the page: onnxruntime-web's wasm or WebGPU backend, or the compiled module. */
+export type ChromiumBackend = 'wasm' | 'webgpu' | 'edgeml-wasm';
+
+const TARGET_NAME: Record<ChromiumBackend, string> = {
+  wasm: 'chromium',
+  webgpu: 'chromium-webgpu',
+  'edgeml-wasm': 'chromium-edgeml-wasm',
+};
+
+/** Files of the page that are not runtime code: the demo page and the model (manifest, .onnx, compiled .wasm). */
+const NOT_RUNTIME = (path: string) =>
+  path.startsWith('model/') || /^(index\.html|demo\.js|README\.md)$/.test(path);
 
 const LAUNCH_ARGS = ['--no-sandbox', '--enable-unsafe-webgpu', '--disable-dev-shm-usage'];
 
@@ -78,7 +91,11 @@ async function chooseWebGpu(
 }
 
 async function packageWebOf(): Promise<
-  | ((dir: string, out: string, o: { precision: 'float32' | 'int8'; webgpu: boolean }) => Promise<unknown>)
+  | ((
+      dir: string,
+      out: string,
+      o: { precision: 'float32' | 'int8'; webgpu: boolean; runtime: 'ort-web' | 'edgeml-wasm' },
+    ) => Promise<{ files: readonly { path: string; bytes: number; gzipBytes: number }[] }>)
   | undefined
 > {
   const edge = (await import('@edgeml/runtime-edge/node')) as Record<string, unknown>;
@@ -86,13 +103,15 @@ async function packageWebOf(): Promise<
   return typeof fn === 'function' ? (fn as never) : undefined;
 }
 
-/** Creates the Chromium target for one ORT backend ('chromium' = wasm, 'chromium-webgpu'). */
+/** Creates the Chromium target for one backend ('chromium' = ORT wasm, 'chromium-webgpu', 'chromium-edgeml-wasm'). */
 export function createChromiumTarget(backend: ChromiumBackend = 'wasm'): BenchTarget {
-  const name = backend === 'wasm' ? 'chromium' : 'chromium-webgpu';
+  const name = TARGET_NAME[backend];
+  const runtime = backend === 'edgeml-wasm' ? 'edgeml-wasm' : 'ort-web';
+  const format = runtime === 'ort-web' ? 'onnx' : 'wasm';
   let webgpu: Promise<{ args: readonly string[]; adapter: string; problem: string }> | undefined;
   return {
     name,
-    format: 'onnx',
+    format,
     async unavailable() {
       let chromium: ResolvedChromium;
       try {
@@ -116,7 +135,7 @@ export function createChromiumTarget(backend: ChromiumBackend = 'wasm'): BenchTa
     async unsupported(context: CaseContext) {
       const pkg = await readModelPackageDir(context.modelDir, { verify: false });
       try {
-        findModelFile(pkg.manifest, 'onnx', context.precision);
+        findModelFile(pkg.manifest, format, context.precision);
         return undefined;
       } catch (error) {
         return (error as Error).message;
@@ -131,8 +150,10 @@ export function createChromiumTarget(backend: ChromiumBackend = 'wasm'): BenchTa
         return {
           versions: { chromium: `${version} (${chromium.source}: ${chromium.path})` },
           wasm: {
-            chromium:
-              'onnxruntime-web in the page: ort-wasm-simd-threaded.wasm (SIMD), numThreads 1, cross-origin isolated',
+            [name]:
+              backend === 'edgeml-wasm'
+                ? 'the module edgeml compile wrote (SIMD128), compiled by the page while it downloads; no onnxruntime-web'
+                : `onnxruntime-web in the page: ${backend === 'wasm' ? 'ort-wasm-simd-threaded.wasm (SIMD), numThreads 1, cross-origin isolated' : 'WebGPU execution provider'}`,
           },
         };
       } catch {
@@ -143,13 +164,27 @@ export function createChromiumTarget(backend: ChromiumBackend = 'wasm'): BenchTa
       const chromium = await resolveChromium();
       const packageWeb = await packageWebOf();
       if (!packageWeb) throw new Error('the web target went away');
-      const site = join(context.workDir, `web-${context.precision}`);
-      context.note('edgeml package --target web');
-      await packageWeb(context.modelDir, site, {
+      const site = join(context.workDir, `web-${backend}-${context.precision}`);
+      context.note(`edgeml package --target web --runtime ${runtime}`);
+      const packaged = await packageWeb(context.modelDir, site, {
         precision: context.precision,
         webgpu: backend === 'webgpu',
+        runtime,
       });
+      // The WebGPU page also ships ORT's WebGPU build; only the wasm flavours are compared by size.
+      const runtimeCode: RuntimeCodeSize | undefined =
+        backend === 'webgpu'
+          ? undefined
+          : await shippedRuntimeCode(
+              packaged.files,
+              NOT_RUNTIME,
+              runtime,
+              context.modelDir,
+              context.precision,
+              'page (edgeml package --target web, demo page and model excluded)',
+            );
       if (backend === 'webgpu') webgpu ??= chooseWebGpu(chromium);
+      const pageBackend = backend === 'webgpu' ? 'webgpu' : 'wasm';
       const gpu = webgpu ? await webgpu : undefined;
       if (gpu?.problem) throw new Error(`no WebGPU in headless Chromium here: ${gpu.problem}`);
       const server = await serveStatic(site);
@@ -168,16 +203,16 @@ export function createChromiumTarget(backend: ChromiumBackend = 'wasm'): BenchTa
           await page.addInitScript(WASM_PROBE_SCRIPT);
           await page.goto(`${server.base}${BLANK_PAGE}`);
           const ready = performance.now() - t0;
-          const phases = (await page.evaluate(coldStartScript(backend, b64[0] ?? ''))) as {
+          const phases = (await page.evaluate(coldStartScript(pageBackend, b64[0] ?? ''))) as {
             import: number;
             create: number;
             firstInference: number;
             backend: string;
             fallbackReasons: string[];
           };
-          if (phases.backend !== backend)
+          if (phases.backend !== pageBackend)
             throw new Error(
-              `the page ran '${phases.backend}', not '${backend}': ${phases.fallbackReasons.join('; ')}`,
+              `the page ran '${phases.backend}', not '${pageBackend}': ${phases.fallbackReasons.join('; ')}`,
             );
           fallback = phases.fallbackReasons;
           coldStarts.push({
@@ -204,7 +239,11 @@ export function createChromiumTarget(backend: ChromiumBackend = 'wasm'): BenchTa
         const processes = await descendantMemory(process.pid, /chrom/i);
         const renderer = await descendantMemory(process.pid, /chrom/i, /--type=renderer/);
         return {
-          backend: `Chromium ${browser?.version()} headless, onnxruntime-web ${backend} in the page (numThreads 1)${gpu ? `, WebGPU adapter: ${gpu.adapter}` : ''}`,
+          backend:
+            backend === 'edgeml-wasm'
+              ? `Chromium ${browser?.version()} headless, edgeml-wasm in the page (${packaged.files.find((f) => /^model\/.*\.wasm$/.test(f.path))?.path ?? 'compiled module'}, compiled by edgeml compile)`
+              : `Chromium ${browser?.version()} headless, onnxruntime-web ${backend} in the page (numThreads 1)${gpu ? `, WebGPU adapter: ${gpu.adapter}` : ''}`,
+          ...(runtimeCode ? { runtimeCode } : {}),
           coldStarts,
           warmupIterations: run.warmupIterations,
           samples: run.samples,

@@ -5,7 +5,9 @@
  */
 import { findModelFile, type ModelFileFormat } from '@edgeml/core';
 import { readModelPackageDir } from '@edgeml/core/node';
+import type { ModuleColdStart } from '../../report/types.js';
 import type { BenchTarget, CaseContext, TargetMeasurement } from '../target.js';
+import { moduleColdStart } from './module-cold-start.js';
 import { packageVersion, resolvedFrom } from './package-version.js';
 import { runtimeCodeSize } from './runtime-code-size.js';
 import type { RuntimeTargetName } from './runtime-job.js';
@@ -86,8 +88,14 @@ export function createRuntimeTarget(
       if (!full.samples || !full.predictions || !full.memory)
         throw new Error(`${name}: incomplete measurement`);
       const code = await runtimeCodeSize(name, context.modelDir, context.precision).catch(() => undefined);
+      let moduleCold: ModuleColdStart | undefined;
+      if (name === 'edgeml-wasm') {
+        context.note(`model.js alone: ${context.settings.coldStarts} fresh processes`);
+        moduleCold = await moduleColdStart(context.modelDir, context.precision, context.settings.coldStarts);
+      }
       return {
-        ...(code ? { extra: { runtimeCode: code } } : {}),
+        ...(code ? { runtimeCode: code } : {}),
+        ...(moduleCold ? { moduleColdStart: moduleCold } : {}),
         backend: full.backend,
         coldStarts,
         warmupIterations: full.warmupIterations ?? 0,

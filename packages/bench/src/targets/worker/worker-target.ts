@@ -1,6 +1,6 @@
 /**
- * The Cloudflare Worker target: the model packaged with packageWorker (`edgeml package --target
- * worker`), served by `wrangler dev` (workerd) on 127.0.0.1 and measured over HTTP: cold starts
+ * The Cloudflare Worker targets: the model packaged with packageWorker (`edgeml package --target
+ * worker --runtime ort-web` for 'worker', `--runtime edgeml-wasm` for 'worker-edgeml-wasm'), served by `wrangler dev` (workerd) on 127.0.0.1 and measured over HTTP: cold starts
  * (spawn → health → first classification), sequential latency, k parallel clients, accuracy,
  * workerd's resident memory from /proc, and workerd's CPU time per request (worker-cpu.ts): cold
  * (each fresh workerd's first classification), warm (sequential requests after the latency run),
@@ -20,6 +20,7 @@ import type {
   WorkerLoadResult,
 } from '../../report/types.js';
 import { runLatency } from '../runtime/latency-run.js';
+import { shippedRuntimeCode } from '../runtime/runtime-code-size.js';
 import type { BenchTarget, CaseContext, TargetMeasurement } from '../target.js';
 import { runConcurrentLoad } from './http-load.js';
 import { descendantMemory } from './process-memory.js';
@@ -90,11 +91,17 @@ function workerdVersion(): string | undefined {
   }
 }
 
-/** Creates the Worker target. */
-export function createWorkerTarget(): BenchTarget {
+/** What runs the model in the Worker: onnxruntime-web on the ONNX file, or the module `edgeml compile` wrote. */
+export type WorkerRuntime = 'ort-web' | 'edgeml-wasm';
+
+/** Modules of the upload that are the model (its manifest, the .onnx, or the compiled .wasm); wrangler prefixes a hash. */
+const MODEL_MODULE = /manifest\.json$|\.onnx$|model(\.int8)?\.wasm$/;
+
+/** Creates the Worker target: 'worker' (onnxruntime-web) or 'worker-edgeml-wasm' (the compiled module). */
+export function createWorkerTarget(runtime: WorkerRuntime = 'ort-web'): BenchTarget {
   return {
-    name: 'worker',
-    format: 'onnx',
+    name: runtime === 'ort-web' ? 'worker' : 'worker-edgeml-wasm',
+    format: runtime === 'ort-web' ? 'onnx' : 'wasm',
     async unavailable() {
       try {
         findWrangler();
@@ -106,7 +113,7 @@ export function createWorkerTarget(): BenchTarget {
     async unsupported(context) {
       const pkg = await readModelPackageDir(context.modelDir, { verify: false });
       try {
-        findModelFile(pkg.manifest, 'onnx', context.precision);
+        findModelFile(pkg.manifest, runtime === 'ort-web' ? 'onnx' : 'wasm', context.precision);
         return undefined;
       } catch (error) {
         return (error as Error).message;
@@ -127,12 +134,23 @@ export function createWorkerTarget(): BenchTarget {
       if (!first) throw new Error('no benchmark images');
       const pkg = await readModelPackageDir(context.modelDir, { verify: false });
       const labels = pkg.manifest.labels;
-      context.note('edgeml package --target worker');
-      const project = join(context.workDir, `worker-${context.precision}`);
+      context.note(`edgeml package --target worker --runtime ${runtime}`);
+      const project = join(context.workDir, `worker-${runtime}-${context.precision}`);
       const packaged = await packageWorker(context.modelDir, project, {
         precision: context.precision,
+        runtime,
         maxBodyBytes: MAX_BODY_BYTES,
       });
+      const runtimeCode = packaged.size
+        ? await shippedRuntimeCode(
+            packaged.size.modules,
+            (path) => MODEL_MODULE.test(path),
+            runtime,
+            context.modelDir,
+            context.precision,
+            'Worker upload (wrangler deploy --dry-run)',
+          )
+        : undefined;
 
       const coldStarts: ColdStartSample[] = [];
       let server: WranglerDevServer | undefined;
@@ -231,7 +249,7 @@ export function createWorkerTarget(): BenchTarget {
           load = figures;
         }
         return {
-          backend: `workerd ${workerdVersion() ?? '?'} via wrangler ${findWrangler().version} dev (onnxruntime-web wasm, 1 thread)`,
+          backend: `workerd ${workerdVersion() ?? '?'} via wrangler ${findWrangler().version} dev (${runtime === 'ort-web' ? 'onnxruntime-web wasm, 1 thread' : `edgeml-wasm: ${packaged.modelFile.path} compiled by edgeml compile`})`,
           coldStarts,
           warmupIterations,
           samples,
@@ -239,6 +257,7 @@ export function createWorkerTarget(): BenchTarget {
           concurrency,
           cpu,
           ...(load ? { load } : {}),
+          ...(runtimeCode ? { runtimeCode } : {}),
           batchNote: 'one image per request (POST /v1/classify/batch not benchmarked here)',
           memory: {
             source:
