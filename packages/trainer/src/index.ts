@@ -143,3 +143,4 @@ export {
   type ZooModelTraits,
   type ZooOptionName,
 } from './zoo/options.js';
+export { INIT_SCHEMES, type InitScheme, pytorchInitBound } from './zoo/seeded-initializers.js';

@@ -64,6 +64,24 @@ describe('train refuses what it would silently ignore, before loading anything',
     expect(stderr).toContain('--unfreeze-at 3 unfreezes layers that --freeze froze, but nothing is frozen');
   });
 
+  it('--unfreeze-lr-scale without --unfreeze-at (no epoch to lower the rate from)', async () => {
+    const out = join(root, 'unfreeze-lr');
+    const { code, stderr } = await run(['train', '--unfreeze-lr-scale', '0.1', '--out', out]);
+    expect(code).toBe(2);
+    expect(stderr).toBe(
+      'edgeml train: --unfreeze-lr-scale 0.1 lowers the learning rate from the unfreeze epoch on, but there is no --unfreeze-at; give --unfreeze-at EPOCH (with --freeze and --from) or leave --unfreeze-lr-scale out\n',
+    );
+    await expect(readdir(out)).rejects.toThrow();
+  });
+
+  it('--from with --init (the weights come from the package)', async () => {
+    const { code, stderr } = await run(['train', '--from', join(root, 'teacher'), '--init', 'pytorch']);
+    expect(code).toBe(2);
+    expect(stderr).toContain(
+      `--init chooses a zoo model, but --from ${join(root, 'teacher')} starts from a saved one; give one or the other`,
+    );
+  });
+
   it('--from with --model (the model comes from the package)', async () => {
     const { code, stderr } = await run(['train', '--from', join(root, 'teacher'), '--model', 'resnet8']);
     expect(code).toBe(2);
@@ -173,6 +191,15 @@ describe("train's flags are read through their declarations: the flag and what i
       ['--unfreeze-at', 'NaN'],
       `'unfreezeAtEpoch' must be an integer in [1, 10000] or null, got "NaN" (--unfreeze-at)`,
     ],
+    [
+      ['--unfreeze-lr-scale', '0'],
+      `'unfreezeLrScale' must be in (0, 1] or null, got 0 (--unfreeze-lr-scale)`,
+    ],
+    [
+      ['--unfreeze-lr-scale', '1.5'],
+      `'unfreezeLrScale' must be in (0, 1] or null, got 1.5 (--unfreeze-lr-scale)`,
+    ],
+    [['--init', 'xavier'], `'init' must be 'he' or 'pytorch', got "xavier" (--init)`],
     [['--threads', '0'], `'threads' must be an integer in [1, 64] or null, got 0 (--threads)`],
     [
       ['--eval-limit', 'Infinity'],

@@ -21,6 +21,7 @@ import {
   buildModel,
   datasetReference,
   describeModel,
+  INIT_SCHEMES,
   listCheckpoints,
   loadDataset,
   loadTrainedPackage,
@@ -123,6 +124,14 @@ export const TRAIN_COMMAND_OPTIONS = {
     placeholder: 'NAME',
     description: `zoo model: ${ZOO_MODEL_NAMES.join(', ')}`,
   },
+  init: {
+    kind: 'choice',
+    values: INIT_SCHEMES,
+    default: 'he',
+    placeholder: 'SCHEME',
+    description:
+      "initialisation of the zoo model: 'he' (He normal, Glorot logits, zero biases) or 'pytorch' (PyTorch's Conv2d/Linear default, U(+-1/sqrt(fan_in)) kernels and biases)",
+  },
   backend: {
     kind: 'choice',
     values: BACKEND_NAMES,
@@ -217,7 +226,7 @@ function freezeOption(values: OptionValues): 'backbone' | 'none' | number | unde
 
 /**
  * Refuses flag combinations that would otherwise be silently ignored or train otherwise than asked,
- * before anything is loaded: --model/--se/--width with --from (the model comes from the package),
+ * before anything is loaded: --model/--init/--se/--width with --from (the model comes from the package),
  * a frozen backbone without --from (it would be a random one), --resume with nothing to resume.
  */
 async function refuseContradictions(
@@ -227,13 +236,19 @@ async function refuseContradictions(
   outDir: string,
 ): Promise<void> {
   if (fromDir !== undefined) {
-    const zoo = ['model', 'se', 'width'].filter((name) => values[name] !== undefined);
+    const zoo = ['model', 'init', 'se', 'width'].filter((name) => values[name] !== undefined);
     if (zoo.length > 0) {
       throw new ConfigError(
         `${zoo.map((name) => `--${name}`).join(', ')} ${zoo.length > 1 ? 'choose' : 'chooses'} a zoo model, but --from ${fromDir} starts from a saved one; give one or the other`,
         { options: zoo },
       );
     }
+  }
+  if (input.unfreezeLrScale != null && input.unfreezeAtEpoch == null) {
+    throw new ConfigError(
+      `--unfreeze-lr-scale ${input.unfreezeLrScale} lowers the learning rate from the unfreeze epoch on, but there is no --unfreeze-at; give --unfreeze-at EPOCH (with --freeze and --from) or leave --unfreeze-lr-scale out`,
+      { option: 'unfreeze-lr-scale', requires: 'unfreeze-at' },
+    );
   }
   const checked = validateTrainConfig(input);
   if (checked.freeze !== 'none' && fromDir === undefined) {
@@ -281,12 +296,13 @@ export const trainCommand: Command = {
     'pnpm edgeml train --dataset fashion-mnist --model cnn-small --epochs 10 --batch 128 --out runs/teacher',
     'pnpm edgeml train --model resnet8 --epochs 2 --limit 5000 --out runs/quick',
     'pnpm edgeml train --out runs/teacher --resume          # continue a killed run (same flags)',
-    'pnpm edgeml train --from runs/teacher --dataset mnist --freeze backbone --unfreeze-at 3 --out runs/ft',
+    'pnpm edgeml train --from runs/teacher --dataset mnist --freeze backbone --unfreeze-at 3 --unfreeze-lr-scale 0.1 --out runs/ft',
+    'pnpm edgeml train --dataset cifar10 --model article-cnn --init pytorch --epochs 10 --out runs/article-cnn-pt',
     'pnpm edgeml train --dataset cifar10 --classes 5-9 --per-class 50 --from runs/c0-4 --freeze backbone --out runs/ft',
   ],
   options: {
     ...DATASET_OPTIONS,
-    ...pick(flagsOf(TRAIN_COMMAND_OPTIONS), ['model']),
+    ...pick(flagsOf(TRAIN_COMMAND_OPTIONS), ['model', 'init']),
     from: {
       type: 'string',
       placeholder: 'DIR',
@@ -337,7 +353,7 @@ export const trainCommand: Command = {
       placeholder: 'WHAT',
       description: "with --from: 'backbone' or the first N layers",
     },
-    ...pick(flagsOf(TRAINING_DETAIL_OPTIONS), ['unfreeze-at']),
+    ...pick(flagsOf(TRAINING_DETAIL_OPTIONS), ['unfreeze-at', 'unfreeze-lr-scale']),
     se: {
       type: 'boolean',
       description: 'squeeze-and-excitation blocks (resnet8, resnet20, mobilenetv2-tiny)',
@@ -401,6 +417,7 @@ export const trainCommand: Command = {
         inputShape: info.inputShape,
         numClasses,
         seed: config.seed,
+        init: command.init,
         ...(values.se ? { se: true } : {}),
         ...(width === null ? {} : { widthMultiplier: width }),
       });
@@ -418,6 +435,7 @@ export const trainCommand: Command = {
       result = await trainPackage({
         model,
         modelName: modelName ?? `from:${fromDir}`,
+        ...(source === undefined && { init: command.init }),
         dataset,
         data: datasetReference(datasetOptions, info),
         config,

@@ -22,6 +22,7 @@ import type { TrainingRecord } from '../train/record.js';
 import { train } from '../train/train.js';
 import { TrainingDivergedError } from '../train/train-step.js';
 import { describeModel } from '../zoo/describe-model.js';
+import type { InitScheme } from '../zoo/seeded-initializers.js';
 import { writeTrainedPackage } from './trained-package.js';
 
 /** What trainPackage needs. */
@@ -30,6 +31,8 @@ export interface TrainPackageInput {
   readonly model: tf.LayersModel;
   /** How the summary and lineage name the model: a zoo name or `from:<dir>`. */
   readonly modelName: string;
+  /** How a zoo model's weights were initialised (buildModel's `init`): recorded in the lineage and summary when given. */
+  readonly init?: InitScheme;
   readonly dataset: Dataset;
   /** Where the data came from (written as `manifest.data`). */
   readonly data: DatasetReference;
@@ -58,6 +61,8 @@ export interface TrainPackageInput {
 /** summary.json of a trained package. */
 export interface TrainSummary {
   model: string;
+  /** Initialisation scheme of the zoo model (absent for a model loaded from a package). */
+  init?: InitScheme;
   dataset: string;
   params: number;
   macs: number;
@@ -130,6 +135,7 @@ export async function trainPackage(input: TrainPackageInput): Promise<TrainPacka
   const trainImages = config.limit ?? dataset.split('train').size;
   const summary: TrainSummary = {
     model: input.modelName,
+    ...(input.init !== undefined && { init: input.init }),
     dataset: info.name,
     params,
     macs,
@@ -156,7 +162,12 @@ export async function trainPackage(input: TrainPackageInput): Promise<TrainPacka
     kind: 'command',
     name: input.lineageName ?? 'train',
     config: JSON.parse(
-      JSON.stringify({ model: input.modelName, backend: input.backend.name, ...config }),
+      JSON.stringify({
+        model: input.modelName,
+        ...(input.init !== undefined && { init: input.init }),
+        backend: input.backend.name,
+        ...config,
+      }),
     ) as JsonObject,
     inputs: [
       { name: info.name, sha256: await sha256Hex(JSON.stringify(info)), kind: 'dataset' },

@@ -159,6 +159,13 @@ export interface TrainConfig {
   readonly freeze: 'none' | 'backbone' | number;
   /** 1-based epoch from which every layer trains again; null = never. @default null */
   readonly unfreezeAtEpoch: number | null;
+  /**
+   * Multiplier in (0, 1] of the learning rate from `unfreezeAtEpoch` on, on top of the schedule
+   * (Keras / fast.ai practice: fine-tune the whole network at a lower rate once it is unfrozen).
+   * Needs `unfreezeAtEpoch`. Absent = 1 (so that configs written before this key keep their hash).
+   * @default absent
+   */
+  readonly unfreezeLrScale?: number;
   /** Batch size for validation passes. @default 256 */
   readonly evalBatchSize: number;
 }

@@ -197,7 +197,12 @@ export async function train(
       let correctSum = 0;
       let seen = 0;
       let trainMs = 0;
-      let lr = schedule.lrAt(epoch, 0);
+      // From the unfreeze epoch on, the whole network continues at unfreezeLrScale x the schedule's rate.
+      const lrScale =
+        config.unfreezeAtEpoch !== null && epoch + 1 >= config.unfreezeAtEpoch
+          ? (config.unfreezeLrScale ?? 1)
+          : 1;
+      let lr = schedule.lrAt(epoch, 0) * lrScale;
       for (let step = 0; step < steps; step++) {
         options.signal?.throwIfAborted();
         const stepStart = performance.now();
@@ -213,7 +218,7 @@ export async function train(
           x = mixed.x;
           targets = mixed.y;
         }
-        lr = schedule.lrAt(epoch, step);
+        lr = schedule.lrAt(epoch, step) * lrScale;
         const out = trainStep(
           net,
           vars,

@@ -178,6 +178,18 @@ export const TRAINING_DETAIL_OPTIONS = {
     placeholder: 'EPOCH',
     description: 'epoch from which every layer trains again (with --freeze)',
   },
+  unfreezeLrScale: {
+    kind: 'number',
+    min: 0,
+    minExclusive: true,
+    max: 1,
+    nullable: true,
+    default: null,
+    flag: 'unfreeze-lr-scale',
+    placeholder: 'X',
+    description:
+      "multiply the schedule's learning rate by X from the unfreeze epoch on (with --unfreeze-at; null: 1)",
+  },
 } as const satisfies OptionDecls;
 
 /** Validated TRAINING_DETAIL_OPTIONS values. */
@@ -191,7 +203,7 @@ export type GivenTrainingOptions = Partial<TrainingOptions & TrainingDetailOptio
  * it), each at its place in the nested config (`lr` at `optimizer.lr`, `cutout` at
  * `augment.cutout`, the patience at `earlyStopping.patience`). A null `lr` or `weightDecay` means
  * the optimizer's default, a null `limit` all images, a null `earlyStopping` or `unfreezeAtEpoch`
- * off. `base` is not modified.
+ * off, a null `unfreezeLrScale` none (1). `base` is not modified.
  */
 export function withTrainingOptions(base: JsonObject, given: GivenTrainingOptions): JsonObject {
   const out: JsonObject = { ...base };
@@ -228,6 +240,8 @@ export function withTrainingOptions(base: JsonObject, given: GivenTrainingOption
   if (given.earlyStopping === null) out['earlyStopping'] = null;
   else if (given.earlyStopping !== undefined) nested('earlyStopping', { patience: given.earlyStopping });
   top('unfreezeAtEpoch', given.unfreezeAtEpoch);
+  if (given.unfreezeLrScale === null) delete out['unfreezeLrScale'];
+  else top('unfreezeLrScale', given.unfreezeLrScale);
   return out;
 }
 

@@ -258,7 +258,7 @@ function classWeightsFrom(value: unknown, numClasses: number | undefined): Train
 /** Checks a training config (plain JSON) and fills in defaults; throws ConfigError on bad input. */
 export function validateTrainConfig(json: unknown, context: TrainConfigContext = {}): TrainConfig {
   const d = DEFAULT_TRAIN_CONFIG;
-  const c = objectAt(json ?? {}, '', Object.keys(d));
+  const c = objectAt(json ?? {}, '', [...Object.keys(d), 'unfreezeLrScale']);
   const epochs = num(c, '', 'epochs', d.epochs, { integer: true, min: 1 });
   const batchSize = num(c, '', 'batchSize', d.batchSize, { integer: true, min: 1 });
   const limit = c['limit'] === null ? null : num(c, '', 'limit', Number.NaN, { integer: true, min: 1 });
@@ -287,6 +287,17 @@ export function validateTrainConfig(json: unknown, context: TrainConfigContext =
     unfreeze === undefined || unfreeze === null
       ? null
       : num(c, '', 'unfreezeAtEpoch', 0, { integer: true, min: 1, max: epochs });
+  const scale = c['unfreezeLrScale'];
+  const unfreezeLrScale =
+    scale === undefined || scale === null
+      ? undefined
+      : num(c, '', 'unfreezeLrScale', 1, { min: 0, minExclusive: true, max: 1 });
+  if (unfreezeLrScale !== undefined && unfreezeAtEpoch === null) {
+    throw new ConfigError(
+      `'unfreezeLrScale' (${unfreezeLrScale}) scales the learning rate from 'unfreezeAtEpoch' on, but 'unfreezeAtEpoch' is not set; set it (an integer in [1, ${epochs}]) or leave 'unfreezeLrScale' out`,
+      { key: 'unfreezeLrScale', got: unfreezeLrScale, requires: 'unfreezeAtEpoch' },
+    );
+  }
   const dropout =
     c['dropout'] === undefined || c['dropout'] === null
       ? null
@@ -315,6 +326,7 @@ export function validateTrainConfig(json: unknown, context: TrainConfigContext =
     limit: effectiveLimit,
     freeze,
     unfreezeAtEpoch,
+    ...(unfreezeLrScale !== undefined && { unfreezeLrScale }),
     evalBatchSize: num(c, '', 'evalBatchSize', d.evalBatchSize, { integer: true, min: 1 }),
   };
   return config;

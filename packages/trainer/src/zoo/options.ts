@@ -5,6 +5,7 @@
  */
 
 import { ConfigError, formatAllowed } from '@edgeml/core';
+import { INIT_SCHEMES, type InitScheme } from './seeded-initializers.js';
 
 /** Options of `buildModel`. Only `inputShape` and `numClasses` are required. */
 export interface ZooModelOptions {
@@ -14,6 +15,12 @@ export interface ZooModelOptions {
   readonly numClasses: number;
   /** Seed of every weight initializer; the same seed gives identical initial weights. @default 0 */
   readonly seed?: number;
+  /**
+   * Initialisation scheme: 'he' (He normal kernels, Glorot uniform logits, zero biases) or
+   * 'pytorch' (PyTorch's Conv2d/Linear defaults: kernels and biases U(-1/sqrt(fan_in), 1/sqrt(fan_in))).
+   * Every zoo model supports both. @default 'he'
+   */
+  readonly init?: InitScheme;
   /** Add squeeze-and-excitation to every residual block (resnet8, resnet20, mobilenetv2-tiny). @default false */
   readonly se?: boolean;
   /** Squeeze-and-excitation reduction ratio r: the gate's hidden layer has max(1, floor(C / r)) units. @default 4 */
@@ -45,6 +52,8 @@ export interface ResolvedZooOptions {
   readonly numClasses: number;
   /** Seed of the initializers. */
   readonly seed: number;
+  /** Initialisation scheme. */
+  readonly init: InitScheme;
   /** Squeeze-and-excitation on or off. */
   readonly se: boolean;
   /** Squeeze-and-excitation reduction ratio. */
@@ -65,6 +74,7 @@ const KNOWN_KEYS = [
   'inputShape',
   'numClasses',
   'seed',
+  'init',
   'se',
   'seRatio',
   'widthMultiplier',
@@ -95,6 +105,13 @@ export function resolveZooOptions(
   const numClasses = checkInteger('numClasses', options.numClasses, 2, 100_000);
   const seed = options.seed === undefined ? 0 : checkInteger('seed', options.seed, 0, 0xffff_ffff);
 
+  const init = options.init === undefined ? 'he' : options.init;
+  if (!(INIT_SCHEMES as readonly unknown[]).includes(init)) {
+    throw new ConfigError(
+      `'init' must be one of ${formatAllowed(INIT_SCHEMES)} (model '${name}'), got ${JSON.stringify(init)}`,
+      { option: 'init', allowed: INIT_SCHEMES },
+    );
+  }
   for (const key of ['seRatio', 'widthMultiplier', 'dropout'] as const) {
     if (options[key] !== undefined && !traits.supports.includes(key)) throw unsupported(name, key, traits);
   }
@@ -116,7 +133,7 @@ export function resolveZooOptions(
     options.dropout === undefined
       ? (traits.defaultDropout ?? 0)
       : checkNumber('dropout', options.dropout, 0, 1, '[0, 1)', true);
-  return { inputShape, numClasses, seed, se, seRatio, widthMultiplier, dropout };
+  return { inputShape, numClasses, seed, init, se, seRatio, widthMultiplier, dropout };
 }
 
 function unsupported(name: string, option: ZooOptionName, traits: ZooModelTraits): ConfigError {

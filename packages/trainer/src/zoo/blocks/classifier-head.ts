@@ -6,6 +6,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import type { InitializerSeeds } from '../seeded-initializers.js';
+import { channelsOf } from './conv-bn-act.js';
 
 /** Name of the dense layer whose output is the logits in every zoo model. */
 export const LOGITS_LAYER_NAME = 'logits';
@@ -13,7 +14,7 @@ export const LOGITS_LAYER_NAME = 'logits';
 /** Name of the final softmax layer (the model output, probabilities) in every zoo model. */
 export const PROBS_LAYER_NAME = 'probs';
 
-/** Adds `logits` (dense, numClasses units, Glorot uniform) and `probs` (softmax); returns probs. */
+/** Adds `logits` (dense, numClasses units, Glorot uniform or the PyTorch scheme) and `probs` (softmax); returns probs. */
 export function classifierHead(
   x: tf.SymbolicTensor,
   numClasses: number,
@@ -23,8 +24,8 @@ export function classifierHead(
     .dense({
       name: LOGITS_LAYER_NAME,
       units: numClasses,
-      kernelInitializer: init.glorot(),
-      biasInitializer: 'zeros',
+      kernelInitializer: init.outputKernel(),
+      biasInitializer: init.bias(channelsOf(x)),
     })
     .apply(x) as tf.SymbolicTensor;
   return tf.layers

@@ -52,10 +52,11 @@ export interface ConvBnActArgs {
   readonly init: InitializerSeeds;
 }
 
-/** conv2d [-> batchNorm] [-> activation], He-normal initialised. */
+/** conv2d [-> batchNorm] [-> activation], initialised by the model's scheme (He normal by default). */
 export function convBnAct(x: tf.SymbolicTensor, args: ConvBnActArgs): tf.SymbolicTensor {
   const withBn = args.batchNorm ?? true;
   const activation = args.activation ?? 'relu';
+  const fanIn = args.kernelSize * args.kernelSize * channelsOf(x);
   let y = tf.layers
     .conv2d({
       name: args.name,
@@ -64,15 +65,15 @@ export function convBnAct(x: tf.SymbolicTensor, args: ConvBnActArgs): tf.Symboli
       strides: args.strides ?? 1,
       padding: args.padding ?? 'same',
       useBias: !withBn,
-      kernelInitializer: args.init.he(),
-      biasInitializer: 'zeros',
+      kernelInitializer: args.init.kernel(),
+      ...(!withBn && { biasInitializer: args.init.bias(fanIn) }),
     })
     .apply(x) as tf.SymbolicTensor;
   if (withBn) y = batchNorm(y, `${args.name}_bn`);
   return applyActivation(y, activation, `${args.name}_${activation}`);
 }
 
-/** dense [-> activation], He-normal initialised, for hidden fully connected layers. */
+/** dense [-> activation], initialised by the model's scheme (He normal by default), for hidden fully connected layers. */
 export function denseAct(
   x: tf.SymbolicTensor,
   units: number,
@@ -81,7 +82,7 @@ export function denseAct(
   activation: ZooActivation = 'relu',
 ): tf.SymbolicTensor {
   const y = tf.layers
-    .dense({ name, units, kernelInitializer: init.he(), biasInitializer: 'zeros' })
+    .dense({ name, units, kernelInitializer: init.kernel(), biasInitializer: init.bias(channelsOf(x)) })
     .apply(x) as tf.SymbolicTensor;
   return applyActivation(y, activation, `${name}_${activation}`);
 }

@@ -47,7 +47,7 @@ export function invertedResidual(x: tf.SymbolicTensor, args: InvertedResidualArg
       padding: 'same',
       depthMultiplier: 1,
       useBias: false,
-      depthwiseInitializer: init.he(),
+      depthwiseInitializer: init.depthwiseKernel(channelsOf(y)),
     })
     .apply(y) as tf.SymbolicTensor;
   y = batchNorm(y, `${name}_depthwise_bn`);

@@ -22,12 +22,23 @@ export function squeezeExcite(
 ): tf.SymbolicTensor {
   const channels = channelsOf(x);
   let s = tf.layers.globalAveragePooling2d({ name: `${name}_squeeze` }).apply(x) as tf.SymbolicTensor;
+  const units = squeezeUnits(channels, ratio);
   s = tf.layers
-    .dense({ name: `${name}_reduce`, units: squeezeUnits(channels, ratio), kernelInitializer: init.he() })
+    .dense({
+      name: `${name}_reduce`,
+      units,
+      kernelInitializer: init.kernel(),
+      biasInitializer: init.bias(channels),
+    })
     .apply(s) as tf.SymbolicTensor;
   s = tf.layers.reLU({ name: `${name}_reduce_relu` }).apply(s) as tf.SymbolicTensor;
   s = tf.layers
-    .dense({ name: `${name}_expand`, units: channels, kernelInitializer: init.glorot() })
+    .dense({
+      name: `${name}_expand`,
+      units: channels,
+      kernelInitializer: init.outputKernel(),
+      biasInitializer: init.bias(units),
+    })
     .apply(s) as tf.SymbolicTensor;
   s = tf.layers.activation({ activation: 'sigmoid', name: `${name}_gate` }).apply(s) as tf.SymbolicTensor;
   s = tf.layers

@@ -17,7 +17,7 @@ import { InitializerSeeds } from '../seeded-initializers.js';
 export const cnnSmallDefinition: ZooModelDefinition = {
   traits: { minInputSize: 4, supports: ['dropout'], defaultDropout: 0.5 },
   build(options) {
-    const init = new InitializerSeeds(options.seed);
+    const init = new InitializerSeeds(options.seed, options.init);
     const input = zooInput(options);
     let x = convBnAct(input, { name: 'conv1', filters: 32, kernelSize: 3, init });
     x = tf.layers.maxPooling2d({ name: 'pool1', poolSize: 2, strides: 2 }).apply(x) as tf.SymbolicTensor;

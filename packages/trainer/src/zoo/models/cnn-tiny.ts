@@ -14,7 +14,7 @@ import { InitializerSeeds } from '../seeded-initializers.js';
 export const cnnTinyDefinition: ZooModelDefinition = {
   traits: { minInputSize: 4, supports: [] },
   build(options) {
-    const init = new InitializerSeeds(options.seed);
+    const init = new InitializerSeeds(options.seed, options.init);
     const input = zooInput(options);
     let x = convBnAct(input, { name: 'conv1', filters: 8, kernelSize: 3, init });
     x = tf.layers.maxPooling2d({ name: 'pool1', poolSize: 2, strides: 2 }).apply(x) as tf.SymbolicTensor;

@@ -15,7 +15,7 @@ import { InitializerSeeds } from '../seeded-initializers.js';
 export const lenet5Definition: ZooModelDefinition = {
   traits: { minInputSize: 12, supports: [] },
   build(options) {
-    const init = new InitializerSeeds(options.seed);
+    const init = new InitializerSeeds(options.seed, options.init);
     const input = zooInput(options);
     let x = convBnAct(input, { name: 'conv1', filters: 6, kernelSize: 5, batchNorm: false, init });
     x = tf.layers.averagePooling2d({ name: 'pool1', poolSize: 2, strides: 2 }).apply(x) as tf.SymbolicTensor;

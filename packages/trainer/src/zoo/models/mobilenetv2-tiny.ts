@@ -43,7 +43,7 @@ const LAST_CHANNELS = 128;
 export const mobilenetV2TinyDefinition: ZooModelDefinition = {
   traits: { minInputSize: 1, supports: ['se', 'seRatio', 'widthMultiplier', 'dropout'], defaultDropout: 0.2 },
   build(options) {
-    const init = new InitializerSeeds(options.seed);
+    const init = new InitializerSeeds(options.seed, options.init);
     const alpha = options.widthMultiplier;
     const seRatio = options.se ? options.seRatio : undefined;
     const input = zooInput(options);

@@ -16,7 +16,7 @@ import { InitializerSeeds } from '../seeded-initializers.js';
 export const referenceCnnDefinition: ZooModelDefinition = {
   traits: { minInputSize: 4, supports: [] },
   build(options) {
-    const init = new InitializerSeeds(options.seed);
+    const init = new InitializerSeeds(options.seed, options.init);
     const input = zooInput(options);
     let x = convBnAct(input, { name: 'conv1', filters: 32, kernelSize: 3, init });
     x = convBnAct(x, { name: 'conv2', filters: 32, kernelSize: 3, batchNorm: false, init });

@@ -2,7 +2,8 @@
  * CIFAR ResNets (He et al. 2016, section 4.2): a 3x3 conv of 16 filters + BN + ReLU, three stages
  * of n basic blocks with 16, 32 and 64 filters (the first block of stages 2 and 3 has stride 2 and
  * a 1x1 conv + BN projection shortcut), global average pooling and the logits: 6n + 2 layers with
- * weights, so n = 1 is resnet8 and n = 3 is resnet20. Every conv is He-normal initialised.
+ * weights, so n = 1 is resnet8 and n = 3 is resnet20. Every conv is He-normal initialised (PyTorch-style
+ * with `init: 'pytorch'`).
  */
 
 import * as tf from '@tensorflow/tfjs';
@@ -22,7 +23,7 @@ export function buildCifarResNet(
   blocksPerStage: number,
   options: ResolvedZooOptions,
 ): tf.LayersModel {
-  const init = new InitializerSeeds(options.seed);
+  const init = new InitializerSeeds(options.seed, options.init);
   const seRatio = options.se ? options.seRatio : undefined;
   const input = zooInput(options);
   let x = convBnAct(input, { name: 'stem_conv', filters: STAGE_FILTERS[0], kernelSize: 3, init });
