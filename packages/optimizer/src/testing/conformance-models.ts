@@ -29,6 +29,8 @@ const ZOO_CASES: readonly { name: string; options: Record<string, unknown> }[] =
   { name: 'lenet5', options: {} },
   { name: 'cnn-tiny', options: {} },
   { name: 'cnn-small', options: {} },
+  // The seed article's CNN: convs with biases and no BatchNorm (a pattern the others lack).
+  { name: 'article-cnn', options: {} },
   { name: 'reference-cnn', options: {} },
   { name: 'resnet8', options: { se: true } },
   { name: 'resnet20', options: {} },
