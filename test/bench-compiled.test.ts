@@ -112,6 +112,7 @@ describe('edgeml bench: onnxruntime-web and the compiled module side by side', (
       const alone = ok(precision, 'edgeml-wasm').moduleColdStart;
       expect(alone?.samples).toHaveLength(SMALL.coldStarts);
       expect(alone?.total.p50).toBeGreaterThan(0);
+      expect(alone?.cpu.p50).toBeGreaterThan(0);
       expect(alone?.how).toContain(precision === 'int8' ? 'model.int8.js' : 'model.js');
     }
     // Runtime code apart from the weights, side by side: the compiled module's is at most 1/10 of ORT's.

@@ -120,8 +120,9 @@ describe('bench report', () => {
       withCode('worker-edgeml-wasm', 46_000, {
         moduleColdStart: {
           how: 'fresh',
-          samples: [{ instantiate: 2, firstRun: 0.5 }],
+          samples: [{ instantiate: 2, firstRun: 0.5, cpu: 3 }],
           total: summarize([2.5]),
+          cpu: summarize([3]),
         },
       }),
       okCase('ort-node', 'int8', [1], [0, 1, 2, 3]),
@@ -133,7 +134,7 @@ describe('bench report', () => {
     expect(table?.rows.map((r) => r.slice(2, 8))).toEqual([
       // create 5 + first inference 1 = 6 ms; model.js alone 2.5 ms; 3,600,000 / 46,000 = 78.3.
       ['worker', '10.3 MiB', '3.4 MiB', '-', '6.00', '-'],
-      ['worker-edgeml-wasm', '134.8 KiB', '44.9 KiB', '1/78', '6.00', '2.50'],
+      ['worker-edgeml-wasm', '134.8 KiB', '44.9 KiB', '1/78', '6.00', '2.50 (3.00)'],
     ]);
     expect(renderMarkdown(report)).toContain(
       '| tiny | int8 | worker-edgeml-wasm | 134.8 KiB | 44.9 KiB | 1/78 |',

@@ -117,8 +117,13 @@ const okCase = closed(
     runtimeCode: closed({ bytes: count, gzipBytes: count, counts: str }),
     moduleColdStart: closed({
       how: str,
-      samples: { type: 'array', minItems: 1, items: closed({ instantiate: nonNeg, firstRun: nonNeg }) },
+      samples: {
+        type: 'array',
+        minItems: 1,
+        items: closed({ instantiate: nonNeg, firstRun: nonNeg, cpu: nonNeg }),
+      },
       total: summary,
+      cpu: summary,
     }),
     cpu: closed({
       source: str,

@@ -231,9 +231,16 @@ export interface RuntimeCodeSize {
 export interface ModuleColdStart {
   /** How it was measured, in words. */
   readonly how: string;
-  readonly samples: readonly { readonly instantiate: number; readonly firstRun: number }[];
+  /** Wall times, and `cpu`: the process's CPU time (all threads) over load + run (ms). */
+  readonly samples: readonly {
+    readonly instantiate: number;
+    readonly firstRun: number;
+    readonly cpu: number;
+  }[];
   /** instantiate + firstRun. */
   readonly total: Summary;
+  /** CPU time of instantiate + firstRun. */
+  readonly cpu: Summary;
 }
 
 /** The model file a case loaded. */
