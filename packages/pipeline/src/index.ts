@@ -22,6 +22,6 @@ export type { GateDecision, GateMeasure, JudgeInput, Minimize } from './gate/jud
 export { judgePass } from './gate/judge-pass.js';
 export type { ObjectiveTarget, TimedModel } from './gate/target-latency.js';
 export { OBJECTIVE_TARGETS, openTimedModel, TARGET_RUNTIME } from './gate/target-latency.js';
-export type { GateRow, PipelineReport } from './report/collect.js';
+export type { DeploymentRow, GateRow, PipelineReport } from './report/collect.js';
 export * from './search/index.js';
 export { PIPELINE_STAGES } from './stages/index.js';

@@ -7,7 +7,6 @@
 
 import { readFile } from 'node:fs/promises';
 import { EdgemlError } from '@edgeml/core';
-import asc from 'assemblyscript/asc';
 import { KERNEL_FILES } from '../codegen/generate-entry.js';
 
 /** The asc flags every model is compiled with. */
@@ -60,6 +59,8 @@ export async function assemble(
     '--memoryBase',
     String(memoryBase),
   ];
+  // asc (with binaryen, about 10 MB of JS) is imported on first use, not when the package is.
+  const { default: asc } = await import('assemblyscript/asc');
   const result = await asc.main(argv, {
     readFile: (name: string) => files[name] ?? null,
     writeFile: (name: string, contents: Uint8Array | string) => {
@@ -73,7 +74,7 @@ export async function assemble(
         return true;
       },
     },
-  } as Parameters<typeof asc.main>[1]);
+  } as Parameters<typeof import('assemblyscript/asc')['main']>[1]);
   const wasm = written['model.wasm'];
   if (result.error || !(wasm instanceof Uint8Array)) {
     throw new EdgemlError(

@@ -114,6 +114,13 @@ export const PIPELINE_SECTIONS = {
         default: 'int8',
         description: 'model variant the worker and web targets serve',
       },
+      runtime: {
+        kind: 'choice',
+        values: ['auto', 'edgeml-wasm', 'ort-web'],
+        default: 'auto',
+        description:
+          "what runs the model in the worker and web targets: 'edgeml-wasm' (the final model compiled by @edgeml/compiler, checked against onnxruntime-node), 'ort-web' (onnxruntime-web on the ONNX file), or 'auto' (the compiled module where the compiler covers the model and its parity holds, else onnxruntime-web with the reason recorded)",
+      },
       measureWorker: {
         kind: 'boolean',
         default: false,

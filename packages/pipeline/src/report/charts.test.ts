@@ -29,6 +29,7 @@ function fixture(): PipelineReport {
     createdAt: '2026-12-01T00:00:00.000Z',
     gates: [],
     final: 'quantize',
+    deployment: null,
     stages: [{ stage: 'train', key: 'a'.repeat(64), durationS: 10, reused: false }],
     models: [
       row('train', 'cnn-small', 'float32', 420_000, 0.9039, {

@@ -81,6 +81,52 @@ export interface PipelineReport extends JsonObject {
     valLoss: number | null;
     valAccuracy: number | null;
   }[];
+  /** What the worker and web packages run (the package stage's record), or null without those targets. */
+  deployment: DeploymentRow | null;
+}
+
+/** The package stage's runtime choice and the compiled modules behind it. */
+export interface DeploymentRow extends JsonObject {
+  precision: string;
+  runtime: string;
+  reason: string;
+  /** One row per precision the compiler was tried on (empty when package.runtime is 'ort-web'). */
+  compiled: {
+    precision: string;
+    usable: boolean;
+    reason: string | null;
+    wasmBytes: number | null;
+    top1Agreement: number | null;
+    maxAbsDiff: number | null;
+    parityImages: number | null;
+  }[];
+}
+
+/** The deployment row from the package stage's record. */
+function deploymentOf(record: StageRecord | undefined): DeploymentRow | null {
+  const r = record?.report;
+  if (r === undefined || typeof r.runtime !== 'string') return null;
+  type Variant = {
+    precision: string;
+    usable: boolean;
+    reason?: string;
+    wasm?: { bytes: number };
+    parity?: { images: number; top1Agreement: number; maxAbsDiff: number };
+  };
+  return {
+    precision: String(r.precision),
+    runtime: r.runtime,
+    reason: String(r.runtimeReason ?? ''),
+    compiled: ((r.compiled ?? []) as Variant[]).map((v) => ({
+      precision: v.precision,
+      usable: v.usable,
+      reason: v.reason ?? null,
+      wasmBytes: v.wasm?.bytes ?? null,
+      top1Agreement: v.parity?.top1Agreement ?? null,
+      maxAbsDiff: v.parity?.maxAbsDiff ?? null,
+      parityImages: v.parity?.images ?? null,
+    })),
+  };
 }
 
 type Case = {
@@ -243,6 +289,7 @@ export function collectReport(
     })),
     gates,
     final: finalRef,
+    deployment: deploymentOf(records.get('package')),
     models,
     pareto: {
       size: paretoFront(models.map((m) => ({ label: m.stage, accuracy: m.accuracy, cost: m.onnxBytes }))),

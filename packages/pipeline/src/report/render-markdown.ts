@@ -101,6 +101,7 @@ export function renderPipelineMarkdown(report: PipelineReport): string {
       ]),
     ),
     '',
+    ...deploymentSection(report),
     '## Pareto front',
     '',
     `- accuracy vs ONNX size: ${report.pareto.size.join(' → ') || '-'}`,
@@ -148,4 +149,41 @@ export function renderPipelineMarkdown(report: PipelineReport): string {
     '',
   ];
   return lines.join('\n');
+}
+
+/** The worker/web runtime and the compiled modules' parity, when the run packaged those targets. */
+function deploymentSection(report: PipelineReport): string[] {
+  const d = report.deployment;
+  if (d === null) return [];
+  return [
+    '## Deployment (worker, web)',
+    '',
+    `Runtime: \`${d.runtime}\` (${d.precision}): ${d.reason}.`,
+    '',
+    ...(d.compiled.length === 0
+      ? []
+      : [
+          markdownTable(
+            [
+              'compiled',
+              'used',
+              'model.wasm',
+              'parity images',
+              'top-1 = onnxruntime-node',
+              'max |dp|',
+              'why not',
+            ],
+            d.compiled.map((c) => [
+              c.precision,
+              c.usable ? 'yes' : 'no',
+              c.wasmBytes === null ? '-' : `${(c.wasmBytes / 1024).toFixed(1)} KiB`,
+              c.parityImages === null ? '-' : String(c.parityImages),
+              c.top1Agreement === null ? '-' : `${(c.top1Agreement * 100).toFixed(1)}%`,
+              c.maxAbsDiff === null ? '-' : c.maxAbsDiff.toExponential(2),
+              c.reason ?? '',
+            ]),
+          ),
+          '',
+        ]),
+  ];
 }

@@ -1,6 +1,7 @@
 /**
  * Stage report: report/report.json, report.md and a self-contained report.html from the other
  * stages' records and the teacher's summary.json training record. Version 2: charts by Vega-Lite.
+ * Version 3: the deployment section (the worker/web runtime and the compiled modules' parity).
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -35,7 +36,7 @@ type EpochLike = {
 /** Stage 8: the final report. */
 export const reportStage: PipelineStage = {
   name: 'report',
-  version: 2,
+  version: 3,
   title: 'write the report',
   config: () => ({}),
   inputs: async (ctx) =>
