@@ -14,6 +14,12 @@ import { modelLoadError } from '../model-load-error.js';
 export interface EdgemlWasmSettings {
   /** The model's `.wasm` already compiled (a Worker imports it as a CompiledWasm module). */
   readonly module?: WebAssembly.Module;
+  /**
+   * The model already instantiated (weights copied into its memory): a Worker instantiates it in
+   * its global scope, at startup, so that its first request does not pay for it. Used as is; no
+   * other caller may run it.
+   */
+  readonly instance?: WebAssembly.Instance;
 }
 
 /** The exports every compiled model has. */
@@ -47,10 +53,14 @@ function exportsOf(instance: WebAssembly.Instance, file: string): CompiledExport
 export const loadEdgemlWasmAdapter: AdapterLoader = async ({ pkg, file, edgemlWasm }) => {
   let e: CompiledExports;
   try {
-    const module =
-      edgemlWasm?.module ??
-      (await WebAssembly.compile((await pkg.readFile(file.path)) as Uint8Array<ArrayBuffer>));
-    e = exportsOf(await WebAssembly.instantiate(module, {}), file.path);
+    if (edgemlWasm?.instance) {
+      e = exportsOf(edgemlWasm.instance, file.path);
+    } else {
+      const module =
+        edgemlWasm?.module ??
+        (await WebAssembly.compile((await pkg.readFile(file.path)) as Uint8Array<ArrayBuffer>));
+      e = exportsOf(await WebAssembly.instantiate(module, {}), file.path);
+    }
   } catch (error) {
     throw modelLoadError('edgeml-wasm', file.path, error);
   }
