@@ -7,8 +7,11 @@
  * would) on each runtime the metrics name, and the count of correct top-1 answers is compared with
  * the recorded value. A model trained on other data, a wrong normalisation or a swapped file fails.
  */
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { main } from '@edgeml/cli';
 import type { MeasuredMetric, MetricValue } from '@edgeml/core';
 import { readModelPackageDir } from '@edgeml/core/node';
 import { createClassifier } from '@edgeml/runtime-edge/node';
@@ -69,6 +72,20 @@ describe('examples/models/resnet8-cifar10-int8', () => {
       await classifier.dispose();
     }
   });
+
+  it('is packaged for the web as int8 when no --precision is given', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'edgeml-example-web-'));
+    try {
+      expect(
+        await main(['package', '--model', MODEL_DIR, '--target', 'web', '--out', join(dir, 'web')]),
+      ).toBe(0);
+      const files = await readdir(join(dir, 'web', 'model'));
+      expect(files).toContain('model.int8.onnx');
+      expect(files.filter((f) => f.endsWith('.onnx'))).toEqual(['model.int8.onnx']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   const RUNS = [
     { runtime: 'ort-node', metric: 'test_accuracy' },

@@ -39,7 +39,7 @@ export { createMemorySource } from './manifest/memory-source.js';
 export { isPackagePath, packagePathProblem } from './manifest/paths.js';
 export type { ModelPackage, ReadModelPackageOptions } from './manifest/read.js';
 export { readModelPackage, readVerifiedFile, verifyModelPackage } from './manifest/read.js';
-export { findModelFile } from './manifest/select.js';
+export { defaultModelPrecision, findModelFile } from './manifest/select.js';
 export { sha256Hex } from './manifest/sha256.js';
 export type { ModelPackageSource } from './manifest/source.js';
 export type {

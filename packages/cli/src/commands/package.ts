@@ -11,7 +11,7 @@
  * WebAssembly, and a demo page) and reports each file's size; `--target mobile` writes the
  * `.tflite` files, labels.txt, metadata.json and a README for Android and iOS apps.
  */
-import { ConfigError } from '@edgeml/core';
+import { ConfigError, defaultModelPrecision } from '@edgeml/core';
 import { readModelPackageDir } from '@edgeml/core/node';
 import {
   defaultPackageRuntime,
@@ -33,6 +33,13 @@ import { formatTable } from '../output.js';
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
 const TARGETS = ['worker', 'web', 'mobile'] as const;
+
+/** --precision, or the default: float32, or int8 for a package whose only ONNX models are int8. */
+async function packagePrecision(values: OptionValues, modelDir: string): Promise<'float32' | 'int8'> {
+  if (values.precision !== undefined)
+    return choiceOption<'float32' | 'int8'>(values, 'precision', ['float32', 'int8'], 'float32');
+  return defaultModelPrecision((await readModelPackageDir(modelDir, { verify: false })).manifest, 'onnx');
+}
 
 /** --runtime, or the default: edgeml-wasm when the package holds a compiled module of `precision`. */
 async function packageRuntime(
@@ -80,7 +87,7 @@ function accessLines(access: WorkerAccessSummary): string[] {
 }
 
 async function packageWebTarget(values: OptionValues, out: Output, modelDir: string, outDir: string) {
-  const precision = choiceOption(values, 'precision', ['float32', 'int8'], 'float32');
+  const precision = await packagePrecision(values, modelDir);
   const runtime = await packageRuntime(values, out, modelDir, precision);
   if (runtime === 'edgeml-wasm' && values['wasm-only'] !== undefined) {
     throw new ConfigError(`--wasm-only applies only to --runtime ort-web (edgeml-wasm ships no ORT)`, {
@@ -159,8 +166,8 @@ export const packageCommand: Command = {
     precision: {
       type: 'string',
       placeholder: 'float32|int8',
-      description: 'worker/web: model variant to serve (mobile ships every .tflite variant)',
-      default: 'float32',
+      description:
+        'worker/web: model variant to serve (mobile ships every .tflite variant); default: float32, or int8 when the package holds an int8 ONNX model and no float32 one',
     },
     runtime: {
       type: 'string',
@@ -207,7 +214,7 @@ export const packageCommand: Command = {
     }
     if (target === 'web') return packageWebTarget(values, out, modelDir, outDir);
     if (target === 'mobile') return packageMobileTarget(out, modelDir, outDir);
-    const precision = choiceOption(values, 'precision', ['float32', 'int8'], 'float32');
+    const precision = await packagePrecision(values, modelDir);
     const runtime = await packageRuntime(values, out, modelDir, precision);
     const maxBodyBytes = optionalInt(values, 'max-body-bytes', { min: 1, max: 100 * 1024 * 1024 });
     const compatibilityDate = values['compatibility-date'];

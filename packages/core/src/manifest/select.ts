@@ -45,3 +45,16 @@ export function findModelFile(
   }
   return found;
 }
+
+/**
+ * The precision to use when none is asked for: float32, unless the package holds no float32 model
+ * of `format` but an int8 (or mixed) one, as an int8-only package (examples/models/) does.
+ */
+export function defaultModelPrecision(manifest: ModelManifest, format: ModelFileFormat): 'float32' | 'int8' {
+  const models = manifest.files.filter(
+    (f) => f.format === format && (f.role === undefined || f.role === 'model'),
+  );
+  const hasFloat = models.some((f) => f.precision === 'float32');
+  const hasInt8 = models.some((f) => f.precision === 'int8' || f.precision === 'mixed');
+  return !hasFloat && hasInt8 ? 'int8' : 'float32';
+}

@@ -6,11 +6,10 @@
 import {
   ConfigError,
   createFetchSource,
+  defaultModelPrecision,
   EdgemlError,
   findModelFile,
   formatAllowed,
-  type ModelFileFormat,
-  type ModelManifest,
   type ModelPackage,
   type ModelPackageSource,
   readModelPackage,
@@ -23,7 +22,6 @@ import {
   CLASSIFIER_PRECISIONS,
   type Classifier,
   type ClassifierOptions,
-  type ClassifierPrecision,
   type ModelPackageInput,
 } from './classifier.js';
 import { softmax, topK } from './top-k.js';
@@ -74,7 +72,7 @@ export async function createClassifierWith(
   }
   const pkg = await openPackage(input, resolve, options.verify ?? false);
   const { manifest } = pkg;
-  const precision = options.precision ?? defaultPrecision(manifest, RUNTIME_FORMATS[runtime]);
+  const precision = options.precision ?? defaultModelPrecision(manifest, RUNTIME_FORMATS[runtime]);
   // A file planned for this runtime (a latency-aware int8 plan) comes before a generic one.
   const file = findModelFile(manifest, RUNTIME_FORMATS[runtime], precision, runtime);
   const inputSpec = inputSpecFor(manifest, file);
@@ -130,17 +128,4 @@ export async function createClassifierWith(
     },
     dispose: () => adapter.dispose(),
   };
-}
-
-/**
- * The precision when none is asked for: float32, unless the package holds no float32 model of the
- * runtime's format but an int8 (or mixed) one, as an int8-only package (examples/models/) does.
- */
-function defaultPrecision(manifest: ModelManifest, format: ModelFileFormat): ClassifierPrecision {
-  const models = manifest.files.filter(
-    (f) => f.format === format && (f.role === undefined || f.role === 'model'),
-  );
-  const hasFloat = models.some((f) => f.precision === 'float32');
-  const hasInt8 = models.some((f) => f.precision === 'int8' || f.precision === 'mixed');
-  return !hasFloat && hasInt8 ? 'int8' : 'float32';
 }
