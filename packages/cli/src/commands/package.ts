@@ -11,7 +11,7 @@
  * WebAssembly, and a demo page) and reports each file's size; `--target mobile` writes the
  * `.tflite` files, labels.txt, metadata.json and a README for Android and iOS apps.
  */
-import { ConfigError, defaultModelPrecision } from '@edgeml/core';
+import { ConfigError, defaultModelPrecision, type ModelPackage } from '@edgeml/core';
 import { readModelPackageDir } from '@edgeml/core/node';
 import {
   defaultPackageRuntime,
@@ -34,28 +34,35 @@ const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
 const TARGETS = ['worker', 'web', 'mobile'] as const;
 
-/** --precision, or the default: float32, or int8 for a package whose only ONNX models are int8. */
-async function packagePrecision(values: OptionValues, modelDir: string): Promise<'float32' | 'int8'> {
-  if (values.precision !== undefined)
-    return choiceOption<'float32' | 'int8'>(values, 'precision', ['float32', 'int8'], 'float32');
-  return defaultModelPrecision((await readModelPackageDir(modelDir, { verify: false })).manifest, 'onnx');
-}
-
-/** --runtime, or the default: edgeml-wasm when the package holds a compiled module of `precision`. */
-async function packageRuntime(
+/**
+ * --precision and --runtime, or their defaults, read from one load of the package (only when a
+ * default is needed): precision float32, or int8 for a package whose only ONNX models are int8;
+ * runtime edgeml-wasm when the package holds a compiled module of that precision, else ort-web.
+ */
+async function packageVariant(
   values: OptionValues,
   out: Output,
   modelDir: string,
-  precision: 'float32' | 'int8',
-): Promise<PackageRuntime> {
-  if (values.runtime !== undefined) return choiceOption(values, 'runtime', PACKAGE_RUNTIMES, 'ort-web');
-  const runtime = defaultPackageRuntime(await readModelPackageDir(modelDir), precision);
+): Promise<{ precision: 'float32' | 'int8'; runtime: PackageRuntime }> {
+  let pkg: ModelPackage | undefined;
+  const read = async () => {
+    pkg ??= await readModelPackageDir(modelDir);
+    return pkg;
+  };
+  const precision =
+    values.precision !== undefined
+      ? choiceOption<'float32' | 'int8'>(values, 'precision', ['float32', 'int8'], 'float32')
+      : defaultModelPrecision((await read()).manifest, 'onnx');
+  if (values.runtime !== undefined) {
+    return { precision, runtime: choiceOption(values, 'runtime', PACKAGE_RUNTIMES, 'ort-web') };
+  }
+  const runtime = defaultPackageRuntime(await read(), precision);
   if (runtime === 'ort-web') {
     out.note(
       `no ${precision} module compiled by edgeml compile in ${modelDir}: running on onnxruntime-web (compile it for the smaller, faster edgeml-wasm runtime: edgeml compile --model ${modelDir}${precision === 'int8' ? ' --precision int8' : ''} --out <dir>)`,
     );
   }
-  return runtime;
+  return { precision, runtime };
 }
 
 /** Worker-only flags given with another target would be silently ignored: refused instead. */
@@ -87,8 +94,7 @@ function accessLines(access: WorkerAccessSummary): string[] {
 }
 
 async function packageWebTarget(values: OptionValues, out: Output, modelDir: string, outDir: string) {
-  const precision = await packagePrecision(values, modelDir);
-  const runtime = await packageRuntime(values, out, modelDir, precision);
+  const { precision, runtime } = await packageVariant(values, out, modelDir);
   if (runtime === 'edgeml-wasm' && values['wasm-only'] !== undefined) {
     throw new ConfigError(`--wasm-only applies only to --runtime ort-web (edgeml-wasm ships no ORT)`, {
       option: 'wasm-only',
@@ -214,8 +220,7 @@ export const packageCommand: Command = {
     }
     if (target === 'web') return packageWebTarget(values, out, modelDir, outDir);
     if (target === 'mobile') return packageMobileTarget(out, modelDir, outDir);
-    const precision = await packagePrecision(values, modelDir);
-    const runtime = await packageRuntime(values, out, modelDir, precision);
+    const { precision, runtime } = await packageVariant(values, out, modelDir);
     const maxBodyBytes = optionalInt(values, 'max-body-bytes', { min: 1, max: 100 * 1024 * 1024 });
     const compatibilityDate = values['compatibility-date'];
     const access = declaredOptions(WORKER_ACCESS_OPTIONS, values, 'package');
