@@ -1,6 +1,7 @@
 /**
- * Per-kernel profile of one training step of the reference CNN on the wasm backend (tf.profile):
- *   pnpm tsx packages/trainer/bench/profile.ts [--threads N] [--batch 128]
+ * Per-kernel profile of one training step of a zoo model on the wasm backend (tf.profile):
+ *   pnpm tsx packages/trainer/bench/profile.ts [--model reference-cnn] [--input 28x28x1] [--threads N] [--batch 128]
+ * (e.g. `--model resnet8 --input 32x32x3 --threads 2` for the CIFAR-10 ResNet-8).
  * Prints the median step time of 8 steps and kernel time grouped by kernel name (each call's median
  * over 5 profiled steps), then the 15 slowest kernel calls (of `--kernel NAME` only, if given)
  * with their shapes.
@@ -16,14 +17,20 @@ const { values } = parseArgs({
     threads: { type: 'string', default: '1' },
     batch: { type: 'string', default: '128' },
     kernel: { type: 'string' },
+    model: { type: 'string', default: 'reference-cnn' },
+    input: { type: 'string', default: '28x28x1' },
   },
 });
 const batch = Number(values.batch);
+const inputShape = values.input.split('x').map(Number) as [number, number, number];
+if (inputShape.length !== 3 || inputShape.some((d) => !Number.isInteger(d) || d < 1)) {
+  throw new Error(`--input must be HxWxC (e.g. 32x32x3), got "${values.input}"`);
+}
 const selected = await selectBackend('wasm', { threads: Number(values.threads) });
 console.log(selected.detail);
-const model = buildModel('reference-cnn', { inputShape: [28, 28, 1], numClasses: 10, seed: 1 });
+const model = buildModel(values.model, { inputShape, numClasses: 10, seed: 1 });
 model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
-const x = tf.randomUniform([batch, 28, 28, 1], 0, 1, 'float32', 42);
+const x = tf.randomUniform([batch, ...inputShape], 0, 1, 'float32', 42);
 const y = tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32', 43), 10);
 for (let i = 0; i < 3; i++) await model.trainOnBatch(x, y);
 const times: number[] = [];

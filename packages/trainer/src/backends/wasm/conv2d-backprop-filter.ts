@@ -13,12 +13,15 @@
  * KW-1 unused columns and KH-1 unused rows per image), and xc carries a zero tail so the last row's
  * overrun stays in bounds. XNNPACK packs each G chunk once (cached on its id) for all taps.
  *
+ * A strided convolution is first split by phase of the stride into stride-1 problems (see
+ * polyphaseFilter), so dy is never spread and no GEMM multiplies zeros.
+ *
  * The GEMMs' reduction dimension is the whole batch's grid (N*Hp*Wp, ~10^5): unblocked, every
  * output tile streamed both operands from memory (a 115,200-long K ran at a third of the speed).
  */
 
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import type { ConvPad } from './conv-geometry.js';
+import type { ConvInfo, ConvPad } from './conv-geometry.js';
 import { assertSupported, forwardInfo, pair, tapPadding } from './conv-geometry.js';
 import type { WasmBackend } from './kernel-context.js';
 import { alias, callKernel, padZeros, release, releaseAlias, transposeInto, view } from './kernel-context.js';
@@ -85,16 +88,119 @@ export function conv2DBackpropFilter(args: {
     attrs.dimRoundingMode,
     false,
   );
+  if (info.strideHeight > 1 || info.strideWidth > 1) return polyphaseFilter(backend, x, dy, info);
+  const paddings = tapPadding(info);
+  return stride1Filter(backend, x, dy, info.filterHeight, info.filterWidth, paddings[1]!, paddings[2]!);
+}
+
+/**
+ * A strided convolution's dW as stride-1 problems, one per phase (ph, pw) of the stride: the taps
+ * kh = a*sh + ph, kw = b*sw + pw all read the sub-grid x_padded[:, ph::sh, pw::sw] at offsets
+ * (a, b), so their gradients are the stride-1 filter gradient (KH' = ceil((KH - ph) / sh) rows of
+ * taps, no padding) of that sub-grid against dy as it is. The phases are laid out contiguously by
+ * one pass over x (deinterleave). Spreading dy onto the full grid instead would make every GEMM
+ * sh*sw times longer, all of it zeros.
+ */
+function polyphaseFilter(backend: WasmBackend, x: TensorInfo, dy: TensorInfo, info: ConvInfo): TensorInfo {
   const { filterHeight: kh, filterWidth: kw, inChannels: cin, outChannels: cout } = info;
+  const { strideHeight: sh, strideWidth: sw, batchSize: n } = info;
   const paddings = tapPadding(info);
   const hp = info.inHeight + paddings[1]![0] + paddings[1]![1];
   const wp = info.inWidth + paddings[2]![0] + paddings[2]![1];
-  const { images, chunks } = batchChunks(info.batchSize, hp * wp, cin + cout);
+  const hg = Math.ceil(hp / sh);
+  const wg = Math.ceil(wp / sw);
+  const phases = backend.makeOutput([sh, sw, n, hg, wg, cin], 'float32');
+  deinterleave(
+    backend.typedArrayFromHeap(x) as Float32Array,
+    backend.typedArrayFromHeap(phases) as Float32Array,
+    x.shape as [number, number, number, number],
+    [sh, sw],
+    [hg, wg],
+    [paddings[1]![0], paddings[2]![0]],
+  );
+  const out = backend.makeOutput([kh, kw, cin, cout], 'float32');
+  const tapSize = cin * cout;
+  const phaseSize = n * hg * wg * cin;
+  try {
+    for (let ph = 0; ph < Math.min(sh, kh); ph++) {
+      for (let pw = 0; pw < Math.min(sw, kw); pw++) {
+        const khp = Math.ceil((kh - ph) / sh);
+        const kwp = Math.ceil((kw - pw) / sw);
+        const phase = alias(backend, phases, (ph * sw + pw) * phaseSize, [n, hg, wg, cin]);
+        const sub = stride1Filter(backend, phase, dy, khp, kwp, [0, 0], [0, 0]);
+        releaseAlias(backend, phase);
+        // Views taken only now: the allocations above may have grown (and moved) the wasm memory.
+        const dw = backend.typedArrayFromHeap(out) as Float32Array;
+        const values = backend.typedArrayFromHeap(sub) as Float32Array;
+        for (let a = 0; a < khp; a++) {
+          for (let b = 0; b < kwp; b++) {
+            const from = (a * kwp + b) * tapSize;
+            dw.set(values.subarray(from, from + tapSize), ((a * sh + ph) * kw + b * sw + pw) * tapSize);
+          }
+        }
+        release(backend, sub);
+      }
+    }
+  } finally {
+    release(backend, phases);
+  }
+  return out;
+}
+
+/**
+ * Copies x [N, H, W, C] into `out` = [sh, sw, N, Hg, Wg, C] (zeroed first): the pixel at padded
+ * position (r, q) = (i + top, j + left) goes to phase (r % sh, q % sw) at (r / sh, q / sw).
+ * A JS loop over C-float runs: the backend's native Transpose takes its generic path at rank 5
+ * (about 20x slower than at rank 3) and its StridedSlice is no faster.
+ */
+export function deinterleave(
+  x: Float32Array,
+  out: Float32Array,
+  [n, h, w, c]: readonly [number, number, number, number],
+  [sh, sw]: readonly [number, number],
+  [hg, wg]: readonly [number, number],
+  [top, left]: readonly [number, number],
+): void {
+  out.fill(0);
+  const phaseStride = n * hg * wg * c;
+  for (let b = 0; b < n; b++) {
+    for (let i = 0; i < h; i++) {
+      const r = i + top;
+      const rowBase = ((r % sh) * sw * n + b) * hg * wg * c + Math.floor(r / sh) * wg * c;
+      let src = (b * h + i) * w * c;
+      for (let j = 0; j < w; j++) {
+        const q = j + left;
+        let dst = rowBase + (q % sw) * phaseStride + Math.floor(q / sw) * c;
+        for (let k = 0; k < c; k++) out[dst++] = x[src++]!;
+      }
+    }
+  }
+}
+
+/**
+ * dW of a stride-1 convolution of x (padded by padH/padW [before, after]) with a KH x KW filter,
+ * dy being its output (or fewer rows/columns: the rest count as zeros): taps as shifted windows.
+ */
+function stride1Filter(
+  backend: WasmBackend,
+  x: TensorInfo,
+  dy: TensorInfo,
+  kh: number,
+  kw: number,
+  padH: [number, number],
+  padW: [number, number],
+): TensorInfo {
+  const [n, h, w, cin] = x.shape as [number, number, number, number];
+  const cout = dy.shape[3]!;
+  const paddings: [number, number][] = [[0, 0], padH, padW, [0, 0]];
+  const hp = h + padH[0] + padH[1];
+  const wp = w + padW[0] + padW[1];
+  const { images, chunks } = batchChunks(n, hp * wp, cin + cout);
   const length = images * hp * wp;
   const maxOffset = (kh - 1) * wp + (kw - 1);
   const batch = images * chunks;
 
-  paddings[0] = [0, batch - info.batchSize];
+  paddings[0] = [0, batch - n];
   const padded = padZeros(backend, x, paddings);
   // xc = [chunks, Cin, K] with a zero tail of maxOffset elements.
   const xc = backend.makeOutput([chunks * cin * length + maxOffset], 'float32');
@@ -108,7 +214,7 @@ export function conv2DBackpropFilter(args: {
   }
   xcValues.fill(0, chunks * cin * length);
   if (padded.owned) release(backend, padded.tensor);
-  const grid = dyOnGrid(backend, dy, info.strideHeight, info.strideWidth, hp, wp, batch);
+  const grid = dyOnGrid(backend, dy, 1, 1, hp, wp, batch);
 
   const out = backend.makeOutput([kh, kw, cin, cout], 'float32');
   (backend.typedArrayFromHeap(out) as Float32Array).fill(0);

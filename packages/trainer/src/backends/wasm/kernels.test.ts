@@ -24,6 +24,11 @@ const fixed: Case[] = [
   { n: 1, h: 6, w: 6, cin: 1, cout: 8, k: 3, stride: 1, pad: 'valid' },
   { n: 2, h: 5, w: 6, cin: 3, cout: 2, k: 1, stride: 2, pad: 'valid' },
   { n: 2, h: 10, w: 7, cin: 3, cout: 4, k: 5, stride: 2, pad: 'same' },
+  // Strides the filter gradient splits into phases with different tap counts (3 of 5 / 2 of 5;
+  // a 2x2 filter at stride 2 has one tap per phase; a 1x1 at stride 3 uses one phase of nine).
+  { n: 2, h: 11, w: 10, cin: 3, cout: 4, k: 5, stride: 3, pad: 'same' },
+  { n: 2, h: 8, w: 9, cin: 2, cout: 3, k: 2, stride: 2, pad: 'valid' },
+  { n: 2, h: 10, w: 8, cin: 4, cout: 5, k: 1, stride: 3, pad: 'same' },
   // Large enough for the filter gradient to block the batch into several chunks (and pad it).
   { n: 13, h: 24, w: 24, cin: 32, cout: 32, k: 3, stride: 1, pad: 'same' },
   { n: 9, h: 24, w: 24, cin: 48, cout: 48, k: 3, stride: 2, pad: 'same' },
