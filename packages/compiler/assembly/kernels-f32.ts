@@ -50,86 +50,198 @@ export function conv2d_f32(
   left: i32,
   act: i32,
 ): void {
-  const wTap = (C * K) << 2;
-  const wRow = K << 2;
+  const K16 = K & ~15;
   for (let y = 0; y < OH; y++) {
-    for (let z = 0; z < OW; z++) {
+    const y0 = y * SH - top;
+    let z = 0;
+    while (z < OW) {
       const o = out + (((y * OW + z) * K) << 2);
-      const y0 = y * SH - top;
       const x0 = z * SW - left;
-      let co = 0;
-      for (; co + 16 <= K; co += 16) {
-        const bp = b + (co << 2);
-        let a0 = v128.load(bp);
-        let a1 = v128.load(bp, 16);
-        let a2 = v128.load(bp, 32);
-        let a3 = v128.load(bp, 48);
-        for (let i = 0; i < KH; i++) {
-          const iy = y0 + i * DH;
-          if (iy < 0 || iy >= H) continue;
-          for (let j = 0; j < KW; j++) {
-            const ix = x0 + j * DW;
-            if (ix < 0 || ix >= W) continue;
-            let xp = x + (((iy * W + ix) * C) << 2);
-            let wp = w + (i * KW + j) * wTap + (co << 2);
-            const xe = xp + (C << 2);
-            while (xp < xe) {
-              const xv = v128.load32_splat(xp);
-              a0 = fma4(a0, xv, v128.load(wp));
-              a1 = fma4(a1, xv, v128.load(wp, 16));
-              a2 = fma4(a2, xv, v128.load(wp, 32));
-              a3 = fma4(a3, xv, v128.load(wp, 48));
-              xp += 4;
-              wp += wRow;
-            }
-          }
+      // Two horizontally adjacent pixels whose windows lie inside the row share every weight load.
+      if (K16 > 0 && z + 1 < OW && x0 >= 0 && x0 + SW + (KW - 1) * DW < W) {
+        for (let co = 0; co < K16; co += 16) {
+          conv_pair16(x, w, b, o, o + (K << 2), H, W, C, K, KH, KW, SW, DH, DW, y0, x0, co, act);
         }
-        const op = o + (co << 2);
-        v128.store(op, act4(a0, act));
-        v128.store(op, act4(a1, act), 16);
-        v128.store(op, act4(a2, act), 32);
-        v128.store(op, act4(a3, act), 48);
-      }
-      for (; co + 4 <= K; co += 4) {
-        let a0 = v128.load(b + (co << 2));
-        for (let i = 0; i < KH; i++) {
-          const iy = y0 + i * DH;
-          if (iy < 0 || iy >= H) continue;
-          for (let j = 0; j < KW; j++) {
-            const ix = x0 + j * DW;
-            if (ix < 0 || ix >= W) continue;
-            let xp = x + (((iy * W + ix) * C) << 2);
-            let wp = w + (i * KW + j) * wTap + (co << 2);
-            const xe = xp + (C << 2);
-            while (xp < xe) {
-              a0 = fma4(a0, v128.load32_splat(xp), v128.load(wp));
-              xp += 4;
-              wp += wRow;
-            }
-          }
+        if (K16 < K) {
+          conv_pixel(x, w, b, o, H, W, C, K, KH, KW, DH, DW, y0, x0, K16, act);
+          conv_pixel(x, w, b, o + (K << 2), H, W, C, K, KH, KW, DH, DW, y0, x0 + SW, K16, act);
         }
-        v128.store(o + (co << 2), act4(a0, act));
-      }
-      for (; co < K; co++) {
-        let a: f32 = load<f32>(b + (co << 2));
-        for (let i = 0; i < KH; i++) {
-          const iy = y0 + i * DH;
-          if (iy < 0 || iy >= H) continue;
-          for (let j = 0; j < KW; j++) {
-            const ix = x0 + j * DW;
-            if (ix < 0 || ix >= W) continue;
-            let xp = x + (((iy * W + ix) * C) << 2);
-            let wp = w + (i * KW + j) * wTap + (co << 2);
-            for (let ci = 0; ci < C; ci++) {
-              a += load<f32>(xp) * load<f32>(wp);
-              xp += 4;
-              wp += wRow;
-            }
-          }
-        }
-        store<f32>(o + (co << 2), act1(a, act === 3 ? 0 : act));
+        z += 2;
+      } else {
+        conv_pixel(x, w, b, o, H, W, C, K, KH, KW, DH, DW, y0, x0, 0, act);
+        z++;
       }
     }
+  }
+}
+
+/**
+ * Output channels co..co+15 of two pixels at once (the second SW columns right of the first, both
+ * windows inside the row): 8 accumulators, each weight vector loaded once for both pixels.
+ */
+function conv_pair16(
+  x: i32,
+  w: i32,
+  b: i32,
+  o: i32,
+  o2: i32,
+  H: i32,
+  W: i32,
+  C: i32,
+  K: i32,
+  KH: i32,
+  KW: i32,
+  SW: i32,
+  DH: i32,
+  DW: i32,
+  y0: i32,
+  x0: i32,
+  co: i32,
+  act: i32,
+): void {
+  const wTap = (C * K) << 2;
+  const wRow = K << 2;
+  const next = (SW * C) << 2;
+  const bp = b + (co << 2);
+  let a0 = v128.load(bp);
+  let a1 = v128.load(bp, 16);
+  let a2 = v128.load(bp, 32);
+  let a3 = v128.load(bp, 48);
+  let c0 = a0;
+  let c1 = a1;
+  let c2 = a2;
+  let c3 = a3;
+  for (let i = 0; i < KH; i++) {
+    const iy = y0 + i * DH;
+    if (iy < 0 || iy >= H) continue;
+    for (let j = 0; j < KW; j++) {
+      let xp = x + (((iy * W + x0 + j * DW) * C) << 2);
+      let wp = w + (i * KW + j) * wTap + (co << 2);
+      const xe = xp + (C << 2);
+      while (xp < xe) {
+        const xv = v128.load32_splat(xp);
+        const xu = v128.load32_splat(xp + next);
+        const w0 = v128.load(wp);
+        const w1 = v128.load(wp, 16);
+        const w2 = v128.load(wp, 32);
+        const w3 = v128.load(wp, 48);
+        a0 = fma4(a0, xv, w0);
+        a1 = fma4(a1, xv, w1);
+        a2 = fma4(a2, xv, w2);
+        a3 = fma4(a3, xv, w3);
+        c0 = fma4(c0, xu, w0);
+        c1 = fma4(c1, xu, w1);
+        c2 = fma4(c2, xu, w2);
+        c3 = fma4(c3, xu, w3);
+        xp += 4;
+        wp += wRow;
+      }
+    }
+  }
+  const op = o + (co << 2);
+  v128.store(op, act4(a0, act));
+  v128.store(op, act4(a1, act), 16);
+  v128.store(op, act4(a2, act), 32);
+  v128.store(op, act4(a3, act), 48);
+  const oq = o2 + (co << 2);
+  v128.store(oq, act4(c0, act));
+  v128.store(oq, act4(c1, act), 16);
+  v128.store(oq, act4(c2, act), 32);
+  v128.store(oq, act4(c3, act), 48);
+}
+
+/** Output channels co0..K-1 of one pixel (its window may cross the padding). */
+function conv_pixel(
+  x: i32,
+  w: i32,
+  b: i32,
+  o: i32,
+  H: i32,
+  W: i32,
+  C: i32,
+  K: i32,
+  KH: i32,
+  KW: i32,
+  DH: i32,
+  DW: i32,
+  y0: i32,
+  x0: i32,
+  co0: i32,
+  act: i32,
+): void {
+  const wTap = (C * K) << 2;
+  const wRow = K << 2;
+  let co = co0;
+  for (; co + 16 <= K; co += 16) {
+    const bp = b + (co << 2);
+    let a0 = v128.load(bp);
+    let a1 = v128.load(bp, 16);
+    let a2 = v128.load(bp, 32);
+    let a3 = v128.load(bp, 48);
+    for (let i = 0; i < KH; i++) {
+      const iy = y0 + i * DH;
+      if (iy < 0 || iy >= H) continue;
+      for (let j = 0; j < KW; j++) {
+        const ix = x0 + j * DW;
+        if (ix < 0 || ix >= W) continue;
+        let xp = x + (((iy * W + ix) * C) << 2);
+        let wp = w + (i * KW + j) * wTap + (co << 2);
+        const xe = xp + (C << 2);
+        while (xp < xe) {
+          const xv = v128.load32_splat(xp);
+          a0 = fma4(a0, xv, v128.load(wp));
+          a1 = fma4(a1, xv, v128.load(wp, 16));
+          a2 = fma4(a2, xv, v128.load(wp, 32));
+          a3 = fma4(a3, xv, v128.load(wp, 48));
+          xp += 4;
+          wp += wRow;
+        }
+      }
+    }
+    const op = o + (co << 2);
+    v128.store(op, act4(a0, act));
+    v128.store(op, act4(a1, act), 16);
+    v128.store(op, act4(a2, act), 32);
+    v128.store(op, act4(a3, act), 48);
+  }
+  for (; co + 4 <= K; co += 4) {
+    let a0 = v128.load(b + (co << 2));
+    for (let i = 0; i < KH; i++) {
+      const iy = y0 + i * DH;
+      if (iy < 0 || iy >= H) continue;
+      for (let j = 0; j < KW; j++) {
+        const ix = x0 + j * DW;
+        if (ix < 0 || ix >= W) continue;
+        let xp = x + (((iy * W + ix) * C) << 2);
+        let wp = w + (i * KW + j) * wTap + (co << 2);
+        const xe = xp + (C << 2);
+        while (xp < xe) {
+          a0 = fma4(a0, v128.load32_splat(xp), v128.load(wp));
+          xp += 4;
+          wp += wRow;
+        }
+      }
+    }
+    v128.store(o + (co << 2), act4(a0, act));
+  }
+  for (; co < K; co++) {
+    let a: f32 = load<f32>(b + (co << 2));
+    for (let i = 0; i < KH; i++) {
+      const iy = y0 + i * DH;
+      if (iy < 0 || iy >= H) continue;
+      for (let j = 0; j < KW; j++) {
+        const ix = x0 + j * DW;
+        if (ix < 0 || ix >= W) continue;
+        let xp = x + (((iy * W + ix) * C) << 2);
+        let wp = w + (i * KW + j) * wTap + (co << 2);
+        for (let ci = 0; ci < C; ci++) {
+          a += load<f32>(xp) * load<f32>(wp);
+          xp += 4;
+          wp += wRow;
+        }
+      }
+    }
+    store<f32>(o + (co << 2), act1(a, act === 3 ? 0 : act));
   }
 }
 
@@ -390,38 +502,64 @@ export function dense_f32(x: i32, w: i32, b: i32, out: i32, C: i32, K: i32, act:
   memory.copy(out, b, K << 2);
   const row = K << 2;
   const K4 = K & ~3;
+  // An input that is zero (after ReLU and max pooling, most are) adds nothing: its weight row is
+  // never read. Batch-1 Dense is bound by reading the weights, so this is most of its time. The
+  // non-zero inputs are taken four at a time (one read-add-write of out per four rows).
   let c = 0;
-  for (; c + 4 <= C; c += 4) {
-    const xp = x + (c << 2);
-    const x0 = v128.load32_splat(xp);
-    const x1 = v128.load32_splat(xp + 4);
-    const x2 = v128.load32_splat(xp + 8);
-    const x3 = v128.load32_splat(xp + 12);
-    const w0 = w + c * row;
-    const w1 = w0 + row;
-    const w2 = w1 + row;
-    const w3 = w2 + row;
-    for (let k = 0; k < K4; k += 4) {
-      const o = k << 2;
-      let s = f32x4.add(f32x4.mul(x0, v128.load(w0 + o)), f32x4.mul(x1, v128.load(w1 + o)));
-      s = f32x4.add(s, f32x4.add(f32x4.mul(x2, v128.load(w2 + o)), f32x4.mul(x3, v128.load(w3 + o))));
-      v128.store(out + o, f32x4.add(v128.load(out + o), s));
+  while (c < C) {
+    let n = 0;
+    let i0 = 0;
+    let i1 = 0;
+    let i2 = 0;
+    let i3 = 0;
+    while (c < C && n < 4) {
+      if (load<f32>(x + (c << 2)) != 0) {
+        if (n == 0) i0 = c;
+        else if (n == 1) i1 = c;
+        else if (n == 2) i2 = c;
+        else i3 = c;
+        n++;
+      }
+      c++;
     }
-    for (let k = K4; k < K; k++) {
-      const o = k << 2;
-      const s =
-        load<f32>(xp) * load<f32>(w0 + o) +
-        load<f32>(xp + 4) * load<f32>(w1 + o) +
-        load<f32>(xp + 8) * load<f32>(w2 + o) +
-        load<f32>(xp + 12) * load<f32>(w3 + o);
-      store<f32>(out + o, load<f32>(out + o) + s);
+    if (n == 4) {
+      const x0 = v128.load32_splat(x + (i0 << 2));
+      const x1 = v128.load32_splat(x + (i1 << 2));
+      const x2 = v128.load32_splat(x + (i2 << 2));
+      const x3 = v128.load32_splat(x + (i3 << 2));
+      const w0 = w + i0 * row;
+      const w1 = w + i1 * row;
+      const w2 = w + i2 * row;
+      const w3 = w + i3 * row;
+      for (let k = 0; k < K4; k += 4) {
+        const o = k << 2;
+        let s = f32x4.add(f32x4.mul(x0, v128.load(w0 + o)), f32x4.mul(x1, v128.load(w1 + o)));
+        s = f32x4.add(s, f32x4.add(f32x4.mul(x2, v128.load(w2 + o)), f32x4.mul(x3, v128.load(w3 + o))));
+        v128.store(out + o, f32x4.add(v128.load(out + o), s));
+      }
+      for (let k = K4; k < K; k++) {
+        const o = k << 2;
+        const s =
+          load<f32>(x + (i0 << 2)) * load<f32>(w0 + o) +
+          load<f32>(x + (i1 << 2)) * load<f32>(w1 + o) +
+          load<f32>(x + (i2 << 2)) * load<f32>(w2 + o) +
+          load<f32>(x + (i3 << 2)) * load<f32>(w3 + o);
+        store<f32>(out + o, load<f32>(out + o) + s);
+      }
+    } else {
+      for (let r = 0; r < n; r++) {
+        const i = r == 0 ? i0 : r == 1 ? i1 : i2;
+        const xs = load<f32>(x + (i << 2));
+        const xv = f32x4.splat(xs);
+        const wr = w + i * row;
+        for (let k = 0; k < K4; k += 4) {
+          const o = k << 2;
+          v128.store(out + o, f32x4.add(v128.load(out + o), f32x4.mul(xv, v128.load(wr + o))));
+        }
+        for (let k = K4; k < K; k++)
+          store<f32>(out + (k << 2), load<f32>(out + (k << 2)) + xs * load<f32>(wr + (k << 2)));
+      }
     }
-  }
-  for (; c < C; c++) {
-    const xv = load<f32>(x + (c << 2));
-    const wr = w + c * row;
-    for (let k = 0; k < K; k++)
-      store<f32>(out + (k << 2), load<f32>(out + (k << 2)) + xv * load<f32>(wr + (k << 2)));
   }
   if (act !== 0) activate_f32(out, out, K, act);
 }
