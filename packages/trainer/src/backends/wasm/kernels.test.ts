@@ -29,6 +29,11 @@ const fixed: Case[] = [
   { n: 2, h: 11, w: 10, cin: 3, cout: 4, k: 5, stride: 3, pad: 'same' },
   { n: 2, h: 8, w: 9, cin: 2, cout: 3, k: 2, stride: 2, pad: 'valid' },
   { n: 2, h: 10, w: 8, cin: 4, cout: 5, k: 1, stride: 3, pad: 'same' },
+  // Input gradients by phase (KH*KW*Cin > 64): 1x1 (three of four phases empty), 'valid', and a
+  // 4x4 'same' whose padding starts with a row and a column (phases offset by the padding).
+  { n: 2, h: 9, w: 8, cin: 72, cout: 8, k: 1, stride: 2, pad: 'same' },
+  { n: 3, h: 11, w: 10, cin: 16, cout: 8, k: 3, stride: 2, pad: 'valid' },
+  { n: 2, h: 10, w: 12, cin: 20, cout: 6, k: 4, stride: 2, pad: 'same' },
   // Large enough for the filter gradient to block the batch into several chunks (and pad it).
   { n: 13, h: 24, w: 24, cin: 32, cout: 32, k: 3, stride: 1, pad: 'same' },
   { n: 9, h: 24, w: 24, cin: 48, cout: 48, k: 3, stride: 2, pad: 'same' },
