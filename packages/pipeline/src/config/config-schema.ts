@@ -2,7 +2,9 @@
  * The `edgeml pipeline` config, declared once per section: the data set, training and pass
  * sections reuse the declarations of the libraries that own them (trainer's DATASET_OPTIONS and
  * TRAINING_OPTIONS, the optimizer's PRUNE_OPTIONS, DISTILL_OPTIONS and QUANTIZE_OPTIONS), so the CLI flags and the
- * config keys have the same defaults and the same validation messages. The JSON Schema
+ * config keys have the same defaults and the same validation messages. The training sections
+ * (teacher, distill, prune) also take a training config's objects (`optimizer`, `schedule`,
+ * `augment`), checked by the trainer's validateTrainConfig (training-section.ts). The JSON Schema
  * (edgeml.config.schema.json, written by `edgeml pipeline --write-schema`) and the validator
  * (validate-config.ts) are both derived from PIPELINE_SECTIONS. Keys left out of a config take
  * the preset's value, then the declared default.
@@ -24,9 +26,15 @@ import {
   QAT_FLAT_OPTIONS,
   QUANTIZE_OPTIONS,
 } from '@edgeml/optimizer';
-import { BACKEND_NAMES, DATASET_OPTIONS, TRAINING_OPTIONS, ZOO_MODEL_NAMES } from '@edgeml/trainer';
+import { BACKEND_NAMES, DATASET_OPTIONS, ZOO_MODEL_NAMES } from '@edgeml/trainer';
 import { OBJECTIVE_OPTIONS } from './objective.js';
 import { BENCH_TARGETS, PACKAGE_TARGETS } from './targets.js';
+import {
+  INIT_OPTION,
+  TRAINING_SECTION_OPTIONS,
+  type TrainingSection,
+  trainingSectionSchema,
+} from './training-section.js';
 
 /** Top-level keys (the sections are below). */
 export const PIPELINE_OPTIONS = {
@@ -77,18 +85,30 @@ export const PIPELINE_SECTIONS = {
         default: 'cnn-small',
         description: 'zoo model of the teacher',
       },
-      ...TRAINING_OPTIONS,
+      ...INIT_OPTION,
+      from: {
+        kind: 'string',
+        nullable: true,
+        default: null,
+        description:
+          "a trained model package (edgeml train's output) to use as the teacher instead of training one: its data set, classes and input shape must be the pipeline's; it is evaluated on the test split like a trained teacher (null: train the teacher; with a package, 'model', 'init' and the training keys are not used)",
+      },
+      ...TRAINING_SECTION_OPTIONS,
     },
   },
   distill: {
     description: 'stage distill: Hinton distillation into a zoo student',
-    options: { ...omitOptions(DISTILL_OPTIONS, ['evalLimit']), ...TRAINING_OPTIONS },
+    options: {
+      ...omitOptions(DISTILL_OPTIONS, ['evalLimit']),
+      ...INIT_OPTION,
+      ...TRAINING_SECTION_OPTIONS,
+    },
   },
   prune: {
     description: 'stage prune: pruning + fine-tuning of the student (finetuneEpochs are its epochs)',
     options: {
       ...omitOptions(PRUNE_OPTIONS, ['evalLimit', 'latencyRuns']),
-      ...omitOptions(TRAINING_OPTIONS, ['epochs']),
+      ...omitOptions(TRAINING_SECTION_OPTIONS, ['epochs']),
     },
   },
   quantize: {
@@ -145,15 +165,26 @@ export const PIPELINE_SECTIONS = {
 /** Section names, in config order. */
 export type PipelineSectionName = keyof typeof PIPELINE_SECTIONS;
 
+/** The sections that train (their training keys are a training config's, see training-section.ts). */
+export const TRAINING_SECTIONS = ['teacher', 'distill', 'prune'] as const;
+/** A training section's name. */
+export type TrainingSectionName = (typeof TRAINING_SECTIONS)[number];
+
+/** A validated section: its declared keys, and for the training sections the training config's objects. */
+type SectionConfig<S extends PipelineSectionName> = S extends TrainingSectionName
+  ? Omit<OptionsOf<(typeof PIPELINE_SECTIONS)[S]['options']>, 'optimizer' | 'schedule'> &
+      Pick<TrainingSection, 'optimizer' | 'schedule' | 'augment'>
+  : OptionsOf<(typeof PIPELINE_SECTIONS)[S]['options']>;
+
 /** A validated pipeline config (every key present). */
 export type PipelineConfig = OptionsOf<typeof PIPELINE_OPTIONS> & {
   $schema?: string;
 } & {
-  -readonly [S in PipelineSectionName]: OptionsOf<(typeof PIPELINE_SECTIONS)[S]['options']>;
+  -readonly [S in PipelineSectionName]: SectionConfig<S>;
 };
 
-/** One training run's settings (a section's TRAINING_OPTIONS keys). */
-export type TrainingSettings = OptionsOf<typeof TRAINING_OPTIONS>;
+/** One training run's settings (a training section's training keys). */
+export type TrainingSettings = TrainingSection;
 
 /** The JSON Schema of edgeml.config.json, derived from the declarations. */
 export const PIPELINE_CONFIG_SCHEMA: JsonObject = {
@@ -170,7 +201,9 @@ export const PIPELINE_CONFIG_SCHEMA: JsonObject = {
     ...Object.fromEntries(
       Object.entries(PIPELINE_SECTIONS).map(([name, s]) => [
         name,
-        optionsJsonSchema(s.options as OptionDecls, s.description),
+        (TRAINING_SECTIONS as readonly string[]).includes(name)
+          ? trainingSectionSchema(s.options as OptionDecls, s.description)
+          : optionsJsonSchema(s.options as OptionDecls, s.description),
       ]),
     ),
   },

@@ -1,5 +1,8 @@
-import { buildModel, describeModel, zooModelTraits } from '@edgeml/trainer';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { buildModel, describeModel, validateTrainConfig, zooModelTraits } from '@edgeml/trainer';
 import { describe, expect, it } from 'vitest';
+import { teacherTrainConfig } from '../stages/train-stage.js';
 import { loadPipelineConfig } from './load-config.js';
 import { PRESET_NAMES, PRESETS } from './presets.js';
 import { mergeConfig, validatePipelineConfig } from './validate-config.js';
@@ -32,19 +35,39 @@ describe('presets', () => {
     expect(c.evalImages).toBeNull();
     expect(c.teacher).toMatchObject({
       model: 'resnet8',
+      from: null,
       epochs: 5,
       batchSize: 128,
       limit: null,
-      optimizer: 'adamw',
-      schedule: 'cosine',
+    });
+    // The teacher trains with the recipe of the committed ResNet-8 (its train-config.json), cut to
+    // 5 epochs: the trainer gets the same config but for the epochs.
+    const recipe = JSON.parse(
+      await readFile(
+        join(import.meta.dirname, '../../../../examples/models/resnet8-cifar10-int8/train-config.json'),
+        'utf8',
+      ),
+    );
+    expect(teacherTrainConfig(c)).toEqual(validateTrainConfig({ ...recipe, epochs: 5, seed: c.seed }));
+    expect(teacherTrainConfig(c)).toMatchObject({
+      optimizer: { name: 'sgd', lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.0005 },
+      schedule: { name: 'cosine', warmupEpochs: 1 },
+      labelSmoothing: 0.1,
+      augment: { randomCropPadding: 4, horizontalFlip: true },
     });
     expect(c.distill).toMatchObject({
       student: 'cnn-tiny',
-      epochs: 10,
+      epochs: 6,
       baseline: false,
       teacherLogits: 'cached',
+      augment: { randomCropPadding: 4, horizontalFlip: true },
     });
-    expect(c.prune).toMatchObject({ method: 'structured', sparsity: 0.25, finetuneEpochs: 2 });
+    expect(c.prune).toMatchObject({
+      method: 'structured',
+      sparsity: 0.25,
+      finetuneEpochs: 2,
+      augment: { randomCropPadding: 4, horizontalFlip: true },
+    });
     expect(c.quantize).toMatchObject({ method: 'ptq', calibrationImages: 1024 });
     expect(c.package).toMatchObject({ targets: ['worker', 'web', 'mobile'], precision: 'int8' });
     expect(c.bench.targets).toEqual(['ort-node', 'ort-web', 'tflite']);

@@ -3,9 +3,17 @@
  * keys, then each section with its owner's declarations, so a bad value gets the same message as
  * the same option given as a CLI flag (`prune: 'sparsity' must be in [0, 1), got 1.2`); unknown
  * keys are refused at every level (`prune: unknown key 'sparsty'; allowed: ...`), defaults filled in.
+ * The training sections' training-config objects are checked by the trainer's validator, with its
+ * message (`teacher: 'optimizer.momentum' must be a number in [0, 1), got 1.5`).
  */
 import { ConfigError, type JsonObject, type OptionDecls, readOptions } from '@edgeml/core';
-import { PIPELINE_OPTIONS, PIPELINE_SECTIONS, type PipelineConfig } from './config-schema.js';
+import {
+  PIPELINE_OPTIONS,
+  PIPELINE_SECTIONS,
+  type PipelineConfig,
+  TRAINING_SECTIONS,
+} from './config-schema.js';
+import { readTrainingSection } from './training-section.js';
 
 const SECTION_NAMES = Object.keys(PIPELINE_SECTIONS);
 
@@ -17,7 +25,16 @@ export function validatePipelineConfig(json: unknown, where = 'pipeline config')
   if (top['$schema'] !== undefined && typeof top['$schema'] !== 'string')
     throw new ConfigError(`${where}: '$schema' must be a string, got ${JSON.stringify(top['$schema'])}`);
   for (const [name, section] of Object.entries(PIPELINE_SECTIONS))
-    top[name] = readOptions(section.options as OptionDecls, top[name], name);
+    top[name] = (TRAINING_SECTIONS as readonly string[]).includes(name)
+      ? // Training keys as a training config has them (optimizer/schedule objects, augment),
+        // checked by the trainer's validateTrainConfig.
+        (readTrainingSection(
+          section.options as OptionDecls,
+          top[name],
+          name,
+          name === 'prune' ? 'finetuneEpochs' : 'epochs',
+        ) as JsonObject)
+      : readOptions(section.options as OptionDecls, top[name], name);
   const objective = top.objective as { targets: string[]; weights: number[] };
   if (objective.weights.length !== 0 && objective.weights.length !== objective.targets.length)
     throw new ConfigError(

@@ -72,17 +72,28 @@ export function estimateStageSeconds(
   const gate = 3 + (config.objective.minimize === 'size' ? 0 : Math.min(10, config.objective.latencyBudgetS));
   switch (stage) {
     case 'train':
-      return (
-        3 + (config.teacher.epochs * images(config.teacher.limit)) / teacher + evalImages / (3 * teacher)
-      );
-    case 'distill':
-      // Cached teacher logits (one forward pass per image), the student, the baseline if asked.
+      // A teacher loaded from a package (teacher.from) is only evaluated.
+      return config.teacher.from !== null
+        ? 3 + (2 * evalImages) / (3 * teacher)
+        : 3 + (config.teacher.epochs * images(config.teacher.limit)) / teacher + evalImages / (3 * teacher);
+    case 'distill': {
+      // Cached teacher logits (one forward pass per image), or online (a forward pass per image of
+      // every epoch) when augmentation or mixup changes the pixels; the student, the baseline if asked.
+      const a = distill.augment;
+      const online =
+        distill.teacherLogits === 'online' ||
+        (a.randomCropPadding ?? 0) > 0 ||
+        a.horizontalFlip === true ||
+        (a.randomResizedCrop ?? null) !== null ||
+        (a.cutout ?? 0) > 0 ||
+        a.colorJitter !== undefined;
       return (
         3 +
-        images(distill.limit) / (3 * teacher) +
+        ((online ? distill.epochs : 1) * images(distill.limit)) / (3 * teacher) +
         (distill.epochs * images(distill.limit) * (distill.baseline ? 2 : 1)) / student +
         evalImages / (3 * student)
       );
+    }
     case 'prune':
       return 3 + (prune.finetuneEpochs * images(prune.limit)) / student + (2 * evalImages) / (3 * student);
     case 'quantize':

@@ -1,12 +1,35 @@
 /**
  * Stage prune: the prune pass (structured channels or weight magnitude, then fine-tuning) on the
  * model the run continues from after distill's gate (the student, or the teacher when distillation
- * was rejected). Writes prune/pruned; the prune-gate stage judges it.
+ * was rejected). Writes prune/pruned; the prune-gate stage judges it. The fine-tuning's training keys
+ * are a training config's (training-section.ts: augmentation, label smoothing, SGD, warm-up).
  */
+import type { JsonObject } from '@edgeml/core';
 import { prunePass } from '@edgeml/optimizer';
-import { trainConfigInput } from '@edgeml/trainer';
+import type { PipelineConfig } from '../config/config-schema.js';
+import { checkSectionTrainConfig, sectionTrainInput, stableSection } from '../config/training-section.js';
 import type { PipelineStage } from '../engine/stage.js';
 import { runPassStage } from './pass-stage.js';
+
+/**
+ * The prune pass's config the stage runs for `c.prune`: its `train` is the fine-tuning's training
+ * config (the section's training keys, `finetuneEpochs` as its epochs).
+ */
+export function prunePassConfig(c: PipelineConfig): JsonObject {
+  const p = c.prune;
+  const train = sectionTrainInput({ ...p, epochs: Math.max(1, p.finetuneEpochs) }, c.seed);
+  checkSectionTrainConfig('prune', train);
+  return {
+    method: p.method,
+    sparsity: p.sparsity,
+    criterion: p.criterion,
+    scope: p.scope,
+    finetuneEpochs: p.finetuneEpochs,
+    train,
+    evalLimit: c.evalImages,
+    latencyRuns: 0,
+  };
+}
 
 /** Stage 3: prune the student. */
 export const pruneStage: PipelineStage = {
@@ -17,7 +40,7 @@ export const pruneStage: PipelineStage = {
   config: (c) => ({
     seed: c.seed,
     evalImages: c.evalImages,
-    prune: { ...c.prune },
+    prune: stableSection(c.prune),
   }),
   inputs: async (ctx) => {
     const from = ctx.continueFrom('distill-gate');
@@ -25,17 +48,7 @@ export const pruneStage: PipelineStage = {
   },
   async run(ctx, dir) {
     const { config: c } = ctx;
-    const p = c.prune;
-    const pass = prunePass.create({
-      method: p.method,
-      sparsity: p.sparsity,
-      criterion: p.criterion,
-      scope: p.scope,
-      finetuneEpochs: p.finetuneEpochs,
-      train: trainConfigInput({ ...p, epochs: Math.max(1, p.finetuneEpochs) }, c.seed),
-      evalLimit: c.evalImages,
-      latencyRuns: 0,
-    });
+    const pass = prunePass.create(prunePassConfig(c));
     const parent = ctx.continueFrom('distill-gate');
     const { report } = await runPassStage(
       ctx,
