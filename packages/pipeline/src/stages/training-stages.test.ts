@@ -4,11 +4,11 @@
 // loss; the distill pass switches its teacher logits online because the student's images are
 // augmented), and `teacher.from` loads a trained teacher instead of training one: it scores
 // exactly what the package it came from scored on the same test images, and a package of another
-// data set or a missing one is refused with a typed error.
+// data set, an int8-only package or a missing one is refused with a typed error.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, DatasetMismatchError, type JsonObject } from '@edgeml/core';
+import { ConfigError, DatasetMismatchError, type JsonObject, UnsupportedError } from '@edgeml/core';
 import { readModelPackageDir } from '@edgeml/core/node';
 import { type DatasetInfo, loadTrainedPackage } from '@edgeml/trainer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -129,9 +129,11 @@ describe('training stages on tiny data', () => {
 
   it('teacher.from loads the trained teacher and scores exactly what it scored, with its curves kept', async () => {
     const source = join(augmented, 'train', 'teacher');
-    // The training keys would fail if they were used (a warm-up longer than the epochs is refused
-    // by the validator, so give valid but different ones): the package is loaded, not trained.
-    const loaded = await run('from', { teacher: { from: source, model: 'cnn-tiny', epochs: 3 } });
+    // Another model and epochs in the section: unused, the package is loaded, not trained.
+    const loaded = await run('from', { teacher: { from: source, model: 'cnn-tiny', epochs: 3 } }, [
+      trainStage,
+      distillStage,
+    ]);
     const { report } = await stageRecord(loaded, 'train');
     const { report: trained } = await stageRecord(augmented, 'train');
     expect(report.accuracy).toBe(trained.accuracy);
@@ -148,6 +150,8 @@ describe('training stages on tiny data', () => {
     expect(lineage.map((s) => s.name)).toEqual(['pipeline:train', 'pipeline:train']);
     expect(lineage[1]?.config).toEqual({ from: source, model: 'lenet5' });
     expect((await summaryOf(teacher)).record).toEqual((await summaryOf(source)).record);
+    // The distill pass runs on the loaded teacher and measures it as the train stage did.
+    expect((await stageRecord(loaded, 'distill')).report.teacherAccuracy).toBe(trained.accuracy);
     // The same weights.
     const a = await loadTrainedPackage(source);
     const b = await loadTrainedPackage(teacher);
@@ -156,7 +160,7 @@ describe('training stages on tiny data', () => {
     );
   });
 
-  it('teacher.from refuses a package of another data set, classes or input shape, and a missing one', async () => {
+  it('teacher.from refuses a package of another data set, classes or input shape, an int8-only one and a missing one', async () => {
     const source = join(augmented, 'train', 'teacher');
     const pkg = await loadTrainedPackage(source);
     const names = pkg.manifest.labels;
@@ -178,6 +182,16 @@ describe('training stages on tiny data', () => {
     );
     expect(() => checkTeacherMatchesDataset(source, pkg, { ...fake, inputShape: [32, 32, 3] })).toThrow(
       /takes \[28, 28, 1\] images, data set 'fashion-mnist' has \[32, 32, 3\]/,
+    );
+    // The committed example model holds int8 ONNX/TFLite files only: no TF.js model to distil from.
+    const int8Only = join(import.meta.dirname, '../../../../examples/models/resnet8-cifar10-int8');
+    const refused = await run('int8-only', { teacher: { from: int8Only } }).then(
+      () => null,
+      (e: Error) => e,
+    );
+    expect(refused).toBeInstanceOf(UnsupportedError);
+    expect(refused?.message).toMatch(
+      /^teacher\.from .*resnet8-cifar10-int8: model package '.*' has no tfjs-layers model; it holds model\.int8\.onnx/,
     );
     const missing = join(root, 'no-such-package');
     await expect(run('missing', { teacher: { from: missing } })).rejects.toThrow(ConfigError);
