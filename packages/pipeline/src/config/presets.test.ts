@@ -101,5 +101,14 @@ describe('presets', () => {
     expect(() =>
       validatePipelineConfig(mergeConfig(PRESETS.cifar10, { prune: { sparsity: 1.2 } }), 'test'),
     ).toThrow("prune: 'sparsity' must be in [0, 1), got 1.2");
+    // The teacher's optimizer is an object: a config's keys are merged into it.
+    const slower = validatePipelineConfig(
+      mergeConfig(PRESETS.cifar10, { teacher: { optimizer: { lr: 0.05 } } }),
+      'test',
+    );
+    expect(teacherTrainConfig(slower).optimizer).toMatchObject({ name: 'sgd', lr: 0.05, nesterov: true });
+    expect(() =>
+      validatePipelineConfig(mergeConfig(PRESETS.cifar10, { teacher: { lr: 0.05 } }), 'test'),
+    ).toThrow("teacher: the learning rate is given twice, 'lr' (0.05) and 'optimizer.lr' (0.1)");
   });
 });

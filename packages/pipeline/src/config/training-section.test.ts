@@ -51,7 +51,7 @@ describe('training sections: a training config', () => {
       ],
       [
         { teacher: { lr: 0.1, optimizer: { name: 'sgd', lr: 0.2 } } },
-        "teacher: the learning rate is given twice, 'lr' (0.1) and 'optimizer.lr' (0.2); give one of them",
+        "teacher: the learning rate is given twice, 'lr' (0.1) and 'optimizer.lr' (0.2); give one of them (over a preset whose optimizer is an object, such as cifar10's teacher, set 'optimizer.lr')",
       ],
       // A pruned model is not built from the zoo: no init there.
       [{ prune: { init: 'pytorch' } }, "prune: unknown key 'init'"],

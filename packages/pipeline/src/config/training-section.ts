@@ -170,7 +170,7 @@ export function readTrainingSection(
   const optimizer = objects['optimizer'];
   if (optimizer?.['lr'] !== undefined && section['lr'] !== null)
     throw new ConfigError(
-      `${where}: the learning rate is given twice, 'lr' (${section['lr']}) and 'optimizer.lr' (${JSON.stringify(optimizer['lr'])}); give one of them`,
+      `${where}: the learning rate is given twice, 'lr' (${section['lr']}) and 'optimizer.lr' (${JSON.stringify(optimizer['lr'])}); give one of them (over a preset whose optimizer is an object, such as cifar10's teacher, set 'optimizer.lr')`,
       { section: where, key: 'lr' },
     );
   const training = section as unknown as TrainingSection;
