@@ -1,13 +1,21 @@
-// AssemblyScript kernels of the int8 ops, with the integer reference's arithmetic
-// (packages/optimizer/src/passes/quantize/int8-kernels.ts): int8 activations minus their zero point
-// times symmetric int8 weights, accumulated in int32 with the int32 bias, requantised in float64
-// with the real multiplier `inputScale * weightScale[c] / outputScale`, rounded half up
-// (Math.round), plus the output zero point, clamped to [lo, hi] (int8 and the fused activation).
+// AssemblyScript kernels of the int8 ops: int8 activations minus their zero point times symmetric
+// int8 weights, accumulated in int32 with the int32 bias, requantised with the real multiplier
+// `inputScale * weightScale[c] / outputScale`, plus the output zero point, clamped to [lo, hi]
+// (int8 and the fused activation). Two arithmetics (ORT_ARITHMETIC below): the integer reference's
+// (packages/optimizer/src/passes/quantize/int8-kernels.ts: float64, halves rounded up), or
+// onnxruntime's for models read from an int8 ONNX file (float32, halves rounded to even).
 // Conv and Dense weights are stored as int8 pairs (two input channels side by side), widened to
 // int16 on load (v128.load8x8_s) so that i32x4.dot_i16x8_s does 8 multiply-adds per instruction.
 
-function roundHalfUp(v: f64): i32 {
-  return <i32>Math.floor(v + 0.5);
+// The arithmetic of every int8 kernel, fixed per compiled model: emit/assemble.ts rewrites this
+// line to `true` for a model read from ONNX (compileGraph's `int8Arithmetic: 'onnxruntime'`).
+// false: the integer reference's (float64 multipliers, halves rounded up); true: onnxruntime's
+// (MLAS): float32 multipliers, products and sums, halves rounded to even, as QuantizeLinear rounds.
+const ORT_ARITHMETIC: bool = false;
+
+/** Rounds to the nearest integer: halves up (reference) or to even (onnxruntime). */
+function roundHalf(v: f64): i32 {
+  return ORT_ARITHMETIC ? <i32>nearest<f64>(v) : <i32>Math.floor(v + 0.5);
 }
 
 function clampStore(out: i32, v: i32, lo: i32, hi: i32): void {
@@ -17,7 +25,9 @@ function clampStore(out: i32, v: i32, lo: i32, hi: i32): void {
 /** Requantises K int32 accumulators (scratch) into int8 outputs with per-channel multipliers m (f64). */
 function requantize(acc: i32, m: i32, out: i32, K: i32, zo: i32, lo: i32, hi: i32): void {
   for (let c = 0; c < K; c++) {
-    const v = roundHalfUp(<f64>load<i32>(acc + (c << 2)) * load<f64>(m + (c << 3))) + zo;
+    const a = load<i32>(acc + (c << 2));
+    const mc = load<f64>(m + (c << 3));
+    const v = (ORT_ARITHMETIC ? <i32>nearest<f32>(<f32>a * <f32>mc) : roundHalf(<f64>a * mc)) + zo;
     clampStore(out + c, v, lo, hi);
   }
 }
@@ -220,6 +230,7 @@ export function pool_i8(
   top: i32,
   left: i32,
   kind: i32,
+  zp: i32,
 ): void {
   for (let y = 0; y < OH; y++) {
     const ya = max<i32>(y * SH - top, 0);
@@ -246,18 +257,18 @@ export function pool_i8(
             a = kind === 0 ? max<i32>(a, v) : a + v;
           }
         }
-        store<i8>(o + c, <i8>(kind === 0 ? a : roundHalfUp(<f64>a / count)));
+        store<i8>(o + c, <i8>(kind === 0 ? a : roundHalf(<f64>(a - zp * <i32>count) / count) + zp));
       }
     }
   }
 }
 
-/** Int8 mean over HW pixels per channel, rounded half up. */
-export function global_avg_pool_i8(x: i32, out: i32, HW: i32, C: i32): void {
+/** Int8 mean over HW pixels per channel (zero point zp), rounded. */
+export function global_avg_pool_i8(x: i32, out: i32, HW: i32, C: i32, zp: i32): void {
   for (let c = 0; c < C; c++) {
     let a: i32 = 0;
     for (let p = 0; p < HW; p++) a += <i32>load<i8>(x + p * C + c);
-    store<i8>(out + c, <i8>roundHalfUp(<f64>a / <f64>HW));
+    store<i8>(out + c, <i8>(roundHalf(<f64>(a - zp * HW) / <f64>HW) + zp));
   }
 }
 
@@ -276,7 +287,12 @@ export function add_i8(
   hi: i32,
 ): void {
   for (let i = 0; i < n; i++) {
-    const v = roundHalfUp(<f64>(<i32>load<i8>(a + i) - za) * ma + <f64>(<i32>load<i8>(b + i) - zb) * mb) + zo;
+    const da = <i32>load<i8>(a + i) - za;
+    const db = <i32>load<i8>(b + i) - zb;
+    const v =
+      (ORT_ARITHMETIC
+        ? <i32>nearest<f32>(<f32>da * <f32>ma + <f32>db * <f32>mb)
+        : roundHalf(<f64>da * ma + <f64>db * mb)) + zo;
     clampStore(out + i, v, lo, hi);
   }
 }
@@ -294,7 +310,9 @@ export function activate_i8(
   hi: i32,
 ): void {
   for (let i = 0; i < n; i++) {
-    const v = roundHalfUp((<f64>(<i32>load<i8>(x + i) - zx) * sx) / so) + zo;
+    const d = <i32>load<i8>(x + i) - zx;
+    const v =
+      (ORT_ARITHMETIC ? <i32>nearest<f32>((<f32>d * <f32>sx) / <f32>so) : roundHalf((<f64>d * sx) / so)) + zo;
     clampStore(out + i, v, lo, hi);
   }
 }
@@ -302,7 +320,8 @@ export function activate_i8(
 /** Float to int8: round half to even (x / s) + z, saturating (ONNX QuantizeLinear). */
 export function quantize_f32_i8(x: i32, out: i32, n: i32, s: f64, z: i32): void {
   for (let i = 0; i < n; i++) {
-    const v = <i32>nearest<f64>(<f64>load<f32>(x + (i << 2)) / s) + z;
+    const f = load<f32>(x + (i << 2));
+    const v = (ORT_ARITHMETIC ? <i32>nearest<f32>(f / <f32>s) : <i32>nearest<f64>(<f64>f / s)) + z;
     clampStore(out + i, v, -128, 127);
   }
 }

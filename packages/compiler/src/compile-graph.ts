@@ -13,7 +13,7 @@ import { layoutMemory, WEIGHTS_BASE } from './codegen/layout.js';
 import { assemble } from './emit/assemble.js';
 import { addDataSegment } from './emit/data-segment.js';
 import { type CompiledModelMeta, loaderModule } from './emit/loader-module.js';
-import { lowerGraph } from './lowering/lower-graph.js';
+import { type Int8Arithmetic, lowerGraph } from './lowering/lower-graph.js';
 import { planMemory } from './memory-plan/plan-memory.js';
 
 /** Options of compileGraph. */
@@ -24,11 +24,20 @@ export interface CompileGraphOptions {
   readonly wasmFile?: string;
   /** Also return asc's text format of the module (without the weights). @default false */
   readonly wat?: boolean;
+  /**
+   * int8: 'reference' computes as the integer reference (`interpretInt8Graph`: float64
+   * requantisation, halves rounded up); 'onnxruntime' as onnxruntime's int8 kernels (float32
+   * multipliers and products, halves to even), for a graph read from an int8 ONNX file
+   * (readInt8Onnx) that must give onnxruntime's answers. @default 'reference'
+   */
+  readonly int8Arithmetic?: Int8Arithmetic;
 }
 
 /** What compileGraph measured and decided. */
 export interface CompileReport {
   readonly precision: 'float32' | 'int8';
+  /** int8: the arithmetic of the int8 kernels (CompileGraphOptions.int8Arithmetic). */
+  readonly int8Arithmetic?: Int8Arithmetic;
   /** Node count per IR op. */
   readonly ops: Readonly<Record<string, number>>;
   /** Kernel calls in `run()`. */
@@ -70,11 +79,15 @@ export async function compileGraph(
   options: CompileGraphOptions = {},
 ): Promise<CompiledModel> {
   const started = performance.now();
-  const program = lowerGraph(graph);
+  const int8Arithmetic = options.int8Arithmetic ?? 'reference';
+  const program = lowerGraph(graph, { int8Arithmetic });
   const plan = planMemory(program);
   const layout = layoutMemory(program, plan);
   const entry = generateEntry(program, layout);
-  const assembled = await assemble(entry, layout.memoryBase, { wat: options.wat ?? false });
+  const assembled = await assemble(entry, layout.memoryBase, {
+    wat: options.wat ?? false,
+    ortArithmetic: int8Arithmetic === 'onnxruntime',
+  });
   const wasm = addDataSegment(assembled.wasm, WEIGHTS_BASE, layout.weights);
   const meta: CompiledModelMeta = {
     name: graph.name,
@@ -92,6 +105,7 @@ export async function compileGraph(
     ...(assembled.wat ? { wat: assembled.wat } : {}),
     report: {
       precision: program.precision,
+      ...(program.precision === 'int8' ? { int8Arithmetic } : {}),
       ops: program.ops,
       kernelCalls: program.steps.length,
       weightsBytes: layout.weights.byteLength,

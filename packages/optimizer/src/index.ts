@@ -29,6 +29,8 @@ export {
   onnxruntimeNodeRuntimes,
   readOnnxSignature,
 } from './export/onnx/parity.js';
+/** onnx-proto's `onnx` namespace (ModelProto.decode/encode), for readers of ONNX files such as @edgeml/compiler's. */
+export { onnx as onnxProto } from './export/onnx/proto.js';
 export type {
   ExportedFile,
   ExportFormat,

@@ -45,9 +45,18 @@ export interface AssembledModule {
 export async function assemble(
   entry: string,
   memoryBase: number,
-  options: { wat?: boolean } = {},
+  options: { wat?: boolean; ortArithmetic?: boolean } = {},
 ): Promise<AssembledModule> {
   const files: Record<string, string> = { ...(await readKernelSources()), 'entry.ts': entry };
+  if (options.ortArithmetic) {
+    // One constant of kernels-i8.ts selects the int8 arithmetic; asc folds the other branch away.
+    const flag = 'const ORT_ARITHMETIC: bool = false;';
+    const source = files['kernels-i8.ts'];
+    if (source === undefined || !source.includes(flag)) {
+      throw new EdgemlError('MODEL_INVALID', `assembly/kernels-i8.ts has no line '${flag}' to switch`);
+    }
+    files['kernels-i8.ts'] = source.replace(flag, 'const ORT_ARITHMETIC: bool = true;');
+  }
   const written: Record<string, Uint8Array | string> = {};
   let stderr = '';
   const argv = [

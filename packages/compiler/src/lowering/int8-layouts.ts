@@ -60,14 +60,22 @@ export function paddedBias(bias: Int32Array, length: number): Int32Array {
   return out;
 }
 
-/** Requantisation multipliers `inScale * weightScale[c] / outScale` for `k` channels (float64). */
+/**
+ * Requantisation multipliers `inScale * weightScale[c] / outScale` for `k` channels: in float64, or
+ * with `float32` step by step in float32 as onnxruntime computes them (`(x * w) / y`, each rounded).
+ */
 export function requantMultipliers(
   inScale: number,
   weight: QuantParams,
   outScale: number,
   k: number,
+  float32 = false,
 ): Float64Array {
   const m = new Float64Array(k);
-  for (let c = 0; c < k; c++) m[c] = (inScale * weight.scale[weight.scale.length === 1 ? 0 : c]!) / outScale;
+  const f = Math.fround;
+  for (let c = 0; c < k; c++) {
+    const w = weight.scale[weight.scale.length === 1 ? 0 : c]!;
+    m[c] = float32 ? f(f(f(inScale) * f(w)) / f(outScale)) : (inScale * w) / outScale;
+  }
   return m;
 }

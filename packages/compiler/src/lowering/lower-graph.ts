@@ -182,8 +182,22 @@ class ProgramBuilder {
   }
 }
 
+/** The arithmetic of the int8 kernels (see assembly/kernels-i8.ts). */
+export type Int8Arithmetic = 'reference' | 'onnxruntime';
+
+/** Options of lowerGraph. */
+export interface LowerGraphOptions {
+  /**
+   * 'reference': the integer reference's (float64 requantisation multipliers, halves rounded up);
+   * 'onnxruntime': onnxruntime's (float32 multipliers `f32(f32(inScale * weightScale) / outScale)`,
+   * float32 products, halves to even). @default 'reference'
+   */
+  readonly int8Arithmetic?: Int8Arithmetic;
+}
+
 /** Lowers `graph` (one float32 input, one output; batch 1) to a Program. */
-export function lowerGraph(graph: IrGraph): Program {
+export function lowerGraph(graph: IrGraph, options: LowerGraphOptions = {}): Program {
+  const ortArithmetic = options.int8Arithmetic === 'onnxruntime';
   if (graph.inputs.length !== 1 || graph.outputs.length !== 1) {
     throw new UnsupportedError(
       `edgeml compile takes a model with one input and one output, '${graph.name}' has ${graph.inputs.length} and ${graph.outputs.length}`,
@@ -460,7 +474,7 @@ export function lowerGraph(graph: IrGraph): Program {
             ? { strides: [1, 1] as const, dilations: [1, 1] as const, padding: 'valid' as const }
             : node.attrs;
           const g = geometry(h, w, [kh, kw], attrs.strides, attrs.dilations, attrs.padding);
-          const m = requantMultipliers(xq.scale[0]!, weight.quant, outQuant.scale[0]!, k);
+          const m = requantMultipliers(xq.scale[0]!, weight.quant, outQuant.scale[0]!, k, ortArithmetic);
           const [lo, hi] = activationBounds(node.attrs.activation, outQuant);
           const geo = [kh, kw, ...attrs.strides, ...attrs.dilations, g.top, g.left];
           const tail = [xq.zeroPoint[0]!, zo, lo, hi];
@@ -490,12 +504,14 @@ export function lowerGraph(graph: IrGraph): Program {
             out(),
             ...dims.map(i32),
             i32(node.op === 'MaxPool' ? 0 : 1),
+            i32(b.tensor(x).quant!.zeroPoint[0]!),
           ]);
           return;
         }
         case 'GlobalAvgPool': {
           const [, h, w, c] = xs as [number, number, number, number];
-          b.step('global_avg_pool_i8', [asInt8(x, node).arg, out(), i32(h * w), i32(c)]);
+          const { arg, quant } = asInt8(x, node);
+          b.step('global_avg_pool_i8', [arg, out(), i32(h * w), i32(c), i32(quant.zeroPoint[0]!)]);
           return;
         }
         case 'Flatten':

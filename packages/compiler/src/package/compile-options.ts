@@ -1,8 +1,9 @@
 /**
  * The options of `edgeml compile` and compileModelPackage, declared once (CLI flags, help text and
- * checks are derived from it). int8 compiles quantise with static PTQ exactly as the quantize
- * pass's defaults do (the same estimator, the same seeded sample of training images), so a package
- * quantised with the defaults compiles to the parameters of its model.int8.onnx.
+ * checks are derived from it). An int8 compile compiles the package's int8 ONNX model
+ * (model.int8.onnx, written by `edgeml quantize`) when it has one: the calibration options apply
+ * only to a package without one, which is quantised with static PTQ exactly as the quantize pass's
+ * defaults do (the same estimator, the same seeded sample of training images).
  */
 
 import type { OptionDecls } from '@edgeml/core';
@@ -21,15 +22,18 @@ export const COMPILE_OPTIONS = {
     default: 'float32',
     placeholder: 'NAME',
     description:
-      'float32, or int8 (quantised with static PTQ on the model data set, as edgeml quantize does)',
+      "float32, or int8 (the package's model.int8.onnx; without one, static PTQ on the model data set as edgeml quantize does)",
   },
-  calibration: { ...QUANTIZE_OPTIONS.calibration, description: 'int8: activation range estimator' },
+  calibration: {
+    ...QUANTIZE_OPTIONS.calibration,
+    description: 'int8 without model.int8.onnx: activation range estimator',
+  },
   percentile: {
     ...QUANTIZE_OPTIONS.percentile,
-    description: "int8: percentile kept by 'percentile' calibration",
+    description: "int8 without model.int8.onnx: percentile kept by 'percentile' calibration",
   },
   calibrationImages: {
     ...QUANTIZE_OPTIONS.calibrationImages,
-    description: 'int8: calibration images drawn from the training split',
+    description: 'int8 without model.int8.onnx: calibration images drawn from the training split',
   },
 } as const satisfies OptionDecls;

@@ -5,7 +5,9 @@
  * stage's parity images (top-1 equality and max |dp|, as the export stage checks its files). A module
  * is usable by the Worker and the web page only when it compiled and its parity holds; otherwise the
  * reason is recorded (the compiler's typed error naming the op, a quantisation the compiler does not
- * reproduce, or a parity miss) and the targets fall back to onnxruntime-web.
+ * reproduce, or a parity miss) and the targets fall back to onnxruntime-web. int8 compiles the
+ * package's model.int8.onnx (the quantize stage's file: its parameters, computed as onnxruntime
+ * computes them); only a package without one is calibrated again by the compiler.
  */
 
 import type { CompilePackageResult } from '@edgeml/compiler';
@@ -57,7 +59,10 @@ function errorText(error: unknown): string {
   throw error;
 }
 
-/** Why the compiler's int8 (static per-channel PTQ, nothing kept float) would not be the quantize stage's int8, or null. */
+/**
+ * Why the compiler's own int8 (static per-channel PTQ, nothing kept float; used only for a package
+ * without an int8 ONNX model) would not be the quantize stage's int8, or null.
+ */
 function int8Mismatch(q: StageContext['config']['quantize']): string | null {
   if (q.method !== 'ptq')
     return `the quantize stage used method '${q.method}'; the compiler's int8 is static PTQ, so its parameters would not be model.int8.onnx's`;
@@ -126,7 +131,14 @@ export async function compileFinalModel(
   const variants: CompiledVariant[] = [];
   let modelDir = source;
   for (const precision of precisions) {
-    if (precision === 'int8') {
+    // Imported here: the compiler brings AssemblyScript and binaryen, which a run that reuses this stage never needs.
+    const { compileModelPackage, int8OnnxFile } = await import('@edgeml/compiler');
+    const { manifest } = await readModelPackageDir(modelDir);
+    // With the quantize stage's model.int8.onnx the compiler compiles that file's quantisation
+    // (whatever the method: PTQ, QAT, per-tensor, nodes kept float); only without one would it
+    // calibrate again, and then the scheme must be one it reproduces.
+    const fromOnnx = precision === 'int8' && int8OnnxFile(manifest) !== undefined;
+    if (precision === 'int8' && !fromOnnx) {
       const mismatch = int8Mismatch(ctx.config.quantize);
       if (mismatch !== null) {
         variants.push({ precision, usable: false, reason: `not compiled: ${mismatch}` });
@@ -142,12 +154,9 @@ export async function compileFinalModel(
     });
     let compiled: CompilePackageResult;
     try {
-      // Imported here: the compiler brings AssemblyScript and binaryen, which a run that reuses this stage never needs.
-      const { compileModelPackage } = await import('@edgeml/compiler');
-      const { manifest } = await readModelPackageDir(modelDir);
       const q = ctx.config.quantize;
       const calibration =
-        precision === 'int8'
+        precision === 'int8' && !fromOnnx
           ? await sampleBatch(
               datasetForModel(
                 await ctx.dataset(),
