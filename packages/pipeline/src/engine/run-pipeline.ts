@@ -16,6 +16,7 @@ import {
   describeModel,
   type LoadDatasetOptions,
   loadDataset,
+  loadTrainedPackage,
   selectBackend,
   type ZooModelName,
 } from '@edgeml/trainer';
@@ -117,8 +118,12 @@ export function estimateStageSeconds(
   }
 }
 
-/** The MACs of the configured teacher and student on `data`'s input (models built, measured, disposed). */
-function modelCosts(config: PipelineConfig, data: Dataset, threads: number): ModelCosts {
+/**
+ * The MACs of the configured teacher and student on `data`'s input (models built, measured,
+ * disposed); a teacher from `teacher.from` is measured on its package's model (the zoo name when it
+ * cannot be loaded: the train stage then reports why).
+ */
+async function modelCosts(config: PipelineConfig, data: Dataset, threads: number): Promise<ModelCosts> {
   const macs = (name: string) => {
     const model = buildModel(name as ZooModelName, {
       inputShape: data.info.inputShape,
@@ -128,7 +133,19 @@ function modelCosts(config: PipelineConfig, data: Dataset, threads: number): Mod
     model.dispose();
     return macs;
   };
-  return { teacherMacs: macs(config.teacher.model), studentMacs: macs(config.distill.student), threads };
+  let teacherMacs: number | undefined;
+  if (config.teacher.from !== null) {
+    const loaded = await loadTrainedPackage(resolve(config.teacher.from)).catch(() => undefined);
+    if (loaded !== undefined) {
+      teacherMacs = describeModel(loaded.model).macs;
+      loaded.model.dispose();
+    }
+  }
+  return {
+    teacherMacs: teacherMacs ?? macs(config.teacher.model),
+    studentMacs: macs(config.distill.student),
+    threads,
+  };
 }
 
 /** How the runner shows progress. */
@@ -207,7 +224,7 @@ export async function runPipeline(
   const previous = await Promise.all(stages.map((s) => readStageRecord(join(runDir, s.name))));
   const data = await loadData();
   const sizes = { train: data.split('train').size, test: data.split('test').size };
-  const costs = modelCosts(config, data, selected.threads ?? 1);
+  const costs = await modelCosts(config, data, selected.threads ?? 1);
   const estimate = stages.map(
     (s, i) => previous[i]?.durationS ?? estimateStageSeconds(s.name, config, sizes, costs),
   );
