@@ -4,6 +4,7 @@ import { ConfigError, type JsonObject } from '@edgeml/core';
 import { distillPass, prunePass } from '@edgeml/optimizer';
 import { type TrainConfig, validateTrainConfig } from '@edgeml/trainer';
 import { describe, expect, it } from 'vitest';
+import { estimateStageSeconds } from '../engine/run-pipeline.js';
 import { distillPassConfig } from '../stages/distill-stage.js';
 import { prunePassConfig } from '../stages/prune-stage.js';
 import { teacherTrainConfig } from '../stages/train-stage.js';
@@ -142,5 +143,21 @@ describe('training sections: a training config', () => {
       expect(teacher.properties[key]?.['default']).toBe(key === 'optimizer' ? 'adam' : 'constant');
     }
     expect(Object.keys(teacher.properties['augment']?.properties ?? {}).sort()).toEqual(allowed('augment'));
+  });
+
+  it('the ETA counts online teacher logits under augmentation, and only an evaluation for teacher.from', () => {
+    // Teacher 100 training images/s (1.5 G MAC/s per thread / 15 M MACs), student 1,000/s.
+    const costs = { teacherMacs: 1.5e7, studentMacs: 1.5e6, threads: 1 };
+    const sizes = { train: 1000, test: 300 };
+    const distill = { epochs: 2, limit: null, baseline: false };
+    const cached = validatePipelineConfig({ distill });
+    const online = validatePipelineConfig({ distill: { ...distill, augment: { horizontalFlip: true } } });
+    // 3 s + teacher logits once (1,000 / 300/s) + 2 epochs of the student + evaluation (300 / 3,000/s).
+    expect(estimateStageSeconds('distill', cached, sizes, costs)).toBeCloseTo(3 + 1000 / 300 + 2 + 0.1, 9);
+    // Online: the teacher runs on every epoch's images.
+    expect(estimateStageSeconds('distill', online, sizes, costs)).toBeCloseTo(3 + 2000 / 300 + 2 + 0.1, 9);
+    const from = validatePipelineConfig({ teacher: { from: 'runs/teacher', epochs: 50 } });
+    // Validation and test evaluation only: 2 x 300 images at 300/s.
+    expect(estimateStageSeconds('train', from, sizes, costs)).toBeCloseTo(3 + 2, 9);
   });
 });
