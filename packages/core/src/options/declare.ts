@@ -280,9 +280,12 @@ export function optionJsonSchema(decl: OptionDecl): JsonObject {
     case 'list':
       return {
         type: 'array',
+        // A list without `values` takes free names (e.g. IR node names): any non-empty string.
         items: decl.integers
           ? { type: 'integer', minimum: 1 }
-          : { type: 'string', enum: [...(decl.values ?? [])] },
+          : decl.values === undefined
+            ? { type: 'string', minLength: 1 }
+            : { type: 'string', enum: [...decl.values] },
         uniqueItems: true,
         minItems: decl.minItems ?? 1,
         default: [...decl.default],
