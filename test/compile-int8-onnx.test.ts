@@ -353,6 +353,14 @@ describe('int8 compile of a quantised package reads model.int8.onnx', () => {
 });
 
 describe('int8 compile of the committed int8-only example (resnet8, CIFAR-10)', () => {
+  it('refuses float32 on the int8-only package with a ConfigError pointing at --precision int8', async () => {
+    const error = await compileModelPackage(EXAMPLE_DIR, join(root, 'resnet8-f32')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(
+      /no float model.*--precision int8 compiles its model\.int8\.onnx/,
+    );
+  });
+
   it(`agrees with onnxruntime-node on model.int8.onnx on ${CIFAR_IMAGES} CIFAR-10 test images`, async () => {
     const out = join(root, 'resnet8-compiled');
     const result = await compileModelPackage(EXAMPLE_DIR, out, { precision: 'int8' });

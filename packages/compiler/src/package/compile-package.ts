@@ -181,6 +181,13 @@ export async function compileModelPackage(
       { key: 'quantization', package: modelDir },
     );
   }
+  if (precision === 'float32' && !manifest.files.some((f) => f.format === 'tfjs-layers')) {
+    const models = manifest.files.filter((f) => f.role === 'model').map((f) => `${f.path} (${f.precision})`);
+    throw new ConfigError(
+      `compile: package ${modelDir} has no float model (tfjs-layers) to compile to float32; it holds ${models.join(', ') || 'no model'}${int8OnnxFile(manifest) ? `: --precision int8 compiles its ${int8OnnxFile(manifest)!.path}` : ''}`,
+      { key: 'precision', package: modelDir },
+    );
+  }
   let toCompile: GraphToCompile;
   if (onnxEntry) {
     const graph = readInt8Onnx(await pkg.readFile(onnxEntry.path), {
