@@ -341,11 +341,12 @@ export function readInt8Onnx(bytes: Uint8Array, options: ReadInt8OnnxOptions = {
     const zp = inputs[2] ? constOf(node, inputs[2]) : undefined;
     if (scale.dataType !== DT.FLOAT) refuse(node, 'its scale must be float32');
     const s = Array.from(scale.data as Float32Array);
-    const shift = zp?.dataType === DT.UINT8 ? -128 : 0;
+    // No zero point input: ONNX's default, uint8 0.
+    const shift = zp === undefined || zp.dataType === DT.UINT8 ? -128 : 0;
     if (zp && zp.dataType !== DT.UINT8 && zp.dataType !== DT.INT8) {
       refuse(node, 'its zero point must be int8 or uint8');
     }
-    const z = zp ? Array.from(zp.data as Int8Array | Uint8Array, (v) => v + shift) : [0];
+    const z = zp ? Array.from(zp.data as Int8Array | Uint8Array, (v) => v + shift) : [shift];
     if (s.length === 0 || s.some((v) => v !== s[0]) || z.some((v) => v !== z[0])) {
       refuse(node, 'an activation must have one scale and one zero point (per tensor)');
     }
@@ -541,8 +542,9 @@ export function readInt8Onnx(bytes: Uint8Array, options: ReadInt8OnnxOptions = {
       (op !== 'Clip' || isRelu6(node)) &&
       q?.opType === 'QuantizeLinear' &&
       (q.input ?? [])[1] !== undefined &&
-      (values.get((q.input ?? [])[1]!) as Extract<Value, { kind: 'const' }> | undefined)?.tensor.data
-        .length === 1 &&
+      // A scalar scale: the per-tensor Q onnxruntime fuses (a float value's Q is written per channel).
+      (values.get((q.input ?? [])[1]!) as Extract<Value, { kind: 'const' }> | undefined)?.tensor.dims
+        .length === 0 &&
       dataInputs.every((v) => v.kind === 'dq') &&
       (op !== 'Add' || dataInputs.length === 2);
     const outQuant = int8 ? paramsOf(q!) : undefined;
