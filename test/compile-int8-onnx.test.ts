@@ -7,8 +7,9 @@
  *   the compiled module's logits (the dequantised int8 Dense output, before Softmax) are within one
  *   output quantisation step of onnxruntime-node's on model.int8.onnx, and the package's
  *   model.int8.wasm gives onnxruntime-node's top-1;
- * - the committed int8-only example (examples/models/resnet8-cifar10-int8: residual int8 Adds,
- *   uint8 activations in the file) on 500 CIFAR-10 test images: same checks, numbers printed;
+ * - the committed int8-only example (examples/models/resnet8-cifar10-int8: residual int8 Adds, a
+ *   GlobalAveragePool, uint8 activations in the file) on 500 CIFAR-10 test images: same checks,
+ *   and every int8 tensor of the graph against onnxruntime's on 50 images; numbers printed;
  * - typed errors: a QOperator-format file, an op the reader does not map, quantization 'onnx' on a
  *   package without an int8 ONNX model.
  */
@@ -281,8 +282,8 @@ describe('int8 compile of a quantised package reads model.int8.onnx', () => {
     expect(a.correct / a.images).toBeGreaterThan(0.5);
     expect(a.top1Agree).toBe(a.images);
     expect(a.maxSteps).toBeLessThanOrEqual(1 + 1e-4);
-    // cnn-tiny has no GlobalAveragePool: the module computes as onnxruntime does (float32
-    // requantisation, halves to even), so its logits are onnxruntime's (3000/3000 here).
+    // The module computes as onnxruntime does (float32 requantisation, halves to even), so its
+    // logits are onnxruntime's (3000/3000 here).
     expect(a.equalLogits / a.logits).toBeGreaterThanOrEqual(0.99);
   }, 300_000);
 
@@ -383,12 +384,11 @@ describe('int8 compile of the committed int8-only example (resnet8, CIFAR-10)', 
     record('examples/models/resnet8-cifar10-int8', a);
     expect(a.correct / a.images).toBeGreaterThan(0.8);
     expect(a.top1Agree).toBe(a.images);
-    // Every int8 tensor up to the GlobalAveragePool is onnxruntime's bit for bit (below); the
-    // pool's mean is computed in float32 by onnxruntime, in a summation order of its CPU's vectors,
-    // so a mean within rounding of a half step can land either side: one GAP value one step off
-    // moves a logit by up to 2 steps through the Dense layer.
-    expect(a.maxSteps).toBeLessThanOrEqual(2 + 1e-4);
-    expect(a.equalLogits / a.logits).toBeGreaterThanOrEqual(0.95);
+    // The module computes as onnxruntime-node's MLAS kernels do (float32 requantisation, halves to
+    // even, the float32 GlobalAveragePool's four-lane sum): logits equal here (5000/5000 on x86);
+    // one step is what the issue allows, 99% equal guards the arithmetic.
+    expect(a.maxSteps).toBeLessThanOrEqual(1 + 1e-4);
+    expect(a.equalLogits / a.logits).toBeGreaterThanOrEqual(0.99);
 
     const layers = await perLayer(
       new Uint8Array(await readFile(join(EXAMPLE_DIR, 'model.int8.onnx'))),
@@ -400,10 +400,9 @@ describe('int8 compile of the committed int8-only example (resnet8, CIFAR-10)', 
       `per int8 tensor, ${LAYER_IMAGES} images (mismatching values, max steps):\n${layers.map((l) => `  ${l.node} (${l.op}): ${l.mismatches}/${l.values}, ${l.maxSteps}`).join('\n')}`,
     );
     expect(layers.length).toBe(14);
-    const gap = layers.findIndex((l) => l.op === 'GlobalAvgPool');
-    for (const l of layers.slice(0, gap))
-      expect({ node: l.node, mismatches: l.mismatches }).toEqual({ node: l.node, mismatches: 0 });
-    expect(layers[gap]!.maxSteps).toBeLessThanOrEqual(1);
-    expect(layers[gap]!.mismatches / layers[gap]!.values).toBeLessThan(0.005);
+    for (const l of layers) {
+      expect({ node: l.node, maxSteps: Math.max(l.maxSteps, 1) }).toEqual({ node: l.node, maxSteps: 1 });
+      expect(l.mismatches / l.values).toBeLessThanOrEqual(0.001);
+    }
   }, 600_000);
 });

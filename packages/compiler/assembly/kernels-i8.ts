@@ -263,8 +263,36 @@ export function pool_i8(
   }
 }
 
-/** Int8 mean over HW pixels per channel (zero point zp), rounded. */
-export function global_avg_pool_i8(x: i32, out: i32, HW: i32, C: i32, zp: i32): void {
+/**
+ * Int8 mean over HW pixels per channel (zero point zp, scale s; the output keeps both), rounded.
+ * onnxruntime runs this pool in float32 (`DQ -> GlobalAveragePool -> Q`) with MLAS's kernel: four
+ * float32 lanes accumulate pixels p % 4, reduced as (l0 + l2) + (l1 + l3), the remaining pixels
+ * added in order, divided by HW, quantised as x / s rounded to even: ORT_ARITHMETIC does the same
+ * float32 operations in the same order, so a mean near a half step rounds as it does there.
+ */
+export function global_avg_pool_i8(x: i32, out: i32, HW: i32, C: i32, zp: i32, s: f64): void {
+  if (ORT_ARITHMETIC) {
+    const sf = <f32>s;
+    const n4 = HW & ~3;
+    for (let c = 0; c < C; c++) {
+      let l0: f32 = 0;
+      let l1: f32 = 0;
+      let l2: f32 = 0;
+      let l3: f32 = 0;
+      let p = 0;
+      for (; p < n4; p += 4) {
+        l0 += <f32>(<i32>load<i8>(x + p * C + c) - zp) * sf;
+        l1 += <f32>(<i32>load<i8>(x + (p + 1) * C + c) - zp) * sf;
+        l2 += <f32>(<i32>load<i8>(x + (p + 2) * C + c) - zp) * sf;
+        l3 += <f32>(<i32>load<i8>(x + (p + 3) * C + c) - zp) * sf;
+      }
+      let sum: f32 = l0 + l2 + (l1 + l3);
+      for (; p < HW; p++) sum += <f32>(<i32>load<i8>(x + p * C + c) - zp) * sf;
+      const mean: f32 = sum / <f32>HW;
+      clampStore(out + c, <i32>nearest<f32>(mean / sf) + zp, -128, 127);
+    }
+    return;
+  }
   for (let c = 0; c < C; c++) {
     let a: i32 = 0;
     for (let p = 0; p < HW; p++) a += <i32>load<i8>(x + p * C + c);

@@ -511,7 +511,14 @@ export function lowerGraph(graph: IrGraph, options: LowerGraphOptions = {}): Pro
         case 'GlobalAvgPool': {
           const [, h, w, c] = xs as [number, number, number, number];
           const { arg, quant } = asInt8(x, node);
-          b.step('global_avg_pool_i8', [arg, out(), i32(h * w), i32(c), i32(quant.zeroPoint[0]!)]);
+          b.step('global_avg_pool_i8', [
+            arg,
+            out(),
+            i32(h * w),
+            i32(c),
+            i32(quant.zeroPoint[0]!),
+            f64(quant.scale[0]!),
+          ]);
           return;
         }
         case 'Flatten':
