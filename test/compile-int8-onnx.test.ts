@@ -21,8 +21,16 @@ import { pathToFileURL } from 'node:url';
 import { compileGraph, compileModelPackage, readInt8Onnx } from '@edgeml/compiler';
 import { ConfigError, UnsupportedError } from '@edgeml/core';
 import { readModelPackageDir } from '@edgeml/core/node';
-import { type IrGraph, onnxProto, quantizeModelPackage } from '@edgeml/optimizer';
-import { loadDataset, readCifarBatch } from '@edgeml/trainer';
+import {
+  calibrate,
+  emitOnnxQdq,
+  type IrGraph,
+  onnxProto,
+  prepareGraphForExport,
+  quantizeGraph,
+  quantizeModelPackage,
+} from '@edgeml/optimizer';
+import { buildModel, loadDataset, readCifarBatch, selectBackend } from '@edgeml/trainer';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFixturePackage } from './support/fashion-fixture.js';
@@ -405,4 +413,49 @@ describe('int8 compile of the committed int8-only example (resnet8, CIFAR-10)', 
       expect(l.mismatches / l.values).toBeLessThanOrEqual(0.001);
     }
   }, 600_000);
+});
+
+describe('int8 tensors of zoo models read back from emitOnnxQdq against onnxruntime-node', () => {
+  // Depthwise convolutions, ReLU6, SE's float sigmoid gate and Mul between int8 nodes: seeded
+  // weights, minmax calibration on 64 Fashion-MNIST training images, 20 test images.
+  for (const { name, options } of [
+    { name: 'mobilenetv2-tiny', options: {} },
+    { name: 'mobilenetv2-tiny', options: { se: true } },
+    { name: 'resnet20', options: {} },
+  ]) {
+    const label = options.se ? `${name} (se)` : name;
+    it(`${label}: every int8 tensor within one step of onnxruntime's, nearly all equal`, async () => {
+      await selectBackend('cpu');
+      const dataset = await loadDataset({ name: 'fashion-mnist' });
+      const take = async (split: 'train' | 'test', n: number) => {
+        for await (const b of dataset
+          .split(split)
+          .batches({ batchSize: n, limit: n, shuffle: true, seed: 0 }))
+          return b;
+        throw new Error('no images');
+      };
+      const model = buildModel(name, { inputShape: [28, 28, 1], numClasses: 10, seed: 1, ...options });
+      const { graph } = prepareGraphForExport(model);
+      model.dispose();
+      const calib = await take('train', 64);
+      const ranges = await calibrate(
+        graph,
+        { x: calib.x, shape: calib.shape as [number, number, number, number] },
+        { method: 'minmax' },
+      );
+      const bytes = emitOnnxQdq(quantizeGraph(graph, ranges).graph);
+      const test = await take('test', 20);
+      const inputs = Array.from({ length: 20 }, (_, i) => test.x.slice(i * 784, (i + 1) * 784));
+      const layers = await perLayer(bytes, await mkdtemp(join(root, 'zoo-')), inputs, [28, 28, 1]);
+      const mismatches = layers.reduce((a, l) => a + l.mismatches, 0);
+      const values = layers.reduce((a, l) => a + l.values, 0);
+      const worst = Math.max(...layers.map((l) => l.maxSteps));
+      rows.push(
+        `| ${label} (seeded, per int8 tensor) | 20 | - | ${worst} steps | ${values - mismatches}/${values} values | - |`,
+      );
+      expect(layers.length).toBeGreaterThan(5);
+      expect(worst).toBeLessThanOrEqual(1);
+      expect(mismatches / values).toBeLessThanOrEqual(0.001);
+    }, 300_000);
+  }
 });

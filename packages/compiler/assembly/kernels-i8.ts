@@ -300,7 +300,12 @@ export function global_avg_pool_i8(x: i32, out: i32, HW: i32, C: i32, zp: i32, s
   }
 }
 
-/** Int8 Add of two same-size tensors: round((a - za) ma + (b - zb) mb) + zo, clamped. */
+/**
+ * Int8 Add of two same-size tensors: round((a - za) ma + (b - zb) mb) + zo, clamped. onnxruntime's
+ * QLinearAdd (MLAS) folds the zero points into one float32 bias, in the file's 8-bit domain (`u`:
+ * 128 for uint8 activations, 0 for int8): round((a+u) ma + (b+u) mb + ((zo+u) - ma (za+u) - mb (zb+u)))
+ * in float32, halves to even; ORT_ARITHMETIC computes exactly that.
+ */
 export function add_i8(
   a: i32,
   b: i32,
@@ -313,15 +318,23 @@ export function add_i8(
   zo: i32,
   lo: i32,
   hi: i32,
+  u: i32,
 ): void {
+  if (ORT_ARITHMETIC) {
+    const ra = <f32>ma;
+    const rb = <f32>mb;
+    const bias: f32 = <f32>(zo + u) - ra * <f32>(za + u) - rb * <f32>(zb + u);
+    for (let i = 0; i < n; i++) {
+      const va = <f32>(<i32>load<i8>(a + i) + u);
+      const vb = <f32>(<i32>load<i8>(b + i) + u);
+      clampStore(out + i, <i32>nearest<f32>(va * ra + vb * rb + bias) - u, lo, hi);
+    }
+    return;
+  }
   for (let i = 0; i < n; i++) {
     const da = <i32>load<i8>(a + i) - za;
     const db = <i32>load<i8>(b + i) - zb;
-    const v =
-      (ORT_ARITHMETIC
-        ? <i32>nearest<f32>(<f32>da * <f32>ma + <f32>db * <f32>mb)
-        : roundHalf(<f64>da * ma + <f64>db * mb)) + zo;
-    clampStore(out + i, v, lo, hi);
+    clampStore(out + i, roundHalf(<f64>da * ma + <f64>db * mb) + zo, lo, hi);
   }
 }
 

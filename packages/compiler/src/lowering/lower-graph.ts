@@ -182,6 +182,9 @@ class ProgramBuilder {
   }
 }
 
+/** `metadata.props` key where readInt8Onnx records the file's activation type ('uint8' or 'int8'). */
+export const ONNX_ACTIVATIONS_PROP = 'onnx_activations';
+
 /** The arithmetic of the int8 kernels (see assembly/kernels-i8.ts). */
 export type Int8Arithmetic = 'reference' | 'onnxruntime';
 
@@ -198,6 +201,9 @@ export interface LowerGraphOptions {
 /** Lowers `graph` (one float32 input, one output; batch 1) to a Program. */
 export function lowerGraph(graph: IrGraph, options: LowerGraphOptions = {}): Program {
   const ortArithmetic = options.int8Arithmetic === 'onnxruntime';
+  // onnxruntime's QLinearAdd computes in the file's 8-bit domain: uint8 (the IR's int8 + 128)
+  // unless readInt8Onnx recorded int8 activations.
+  const activationOffset = graph.metadata.props?.[ONNX_ACTIVATIONS_PROP] === 'int8' ? 0 : 128;
   if (graph.inputs.length !== 1 || graph.outputs.length !== 1) {
     throw new UnsupportedError(
       `edgeml compile takes a model with one input and one output, '${graph.name}' has ${graph.inputs.length} and ${graph.outputs.length}`,
@@ -544,6 +550,7 @@ export function lowerGraph(graph: IrGraph, options: LowerGraphOptions = {}): Pro
             i32(c.quant.zeroPoint[0]!),
             f64(c.quant.scale[0]! / so),
             ...[zo, lo, hi].map(i32),
+            i32(activationOffset),
           ]);
           return;
         }

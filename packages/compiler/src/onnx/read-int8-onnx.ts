@@ -37,6 +37,7 @@ import {
   samePadding,
   validateGraph,
 } from '@edgeml/optimizer';
+import { ONNX_ACTIVATIONS_PROP } from '../lowering/lower-graph.js';
 
 /** What a numeric field of onnx-proto may be (int64 fields can decode as Long). */
 type Num = number | { toNumber(): number };
@@ -961,12 +962,18 @@ export function readInt8Onnx(bytes: Uint8Array, options: ReadInt8OnnxOptions = {
   const used = new Set([inputName, ...irNodes.flatMap((n) => [...n.inputs, ...n.outputs])]);
   const kept: Record<string, IrTensor> = {};
   for (const [name, t] of tensors) if (used.has(name)) kept[name] = t;
+  // onnxruntime's QLinearAdd rounds in the file's 8-bit domain: the compiler needs to know which.
+  const uint8 = (g.node ?? []).some((n) => {
+    if (n.opType !== 'QuantizeLinear') return false;
+    const zp = values.get((n.input ?? [])[2] ?? '');
+    return zp === undefined || (zp.kind === 'const' && zp.tensor.dataType === DT.UINT8);
+  });
   return validateGraph({
     name: options.name ?? g.name ?? 'model',
     tensors: kept,
     nodes: irNodes,
     inputs: [inputName],
     outputs,
-    metadata: {},
+    metadata: { props: { [ONNX_ACTIVATIONS_PROP]: uint8 ? 'uint8' : 'int8' } },
   });
 }
