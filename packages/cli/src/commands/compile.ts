@@ -1,11 +1,12 @@
 /**
  * `edgeml compile`: each model as its own small WebAssembly module (@edgeml/compiler's
  * compileModelPackage): `model.wasm` + `model.js` (float32) or `model.int8.wasm` + `model.int8.js`
- * (int8, static PTQ on the model's data set as `edgeml quantize` does), added to a copy of the
+ * (int8: the package's model.int8.onnx as it is; without one, static PTQ on the model's data set as
+ * `edgeml quantize` does), added to a copy of the
  * package. model.js's `load()` resolves to `{ run(input) }`; it needs no edgeml package.
  */
 import { resolve } from 'node:path';
-import { COMPILE_OPTIONS, compileModelPackage } from '@edgeml/compiler';
+import { COMPILE_OPTIONS, compileModelPackage, int8OnnxFile } from '@edgeml/compiler';
 import { readModelPackageDir } from '@edgeml/core/node';
 import { sampleBatch, selectBackend } from '@edgeml/trainer';
 import type { Command } from '../command.js';
@@ -42,8 +43,12 @@ export const compileCommand: Command = {
     // The TF.js model is only read (converted to the IR), on the pure-JS cpu backend.
     await selectBackend('cpu');
     let images: Awaited<ReturnType<typeof sampleBatch>> | undefined;
-    if (precision === 'int8') {
-      const { manifest } = await readModelPackageDir(modelDir);
+    const { manifest } = precision === 'int8' ? await readModelPackageDir(modelDir) : { manifest: undefined };
+    const onnx = manifest ? int8OnnxFile(manifest) : undefined;
+    if (onnx) {
+      // The quantisation the user measured with edgeml quantize: no data, no calibration.
+      out.note(`int8: compiling the quantisation of ${onnx.path} (its int8 weights, scales and zero points)`);
+    } else if (manifest) {
       const data = await loadDatasetForModel(values, manifest);
       // The quantize pass's sample: the same seeded draw from the training split.
       images = await sampleBatch(data.split('train'), calibrationImages, 0);
