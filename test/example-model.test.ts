@@ -73,15 +73,40 @@ describe('examples/models/resnet8-cifar10-int8', () => {
     }
   });
 
-  it('is packaged for the web as int8 when no --precision is given', async () => {
+  it('is packaged for the web as int8, compiled from its model.int8.onnx, when no option is given', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'edgeml-example-web-'));
     try {
       expect(
         await main(['package', '--model', MODEL_DIR, '--target', 'web', '--out', join(dir, 'web')]),
       ).toBe(0);
-      const files = await readdir(join(dir, 'web', 'model'));
-      expect(files).toContain('model.int8.onnx');
-      expect(files.filter((f) => f.endsWith('.onnx'))).toEqual(['model.int8.onnx']);
+      // No --precision: int8 (the package holds no float model). No --runtime: the packager
+      // compiles model.int8.onnx into its own module (no data needed) and the page ships only that.
+      const files = (await readdir(join(dir, 'web', 'model'))).sort();
+      expect(files).toEqual(['manifest.json', 'model.int8.wasm']);
+      const page = await createClassifier(join(dir, 'web', 'model'), { runtime: 'edgeml-wasm' });
+      const reference = await createClassifier(MODEL_DIR, { runtime: 'ort-node', precision: 'int8' });
+      try {
+        expect(page.file.path).toBe('model.int8.wasm');
+        // The compiled module computes as onnxruntime does: the same scores on 50 real test images.
+        for (let i = 0; i < 50; i++) {
+          const image = {
+            data: test.pixels.subarray(i * 3072, (i + 1) * 3072),
+            width: 32,
+            height: 32,
+            channels: 3,
+          };
+          const [a, b] = await Promise.all([
+            page.classify(image, { topK: 10 }),
+            reference.classify(image, { topK: 10 }),
+          ]);
+          expect(a.predictions.map((p) => p.label)).toEqual(b.predictions.map((p) => p.label));
+          for (const [i, p] of a.predictions.entries()) {
+            expect(Math.abs(p.probability - b.predictions[i]!.probability)).toBeLessThanOrEqual(1e-6);
+          }
+        }
+      } finally {
+        await Promise.all([page.dispose(), reference.dispose()]);
+      }
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

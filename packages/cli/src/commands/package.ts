@@ -1,17 +1,22 @@
 /**
  * `edgeml package`: turns a model package into a deployable target. `--runtime` says what runs the
  * model in a Worker or a page: 'edgeml-wasm' (the module `edgeml compile` added to the package; no
- * onnxruntime-web, no shim) or 'ort-web'; by default edgeml-wasm when the package holds a compiled
- * module of the precision, else ort-web. The packager does not compile (an int8 compile calibrates
- * on the model's data set): `--runtime edgeml-wasm` on a package without one fails with a typed
- * error saying to run `edgeml compile`. `--target worker` writes a
+ * onnxruntime-web, no shim) or 'ort-web'; by default edgeml-wasm, compiled here when the package
+ * holds no module of the precision (data-free: float32 from the TF.js model, int8 from
+ * model.int8.onnx), else ort-web when it cannot be compiled (the note says why). `--runtime
+ * edgeml-wasm` on a package without a compiled module fails with a typed error saying to run
+ * `edgeml compile`. `--target worker` writes a
  * self-contained Wrangler project (Hono app, the runtime, the model), reports its raw and
  * gzip size from `wrangler deploy --dry-run` (above Cloudflare's 64 MiB uncompressed limit it fails
  * unless --force) and prints which access controls are on (API key, rate limit) and the batch limits. `--target web` writes a static site (ES module on onnxruntime-web, WebGPU or
  * WebAssembly, and a demo page) and reports each file's size; `--target mobile` writes the
  * `.tflite` files, labels.txt, metadata.json and a README for Android and iOS apps.
  */
-import { ConfigError, defaultModelPrecision, type ModelPackage } from '@edgeml/core';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { compileModelPackage, int8OnnxFile } from '@edgeml/compiler';
+import { ConfigError, defaultModelPrecision, type ModelPackage, UnsupportedError } from '@edgeml/core';
 import { readModelPackageDir } from '@edgeml/core/node';
 import {
   defaultPackageRuntime,
@@ -34,16 +39,26 @@ const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
 const TARGETS = ['worker', 'web', 'mobile'] as const;
 
+/** What a Worker or a page is packaged from: the package (or a compiled copy of it) and its runtime. */
+interface PackageVariant {
+  readonly precision: 'float32' | 'int8';
+  readonly runtime: PackageRuntime;
+  /** The package to package: `modelDir`, or a temporary copy with the module compiled here. */
+  readonly from: string;
+  /** Removes the temporary copy, if one was made. */
+  dispose(): Promise<void>;
+}
+
 /**
  * --precision and --runtime, or their defaults, read from one load of the package (only when a
  * default is needed): precision float32, or int8 for a package whose only ONNX models are int8;
- * runtime edgeml-wasm when the package holds a compiled module of that precision, else ort-web.
+ * runtime edgeml-wasm. Without --runtime, a package that holds no compiled module of that precision
+ * is compiled here (`edgeml compile`: float32 from its TF.js model, int8 from its model.int8.onnx,
+ * data-free both) into a temporary copy; when it cannot be (no such model, or an op the compiler
+ * does not cover) the note says why and the target runs on onnxruntime-web. `--wasm-only` (an
+ * onnxruntime-web option) means ort-web.
  */
-async function packageVariant(
-  values: OptionValues,
-  out: Output,
-  modelDir: string,
-): Promise<{ precision: 'float32' | 'int8'; runtime: PackageRuntime }> {
+async function packageVariant(values: OptionValues, out: Output, modelDir: string): Promise<PackageVariant> {
   let pkg: ModelPackage | undefined;
   const read = async () => {
     pkg ??= await readModelPackageDir(modelDir);
@@ -53,16 +68,42 @@ async function packageVariant(
     values.precision !== undefined
       ? choiceOption<'float32' | 'int8'>(values, 'precision', ['float32', 'int8'], 'float32')
       : defaultModelPrecision((await read()).manifest, 'onnx');
-  if (values.runtime !== undefined) {
-    return { precision, runtime: choiceOption(values, 'runtime', PACKAGE_RUNTIMES, 'ort-web') };
-  }
-  const runtime = defaultPackageRuntime(await read(), precision);
-  if (runtime === 'ort-web') {
+  const as = (runtime: PackageRuntime, from = modelDir, dispose = async () => {}): PackageVariant => ({
+    precision,
+    runtime,
+    from,
+    dispose,
+  });
+  if (values.runtime !== undefined) return as(choiceOption(values, 'runtime', PACKAGE_RUNTIMES, 'ort-web'));
+  if (values['wasm-only'] !== undefined) return as('ort-web');
+  if (defaultPackageRuntime(await read(), precision) === 'edgeml-wasm') return as('edgeml-wasm');
+  const { manifest } = await read();
+  const compilable =
+    precision === 'int8'
+      ? int8OnnxFile(manifest) !== undefined
+      : manifest.files.some((f) => f.format === 'tfjs-layers');
+  if (!compilable) {
     out.note(
-      `no ${precision} module compiled by edgeml compile in ${modelDir}: running on onnxruntime-web (compile it for the smaller, faster edgeml-wasm runtime: edgeml compile --model ${modelDir}${precision === 'int8' ? ' --precision int8' : ''} --out <dir>)`,
+      `no ${precision} module compiled by edgeml compile in ${modelDir}, and nothing to compile one from here (${precision === 'int8' ? 'no model.int8.onnx: run edgeml quantize, or edgeml compile --precision int8, which calibrates on the data set' : 'no TF.js model'}): running on onnxruntime-web`,
     );
+    return as('ort-web');
   }
-  return { precision, runtime };
+  const tmp = await mkdtemp(join(tmpdir(), 'edgeml-package-compile-'));
+  const dispose = () => rm(tmp, { recursive: true, force: true });
+  const from = join(tmp, 'model');
+  try {
+    out.note(
+      `compiling ${modelDir}'s ${precision} model into its own WebAssembly module (edgeml compile${precision === 'int8' ? `: ${int8OnnxFile(manifest)!.path} as it is` : ''}); --runtime ort-web skips this`,
+    );
+    const compiled = await compileModelPackage(modelDir, from, { precision });
+    out.note(`compiled ${compiled.files.wasm} in ${compiled.report.seconds.toFixed(1)} s`);
+    return as('edgeml-wasm', from, dispose);
+  } catch (error) {
+    await dispose();
+    if (!(error instanceof UnsupportedError)) throw error;
+    out.note(`cannot compile ${modelDir} (${error.message}): running on onnxruntime-web`);
+    return as('ort-web');
+  }
 }
 
 /** Worker-only flags given with another target would be silently ignored: refused instead. */
@@ -94,20 +135,26 @@ function accessLines(access: WorkerAccessSummary): string[] {
 }
 
 async function packageWebTarget(values: OptionValues, out: Output, modelDir: string, outDir: string) {
-  const { precision, runtime } = await packageVariant(values, out, modelDir);
-  if (runtime === 'edgeml-wasm' && values['wasm-only'] !== undefined) {
-    throw new ConfigError(`--wasm-only applies only to --runtime ort-web (edgeml-wasm ships no ORT)`, {
-      option: 'wasm-only',
+  const variant = await packageVariant(values, out, modelDir);
+  const { precision, runtime } = variant;
+  let result: Awaited<ReturnType<typeof packageWeb>>;
+  try {
+    if (runtime === 'edgeml-wasm' && values['wasm-only'] !== undefined) {
+      throw new ConfigError(`--wasm-only applies only to --runtime ort-web (edgeml-wasm ships no ORT)`, {
+        option: 'wasm-only',
+      });
+    }
+    out.note(
+      `packaging ${modelDir} as a web page + ES module (${runtime === 'ort-web' ? 'onnxruntime-web' : 'edgeml-wasm, the compiled module'})`,
+    );
+    result = await packageWeb(variant.from, outDir, {
+      precision,
+      runtime,
+      webgpu: values['wasm-only'] !== true,
     });
+  } finally {
+    await variant.dispose();
   }
-  out.note(
-    `packaging ${modelDir} as a web page + ES module (${runtime === 'ort-web' ? 'onnxruntime-web' : 'edgeml-wasm, the compiled module'})`,
-  );
-  const result = await packageWeb(modelDir, outDir, {
-    precision,
-    runtime,
-    webgpu: values['wasm-only'] !== true,
-  });
   if (out.json) {
     out.printJson(result);
     return 0;
@@ -179,7 +226,7 @@ export const packageCommand: Command = {
       type: 'string',
       placeholder: 'edgeml-wasm|ort-web',
       description:
-        "worker/web: what runs the model: 'edgeml-wasm' (the module edgeml compile added to the package) or 'ort-web' (onnxruntime-web); default: edgeml-wasm when the package holds a compiled module of --precision, else ort-web",
+        "worker/web: what runs the model: 'edgeml-wasm' (the module edgeml compile added to the package) or 'ort-web' (onnxruntime-web); default: edgeml-wasm (compiled here, data-free, when the package holds no module of --precision), else ort-web when it cannot be compiled",
     },
     'wasm-only': {
       type: 'boolean',
@@ -220,7 +267,6 @@ export const packageCommand: Command = {
     }
     if (target === 'web') return packageWebTarget(values, out, modelDir, outDir);
     if (target === 'mobile') return packageMobileTarget(out, modelDir, outDir);
-    const { precision, runtime } = await packageVariant(values, out, modelDir);
     const maxBodyBytes = optionalInt(values, 'max-body-bytes', { min: 1, max: 100 * 1024 * 1024 });
     const compatibilityDate = values['compatibility-date'];
     const access = declaredOptions(WORKER_ACCESS_OPTIONS, values, 'package');
@@ -233,19 +279,26 @@ export const packageCommand: Command = {
         });
       }
     }
+    const variant = await packageVariant(values, out, modelDir);
+    const { precision, runtime } = variant;
     out.note(
       `packaging ${modelDir} as a Cloudflare Worker on ${runtime} (measuring with wrangler deploy --dry-run)`,
     );
-    const result = await packageWorker(modelDir, outDir, {
-      precision,
-      runtime,
-      force: values.force === true,
-      access,
-      ...(typeof values.name === 'string' ? { name: values.name } : {}),
-      ...(typeof values.cors === 'string' ? { corsOrigins: values.cors } : {}),
-      ...(maxBodyBytes !== undefined ? { maxBodyBytes } : {}),
-      ...(typeof compatibilityDate === 'string' ? { compatibilityDate } : {}),
-    });
+    let result: Awaited<ReturnType<typeof packageWorker>>;
+    try {
+      result = await packageWorker(variant.from, outDir, {
+        precision,
+        runtime,
+        force: values.force === true,
+        access,
+        ...(typeof values.name === 'string' ? { name: values.name } : {}),
+        ...(typeof values.cors === 'string' ? { corsOrigins: values.cors } : {}),
+        ...(maxBodyBytes !== undefined ? { maxBodyBytes } : {}),
+        ...(typeof compatibilityDate === 'string' ? { compatibilityDate } : {}),
+      });
+    } finally {
+      await variant.dispose();
+    }
     for (const warning of result.warnings) out.note(`warning: ${warning}`);
     if (out.json) {
       out.printJson(result);
