@@ -3,10 +3,11 @@
 // minimises file size (a deterministic measure: no timing luck decides the gates here): the 95%
 // magnitude pruning cannot pay (the ONNX file stays dense) and must be rejected with its reason,
 // the run continuing from its parent; distillation into the same architecture would be rejected
-// too, so it is forced with --force-pass; int8 pays (a smaller file within the budget). The package
-// stage compiles the final model: the Worker and the page serve the float32 module (checked in
-// workerd against onnxruntime-node), and the QAT int8 model, which the compiler's PTQ would not
-// reproduce, is recorded as not compiled, with its reason.
+// too, so it is forced with --force-pass; int8 pays (a smaller file within the budget). The gates
+// measure the Worker target on the compiled modules (package.runtime auto). The package stage
+// compiles the final model: the Worker and the page serve the float32 module (checked in workerd
+// against onnxruntime-node), and the QAT int8 model is compiled from its own model.int8.onnx and
+// matches onnxruntime-node on it.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -214,17 +215,32 @@ describe('edgeml pipeline end to end', () => {
     expect(float.parity!.images).toBe(16);
     expect(float.parity!.top1Agreement).toBe(1);
     expect(float.parity!.maxAbsDiff).toBeLessThan(1e-5);
-    // QAT's int8 is not what the compiler's PTQ would make: not compiled, and the record says why.
-    expect(compiled.find((c) => c.precision === 'int8')).toMatchObject({
-      usable: false,
-      reason: expect.stringMatching(/method 'qat'.*static PTQ/),
+    // The QAT int8 model is compiled from its own model.int8.onnx (no calibration) and matches
+    // onnxruntime-node on that file.
+    const int8 = compiled.find((c) => c.precision === 'int8')!;
+    expect(int8).toMatchObject({
+      usable: true,
+      parity: { images: 16, top1Agreement: 1, onnxFile: 'model.int8.onnx' },
+    });
+    expect(int8.reason).toBeUndefined();
+    expect(int8.parity!.maxAbsDiff).toBeLessThanOrEqual(1e-4);
+    const finalOnnx = (await readModelPackageDir(join(runDir, 'export', 'final'))).manifest.files.find(
+      (f) => f.path === 'model.int8.onnx',
+    )!;
+    const compileInt8 = JSON.parse(
+      await readFile(join(runDir, 'package', 'compiled', 'compile.int8.json'), 'utf8'),
+    );
+    expect(compileInt8.quantization).toEqual({
+      source: 'onnx',
+      file: 'model.int8.onnx',
+      sha256: finalOnnx.sha256,
     });
     expect((pkg.report.worker as { runtime: string }).runtime).toBe('edgeml-wasm');
     expect((pkg.report.web as { runtime: string }).runtime).toBe('edgeml-wasm');
     const report = JSON.parse(await readFile(join(runDir, 'report', 'report.json'), 'utf8'));
     expect(report.deployment).toMatchObject({ runtime: 'edgeml-wasm', precision: 'float32' });
     expect(await readFile(join(runDir, 'report', 'report.md'), 'utf8')).toMatch(
-      /## Deployment[\s\S]*method 'qat'/,
+      /## Deployment[\s\S]*\| int8 \| yes \|/,
     );
 
     // The Worker imports the compiled module (no ORT binary, no ORT code); so does the page.
@@ -299,6 +315,40 @@ describe('edgeml pipeline end to end', () => {
     expect(gate(distill).reasons[0]).toBe('kept because it was forced (--force-pass distill)');
     // int8 pays on size and is the final model.
     expect(gate(quantizeGate)).toMatchObject({ kept: true, forced: false, parent: 'distill/student' });
+    // The Worker target was measured as package.runtime 'auto' ships it: the compiled modules, size
+    // their .wasm bytes (magnitude pruning leaves the module's weights dense too).
+    const measured = (r: typeof prune) =>
+      (
+        r!.report.gate as {
+          measured: {
+            target: string;
+            runtime: string;
+            parent: { file: string; bytes: number };
+            candidate: { file: string; bytes: number };
+          }[];
+        }
+      ).measured;
+    expect(measured(quantizeGate)).toMatchObject([
+      {
+        target: 'worker',
+        runtime: 'edgeml-wasm',
+        parent: { file: 'model.wasm' },
+        candidate: { file: 'model.int8.wasm' },
+      },
+    ]);
+    expect(measured(prune)).toMatchObject([
+      {
+        target: 'worker',
+        runtime: 'edgeml-wasm',
+        parent: { file: 'model.wasm' },
+        candidate: { file: 'model.wasm' },
+      },
+    ]);
+    const q = measured(quantizeGate)[0]!;
+    expect((quantizeGate!.report.gate as { sizeRatio: number }).sizeRatio).toBeCloseTo(
+      q.parent.bytes / q.candidate.bytes,
+      12,
+    );
     expect(exp!.report.final).toBe('quantize/int8');
     const report = JSON.parse(await readFile(join(runDir, 'report', 'report.json'), 'utf8')) as {
       gates: { pass: string; kept: boolean }[];
@@ -310,7 +360,7 @@ describe('edgeml pipeline end to end', () => {
       ['quantize', true],
     ]);
     expect(await readFile(join(runDir, 'report', 'report.md'), 'utf8')).toMatch(
-      /\| prune \| distill\/student \| rejected \|/,
+      /\| prune \| distill\/student \| rejected \|[^\n]*\| worker: edgeml-wasm, model\.wasm \d+ B -> model\.wasm \d+ B \|/,
     );
   });
 

@@ -1,10 +1,29 @@
 // The pass gate's statistics and decision with injected timings (no wall-clock luck): the
 // interleaved A/B comparison separates a real difference, calls equal models the same, stays
 // undecided on noise within its budget; judgePass rejects on accuracy, on "improves nothing", on
-// "slower", and keeps a forced pass saying so.
-import { describe, expect, it } from 'vitest';
+// "slower", and keeps a forced pass saying so. gatePass on a seeded cnn-tiny and its int8 model:
+// the Worker target is measured on the compiled module unless package.runtime is 'ort-web', and a
+// model the compiler cannot compile falls back to onnxruntime-web with the reason recorded.
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { compileModelPackage } from '@edgeml/compiler';
+import { readModelPackageDir, writeModelPackage } from '@edgeml/core/node';
+import { exportModelPackage, quantizeModelPackage } from '@edgeml/optimizer';
+import {
+  buildModel,
+  datasetReference,
+  loadDataset,
+  selectBackend,
+  writeTrainedPackage,
+} from '@edgeml/trainer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validatePipelineConfig } from '../config/validate-config.js';
+import type { StageContext } from '../engine/stage.js';
+import type { StageRecord } from '../engine/stage-record.js';
 import { compareLatency, compareLatencyWeighted, normalQuantile, tQuantile } from './ab-compare.js';
-import { judgePass } from './judge-pass.js';
+import { type GateDecision, judgePass } from './judge-pass.js';
+import { gatePass } from './pass-gate.js';
 
 /** A seeded stream of timings around `ms` with relative noise `noise` (uniform), and a drift. */
 function timings(ms: number, noise: number, seed: number) {
@@ -231,5 +250,158 @@ describe('judgePass', () => {
     });
     expect(d).toMatchObject({ kept: true, pays: false, forced: true });
     expect(d.reasons[0]).toBe('kept because it was forced (--force-pass prune)');
+  });
+});
+
+describe('gatePass on the runtime the package ships', () => {
+  let root: string;
+  /** model.wasm / model.int8.wasm bytes, compiled here as the package stage compiles them. */
+  let wasmBytes: { float32: number; int8: number };
+  let int8OnnxBytes: number;
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'edgeml-gate-'));
+    await selectBackend('cpu');
+    const dataset = await loadDataset({ name: 'fashion-mnist' });
+    const model = buildModel('cnn-tiny', { inputShape: [28, 28, 1], numClasses: 10, seed: 7 });
+    // The parent as a pass leaves it (TF.js only) and its int8 model (model.int8.onnx, no float files).
+    const teacher = join(root, 'train', 'teacher');
+    await writeTrainedPackage(teacher, {
+      name: 'gate-tiny',
+      model,
+      dataset: dataset.info,
+      metrics: {},
+      lineage: [],
+      data: datasetReference({ name: 'fashion-mnist' }, dataset.info),
+      summary: { model: 'cnn-tiny' },
+    });
+    model.dispose();
+    const int8 = join(root, 'quantize', 'int8');
+    await quantizeModelPackage(teacher, int8, {
+      dataset,
+      calibrationImages: 16,
+      evalImages: 0,
+      latencyRuns: 0,
+      toolVersion: 'test',
+    });
+    // A float parent the compiler cannot compile: ONNX only (export keeps the source's files, so
+    // model.onnx is written again alone), no TF.js model to compile from.
+    const exported = await readModelPackageDir(
+      (
+        await exportModelPackage(teacher, join(root, 'export', 'onnx'), {
+          formats: ['onnx'],
+          toolVersion: 'test',
+        })
+      ).outDir,
+    );
+    const { files: _files, schemaVersion: _version, ...draft } = exported.manifest;
+    await writeModelPackage(join(root, 'export', 'onnx-only'), {
+      manifest: draft,
+      files: [
+        {
+          path: 'model.onnx',
+          bytes: await exported.readFile('model.onnx'),
+          format: 'onnx',
+          precision: 'float32',
+          role: 'model',
+          inputLayout: 'NHWC',
+        },
+      ],
+    });
+    const ref = join(root, 'reference');
+    await compileModelPackage(teacher, join(ref, 'float32'));
+    await compileModelPackage(int8, join(ref, 'int8'), { precision: 'int8', quantization: 'onnx' });
+    wasmBytes = {
+      float32: (await stat(join(ref, 'float32', 'model.wasm'))).size,
+      int8: (await stat(join(ref, 'int8', 'model.int8.wasm'))).size,
+    };
+    const { manifest } = await readModelPackageDir(int8);
+    int8OnnxBytes = manifest.files.find((f) => f.path === 'model.int8.onnx')!.bytes;
+  }, 300_000);
+  afterAll(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  /** A stage context over `root` holding what gatePass reads: the config, the teacher's accuracy. */
+  function context(runtime: string, minimize: 'size' | 'both', notes: string[]): StageContext {
+    const config = validatePipelineConfig({
+      objective: { targets: ['worker'], minimize, maxAccuracyDrop: 100, latencyBudgetS: 1 },
+      package: { runtime },
+    });
+    const refused = () => {
+      throw new Error('not used by gatePass');
+    };
+    return {
+      config,
+      runDir: root,
+      backend: 'cpu',
+      dataset: refused,
+      datasetOptions: { name: 'fashion-mnist' },
+      records: new Map([['train', { report: { accuracy: 0.5 } } as unknown as StageRecord]]),
+      reused: new Set(),
+      packageDir: (stage, role) => join(root, stage, role),
+      packageInput: refused,
+      continueFrom: refused,
+      onProgress: () => {},
+      note: (line) => notes.push(line),
+    };
+  }
+  const gate = (ctx: StageContext, parent = { stage: 'train', role: 'teacher' }) =>
+    gatePass(ctx, {
+      pass: 'quantize',
+      parent,
+      candidate: { stage: 'quantize', role: 'int8' },
+      candidateDir: join(root, 'quantize', 'int8'),
+      candidatePrecision: 'int8',
+      candidateAccuracy: 0.5,
+      parentAccuracy: 0.5,
+      workDir: join(root, `work-${Math.random().toString(36).slice(2)}`),
+    });
+  const measuredOf = (d: GateDecision) => d.measured!;
+
+  it("times the compiled modules with package.runtime 'auto': model.wasm against model.int8.wasm", async () => {
+    const notes: string[] = [];
+    const { decision } = await gate(context('auto', 'both', notes));
+    expect(measuredOf(decision)).toEqual([
+      {
+        target: 'worker',
+        runtime: 'edgeml-wasm',
+        parent: { file: 'model.wasm', bytes: wasmBytes.float32 },
+        candidate: { file: 'model.int8.wasm', bytes: wasmBytes.int8 },
+      },
+    ]);
+    expect(decision.sizeRatio).toBeCloseTo(wasmBytes.float32 / wasmBytes.int8, 12);
+    expect(wasmBytes.int8).not.toBe(int8OnnxBytes);
+    // The A/B comparison ran on the compiled modules (timings > 0 ms each) and says so.
+    expect(decision.latency!.runsPerModel).toBeGreaterThan(0);
+    expect(decision.latency!.medianAMs).toBeGreaterThan(0);
+    expect(decision.latency!.medianBMs).toBeGreaterThan(0);
+    expect(decision.target).toBe('worker (edgeml-wasm)');
+    expect(decision.reasons).toContain('measured worker on edgeml-wasm (model.wasm -> model.int8.wasm)');
+    expect(notes.some((n) => n.includes('onnxruntime-web'))).toBe(false);
+  });
+
+  it("times onnxruntime-web on model.int8.onnx with package.runtime 'ort-web'", async () => {
+    const { decision } = await gate(context('ort-web', 'size', []));
+    const [m] = measuredOf(decision);
+    expect(m).toMatchObject({ target: 'worker', runtime: 'ort-web', parent: { file: 'model.onnx' } });
+    expect(m!.candidate).toEqual({ file: 'model.int8.onnx', bytes: int8OnnxBytes });
+    expect(m!.fallback).toBeUndefined();
+    expect(decision.sizeRatio).toBeCloseTo(m!.parent.bytes / int8OnnxBytes, 12);
+  });
+
+  it('falls back to onnxruntime-web when a model does not compile, and records why', async () => {
+    const notes: string[] = [];
+    const { decision } = await gate(context('auto', 'size', notes), { stage: 'export', role: 'onnx-only' });
+    const [m] = measuredOf(decision);
+    expect(m).toMatchObject({
+      runtime: 'ort-web',
+      parent: { file: 'model.onnx' },
+      candidate: { file: 'model.int8.onnx', bytes: int8OnnxBytes },
+    });
+    const why =
+      /^worker measured on onnxruntime-web, not the compiled module package.runtime 'auto' ships: the parent did not compile: ConfigError \(CONFIG_INVALID\): compile: package .*onnx-only has no float model \(tfjs-layers\)/;
+    expect(m!.fallback).toMatch(why);
+    expect(decision.reasons.at(-1)).toMatch(why);
+    expect(notes.some((n) => why.test(n.replace(/^quantize gate: /, '')))).toBe(true);
   });
 });

@@ -7,6 +7,7 @@
  * kept whatever the verdict, and the decision says so.
  */
 import type { AbResult } from './ab-compare.js';
+import type { GateTargetMeasure } from './target-latency.js';
 
 /** What is minimised. */
 export type Minimize = 'latency' | 'size' | 'both';
@@ -54,6 +55,8 @@ export interface GateDecision {
   /** Parent bytes / candidate bytes (above 1: smaller). */
   sizeRatio: number;
   latency: AbResult | null;
+  /** What each target was measured on (gatePass adds it; judgePass alone has no runtime). */
+  measured?: GateTargetMeasure[];
 }
 
 const pts = (v: number) => `${v.toFixed(2)} points`;

@@ -5,6 +5,13 @@
  * weighted geometric mean), judged (judgePass), and the stage
  * continues from the candidate when it pays, from the parent when it does not. The candidate stays
  * in the stage's directory either way, for inspection; the decision goes into the stage record.
+ *
+ * On the web-family targets (worker, chromium, ort-web) both models are measured on what the
+ * package stage would ship: unless `package.runtime` is 'ort-web', each is compiled by
+ * @edgeml/compiler and timed as its compiled module (size: the .wasm bytes). When either does not
+ * compile, that target measures both on onnxruntime-web (one runtime per A/B comparison), and the
+ * decision's `measured` entry and its reasons say why. `measured` records the runtime, files and
+ * bytes of every target.
  */
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,7 +19,17 @@ import type { GatedPass } from '../config/objective.js';
 import type { ModelRef, StageContext } from '../engine/stage.js';
 import { type AbResult, compareLatencyWeighted } from './ab-compare.js';
 import { type GateDecision, judgePass } from './judge-pass.js';
-import { type ObjectiveTarget, openTimedModel, type TimedModel } from './target-latency.js';
+import {
+  compileFailure,
+  compileForTiming,
+  type GateRuntime,
+  type GateTargetMeasure,
+  isWebTarget,
+  type ObjectiveTarget,
+  openTimedModel,
+  TARGET_RUNTIME,
+  type TimedModel,
+} from './target-latency.js';
 
 /** The two models a gate compares. */
 export interface GateInput {
@@ -50,33 +67,84 @@ export async function gatePass(
   const targets = o.targets as ObjectiveTarget[];
   const weights = targets.map((_, i) => o.weights[i] ?? 1);
   const totalWeight = weights.reduce((a, b) => a + b, 0);
-  const label =
-    targets.length === 1 ? String(targets[0]) : targets.map((t, i) => `${t}x${weights[i]}`).join(' + ');
   // Several targets: the weighted geometric mean of their files' bytes stands for the size.
   const meanBytes = (bytes: number[]) =>
     Math.round(Math.exp(bytes.reduce((acc, b, i) => acc + (weights[i] ?? 1) * Math.log(b), 0) / totalWeight));
   await mkdir(input.workDir, { recursive: true });
+  const packageRuntime = ctx.config.package.runtime;
+  const parentDir = ctx.packageDir(input.parent.stage, input.parent.role);
+  // Each model is compiled once per gate, whatever the number of web-family targets.
+  const compiles = new Map<string, Promise<{ dir: string } | { reason: string }>>();
+  const compiled = (which: 'parent' | 'candidate') => {
+    let outcome = compiles.get(which);
+    if (outcome === undefined) {
+      const [dir, precision] =
+        which === 'parent' ? [parentDir, 'float32' as const] : [input.candidateDir, input.candidatePrecision];
+      ctx.note(
+        `${input.pass} gate: compiling the ${which} (${precision}) to time it as the package ships it (edgeml-wasm)`,
+      );
+      outcome = compileForTiming(dir, precision, join(input.workDir, `${which}-compiled`)).then(
+        (d) => ({ dir: d }),
+        (error: unknown) => ({ reason: compileFailure(error) }),
+      );
+      compiles.set(which, outcome);
+    }
+    return outcome;
+  };
   const opened: TimedModel[] = [];
+  const measured: GateTargetMeasure[] = [];
   let decision: GateDecision;
   try {
     const pairs: { parent: TimedModel; candidate: TimedModel }[] = [];
     for (const [i, target] of targets.entries()) {
+      let runtime: GateRuntime = TARGET_RUNTIME[target];
+      let parentSource = parentDir;
+      let candidateSource = input.candidateDir;
+      let fallback: string | undefined;
+      if (packageRuntime !== 'ort-web' && isWebTarget(target)) {
+        const p = await compiled('parent');
+        const c = 'reason' in p ? null : await compiled('candidate');
+        if ('dir' in p && c !== null && 'dir' in c) {
+          runtime = 'edgeml-wasm';
+          parentSource = p.dir;
+          candidateSource = c.dir;
+        } else {
+          const why =
+            'reason' in p
+              ? `the parent did not compile: ${p.reason}`
+              : `the candidate did not compile: ${(c as { reason: string }).reason}`;
+          fallback = `${target} measured on onnxruntime-web, not the compiled module package.runtime '${packageRuntime}' ships: ${why}`;
+          ctx.note(`${input.pass} gate: ${fallback}`);
+        }
+      }
       const parent = await openTimedModel(
-        ctx.packageDir(input.parent.stage, input.parent.role),
+        parentSource,
         target,
         'float32',
         join(input.workDir, `parent-${i}`),
+        { runtime },
       );
       opened.push(parent);
       const candidate = await openTimedModel(
-        input.candidateDir,
+        candidateSource,
         target,
         input.candidatePrecision,
         join(input.workDir, `candidate-${i}`),
+        { runtime },
       );
       opened.push(candidate);
       pairs.push({ parent, candidate });
+      measured.push({
+        target,
+        runtime,
+        parent: { file: parent.file, bytes: parent.bytes },
+        candidate: { file: candidate.file, bytes: candidate.bytes },
+        ...(fallback !== undefined && { fallback }),
+      });
     }
+    // The targets and the runtime each was measured on: 'worker (edgeml-wasm)', 'worker (edgeml-wasm)x3 + ort-node (ort-node)x1'.
+    const on = measured.map((m) => `${m.target} (${m.runtime})`);
+    const label = on.length === 1 ? String(on[0]) : on.map((t, i) => `${t}x${weights[i]}`).join(' + ');
     let latency: AbResult | null = null;
     if (o.minimize !== 'size') {
       ctx.note(`${input.pass} gate: interleaved A/B latency on ${label} (at most ${o.latencyBudgetS}s)`);
@@ -85,7 +153,7 @@ export async function gatePass(
         { budgetMs: o.latencyBudgetS * 1000, confidence: o.confidence },
       );
     }
-    decision = judgePass({
+    const judged = judgePass({
       pass: input.pass,
       target: label,
       minimize: o.minimize as 'both' | 'latency' | 'size',
@@ -97,6 +165,18 @@ export async function gatePass(
       latency,
       forced: (o.forcePasses as readonly string[]).includes(input.pass),
     });
+    const runtimes = measured.map(
+      (m) => `${m.target} on ${m.runtime} (${m.parent.file} -> ${m.candidate.file})`,
+    );
+    decision = {
+      ...judged,
+      measured,
+      reasons: [
+        ...judged.reasons,
+        `measured ${runtimes.join(', ')}`,
+        ...measured.flatMap((m) => (m.fallback === undefined ? [] : [m.fallback])),
+      ],
+    };
   } finally {
     for (const m of opened) await m.dispose();
     await rm(input.workDir, { recursive: true, force: true });

@@ -60,6 +60,20 @@ export interface GateRow extends JsonObject {
   confidence: number | null;
   verdict: string | null;
   blocks: number | null;
+  /**
+   * The runtime each target was measured on ('edgeml-wasm': the compiled module; 'ort-web' on a
+   * web-family target: package.runtime 'ort-web' or a fallback, whose reason `fallback` gives) and
+   * the two files compared. Empty for a gate recorded before the gate said so.
+   */
+  measured: {
+    target: string;
+    runtime: string;
+    parentFile: string;
+    parentBytes: number;
+    candidateFile: string;
+    candidateBytes: number;
+    fallback: string | null;
+  }[];
   reasons: string[];
 }
 
@@ -275,6 +289,19 @@ export function collectReport(
       confidence: n(lat?.confidence),
       verdict: lat === null ? null : String(lat.verdict),
       blocks: n(lat?.blocks),
+      measured: ((g.measured ?? []) as JsonObject[]).map((m) => {
+        const parent = m.parent as JsonObject;
+        const candidate = m.candidate as JsonObject;
+        return {
+          target: String(m.target),
+          runtime: String(m.runtime),
+          parentFile: String(parent.file),
+          parentBytes: num(parent.bytes),
+          candidateFile: String(candidate.file),
+          candidateBytes: num(candidate.bytes),
+          fallback: typeof m.fallback === 'string' ? m.fallback : null,
+        };
+      }),
       reasons: (g.reasons as string[]).map(String),
     });
   }

@@ -1,14 +1,16 @@
 /**
  * A pass's gate as its own stage, right after the pass's stage: the candidate the pass wrote is
  * judged against the package the pass ran on (gatePass), and the stage records which of the two
- * the run continues from (`next`). Being a stage of its own, a gate's key is the objective and
- * the two packages: changing the objective re-judges the passes without re-running them.
+ * the run continues from (`next`). Being a stage of its own, a gate's key is the objective,
+ * `package.runtime` and the two packages: changing the objective or the runtime the web-family
+ * targets ship re-judges the passes without re-running them.
  */
 import { join } from 'node:path';
 import type { GatedPass } from '../config/objective.js';
 import type { ModelRef, PipelineStage, StageContext } from '../engine/stage.js';
 import { gateReport } from '../gate/gate-report.js';
 import { gatePass, recordedAccuracy } from '../gate/pass-gate.js';
+import { isWebTarget, type ObjectiveTarget } from '../gate/target-latency.js';
 
 /** The gate of `pass`: `candidate` (an output of the pass's stage) against `parentOf(ctx)`. */
 export function gateStage(
@@ -25,9 +27,17 @@ export function gateStage(
   return {
     name: `${pass}-gate`,
     // 2: reasons say 'speed-up Nx (parent / candidate)'.
-    version: 2,
+    // 3: the web-family targets time the compiled module (package.runtime), the record says which runtime.
+    version: 3,
     title: `keep ${pass} only if it pays on the objective`,
-    config: (c) => ({ objective: { ...c.objective } }),
+    // package.runtime decides what the web-family targets are measured on (the compiled module or
+    // onnxruntime-web): changing it re-judges the passes that a web-family target judges.
+    config: (c) => ({
+      objective: { ...c.objective },
+      ...((c.objective.targets as ObjectiveTarget[]).some(isWebTarget) && {
+        package: { runtime: c.package.runtime },
+      }),
+    }),
     inputs: async (ctx) => {
       const parent = parentOf(ctx);
       return [
