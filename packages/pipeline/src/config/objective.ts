@@ -20,7 +20,7 @@ export const OBJECTIVE_OPTIONS = {
     values: OBJECTIVE_TARGETS,
     default: ['worker'],
     description:
-      "deploy targets whose latency and files the gate judges ('worker', 'ort-web' and 'chromium' are timed in onnxruntime-web wasm, 1 thread); several: their weighted geometric mean",
+      "deploy targets whose latency and files the gate judges ('worker', 'ort-web' and 'chromium' are timed on what package.runtime ships: the compiled module (edgeml-wasm), or onnxruntime-web wasm, 1 thread, with ort-web or when the model does not compile; the search times them on onnxruntime-web); several: their weighted geometric mean",
   },
   weights: {
     kind: 'list',
