@@ -64,77 +64,274 @@ export function conv2d_i8(
   lo: i32,
   hi: i32,
 ): void {
+  const K16 = K4 & ~15;
+  for (let y = 0; y < OH; y++) {
+    const y0 = y * SH - top;
+    let z = 0;
+    while (z < OW) {
+      const x0 = z * SW - left;
+      const o = out + (y * OW + z) * K;
+      // Two horizontally adjacent pixels whose windows lie inside the row share every weight load.
+      if (K16 > 0 && z + 1 < OW && x0 >= 0 && x0 + SW + (KW - 1) * DW < W) {
+        for (let co = 0; co < K16; co += 16) {
+          conv_i8_pair16(
+            x,
+            w,
+            b,
+            m,
+            acc,
+            o,
+            o + K,
+            H,
+            W,
+            C,
+            K,
+            K4,
+            KH,
+            KW,
+            SW,
+            DH,
+            DW,
+            y0,
+            x0,
+            co,
+            zx,
+            zo,
+            lo,
+            hi,
+          );
+        }
+        if (K16 < K4) {
+          conv_i8_pixel(x, w, b, m, acc, o, H, W, C, K, K4, KH, KW, DH, DW, y0, x0, K16, zx, zo, lo, hi);
+          conv_i8_pixel(
+            x,
+            w,
+            b,
+            m,
+            acc,
+            o + K,
+            H,
+            W,
+            C,
+            K,
+            K4,
+            KH,
+            KW,
+            DH,
+            DW,
+            y0,
+            x0 + SW,
+            K16,
+            zx,
+            zo,
+            lo,
+            hi,
+          );
+        }
+        z += 2;
+      } else {
+        conv_i8_pixel(x, w, b, m, acc, o, H, W, C, K, K4, KH, KW, DH, DW, y0, x0, 0, zx, zo, lo, hi);
+        z++;
+      }
+    }
+  }
+}
+
+/**
+ * Output channels co..co+15 of two pixels (the second SW columns right of the first, both windows
+ * inside the row): 8 accumulators, each weight load shared; each pixel's 16 channels are
+ * requantised as soon as they are complete.
+ */
+function conv_i8_pair16(
+  x: i32,
+  w: i32,
+  b: i32,
+  m: i32,
+  acc: i32,
+  o: i32,
+  o2: i32,
+  H: i32,
+  W: i32,
+  C: i32,
+  K: i32,
+  K4: i32,
+  KH: i32,
+  KW: i32,
+  SW: i32,
+  DH: i32,
+  DW: i32,
+  y0: i32,
+  x0: i32,
+  co: i32,
+  zx: i32,
+  zo: i32,
+  lo: i32,
+  hi: i32,
+): void {
+  const pairs = (C + 1) >> 1;
+  const wPair = K4 << 1;
+  const wTap = pairs * wPair;
+  const odd = C & 1;
+  const next = SW * C;
+  const bp = b + (co << 2);
+  let a0 = v128.load(bp);
+  let a1 = v128.load(bp, 16);
+  let a2 = v128.load(bp, 32);
+  let a3 = v128.load(bp, 48);
+  let c0 = a0;
+  let c1 = a1;
+  let c2 = a2;
+  let c3 = a3;
+  for (let i = 0; i < KH; i++) {
+    const iy = y0 + i * DH;
+    if (iy < 0 || iy >= H) continue;
+    for (let j = 0; j < KW; j++) {
+      let xp = x + (iy * W + x0 + j * DW) * C;
+      let wp = w + (i * KW + j) * wTap + (co << 1);
+      const xe = xp + C - odd;
+      while (xp < xe) {
+        const p = ((<i32>load<i8>(xp) - zx) & 0xffff) | ((<i32>load<i8>(xp, 1) - zx) << 16);
+        const q = ((<i32>load<i8>(xp + next) - zx) & 0xffff) | ((<i32>load<i8>(xp + next, 1) - zx) << 16);
+        const xv = i32x4.splat(p);
+        const xu = i32x4.splat(q);
+        const w0 = v128.load8x8_s(wp);
+        const w1 = v128.load8x8_s(wp, 8);
+        const w2 = v128.load8x8_s(wp, 16);
+        const w3 = v128.load8x8_s(wp, 24);
+        a0 = i32x4.add(a0, i32x4.dot_i16x8_s(xv, w0));
+        a1 = i32x4.add(a1, i32x4.dot_i16x8_s(xv, w1));
+        a2 = i32x4.add(a2, i32x4.dot_i16x8_s(xv, w2));
+        a3 = i32x4.add(a3, i32x4.dot_i16x8_s(xv, w3));
+        c0 = i32x4.add(c0, i32x4.dot_i16x8_s(xu, w0));
+        c1 = i32x4.add(c1, i32x4.dot_i16x8_s(xu, w1));
+        c2 = i32x4.add(c2, i32x4.dot_i16x8_s(xu, w2));
+        c3 = i32x4.add(c3, i32x4.dot_i16x8_s(xu, w3));
+        xp += 2;
+        wp += wPair;
+      }
+      if (odd) {
+        const xv = i32x4.splat((<i32>load<i8>(xp) - zx) & 0xffff);
+        const xu = i32x4.splat((<i32>load<i8>(xp + next) - zx) & 0xffff);
+        const w0 = v128.load8x8_s(wp);
+        const w1 = v128.load8x8_s(wp, 8);
+        const w2 = v128.load8x8_s(wp, 16);
+        const w3 = v128.load8x8_s(wp, 24);
+        a0 = i32x4.add(a0, i32x4.dot_i16x8_s(xv, w0));
+        a1 = i32x4.add(a1, i32x4.dot_i16x8_s(xv, w1));
+        a2 = i32x4.add(a2, i32x4.dot_i16x8_s(xv, w2));
+        a3 = i32x4.add(a3, i32x4.dot_i16x8_s(xv, w3));
+        c0 = i32x4.add(c0, i32x4.dot_i16x8_s(xu, w0));
+        c1 = i32x4.add(c1, i32x4.dot_i16x8_s(xu, w1));
+        c2 = i32x4.add(c2, i32x4.dot_i16x8_s(xu, w2));
+        c3 = i32x4.add(c3, i32x4.dot_i16x8_s(xu, w3));
+      }
+    }
+  }
+  const n = min<i32>(16, K - co);
+  const ap = acc + (co << 2);
+  const mp = m + (co << 3);
+  v128.store(ap, a0);
+  v128.store(ap, a1, 16);
+  v128.store(ap, a2, 32);
+  v128.store(ap, a3, 48);
+  requantize(ap, mp, o + co, n, zo, lo, hi);
+  v128.store(ap, c0);
+  v128.store(ap, c1, 16);
+  v128.store(ap, c2, 32);
+  v128.store(ap, c3, 48);
+  requantize(ap, mp, o2 + co, n, zo, lo, hi);
+}
+
+/** Output channels co0..K-1 of one pixel (its window may cross the padding), requantised into o. */
+function conv_i8_pixel(
+  x: i32,
+  w: i32,
+  b: i32,
+  m: i32,
+  acc: i32,
+  o: i32,
+  H: i32,
+  W: i32,
+  C: i32,
+  K: i32,
+  K4: i32,
+  KH: i32,
+  KW: i32,
+  DH: i32,
+  DW: i32,
+  y0: i32,
+  x0: i32,
+  co0: i32,
+  zx: i32,
+  zo: i32,
+  lo: i32,
+  hi: i32,
+): void {
   const pairs = (C + 1) >> 1;
   const wPair = K4 << 1; // bytes of one input-channel pair: K4 x 2 x int8
   const wTap = pairs * wPair;
   const odd = C & 1;
-  for (let y = 0; y < OH; y++) {
-    for (let z = 0; z < OW; z++) {
-      const y0 = y * SH - top;
-      const x0 = z * SW - left;
-      let co = 0;
-      for (; co < K4; co += 16) {
-        const wide = co + 16 <= K4;
-        const bp = b + (co << 2);
-        let a0 = v128.load(bp);
-        let a1 = wide ? v128.load(bp, 16) : i32x4.splat(0);
-        let a2 = wide ? v128.load(bp, 32) : i32x4.splat(0);
-        let a3 = wide ? v128.load(bp, 48) : i32x4.splat(0);
-        const lanes = wide ? 16 : 4;
-        for (let i = 0; i < KH; i++) {
-          const iy = y0 + i * DH;
-          if (iy < 0 || iy >= H) continue;
-          for (let j = 0; j < KW; j++) {
-            const ix = x0 + j * DW;
-            if (ix < 0 || ix >= W) continue;
-            let xp = x + (iy * W + ix) * C;
-            let wp = w + (i * KW + j) * wTap + (co << 1);
-            const xe = xp + C - odd;
-            if (lanes === 16) {
-              while (xp < xe) {
-                const p = ((<i32>load<i8>(xp) - zx) & 0xffff) | ((<i32>load<i8>(xp, 1) - zx) << 16);
-                const xv = i32x4.splat(p);
-                a0 = i32x4.add(a0, i32x4.dot_i16x8_s(xv, v128.load8x8_s(wp)));
-                a1 = i32x4.add(a1, i32x4.dot_i16x8_s(xv, v128.load8x8_s(wp, 8)));
-                a2 = i32x4.add(a2, i32x4.dot_i16x8_s(xv, v128.load8x8_s(wp, 16)));
-                a3 = i32x4.add(a3, i32x4.dot_i16x8_s(xv, v128.load8x8_s(wp, 24)));
-                xp += 2;
-                wp += wPair;
-              }
-              if (odd) {
-                const xv = i32x4.splat((<i32>load<i8>(xp) - zx) & 0xffff);
-                a0 = i32x4.add(a0, i32x4.dot_i16x8_s(xv, v128.load8x8_s(wp)));
-                a1 = i32x4.add(a1, i32x4.dot_i16x8_s(xv, v128.load8x8_s(wp, 8)));
-                a2 = i32x4.add(a2, i32x4.dot_i16x8_s(xv, v128.load8x8_s(wp, 16)));
-                a3 = i32x4.add(a3, i32x4.dot_i16x8_s(xv, v128.load8x8_s(wp, 24)));
-              }
-            } else {
-              while (xp < xe) {
-                const p = ((<i32>load<i8>(xp) - zx) & 0xffff) | ((<i32>load<i8>(xp, 1) - zx) << 16);
-                a0 = i32x4.add(a0, i32x4.dot_i16x8_s(i32x4.splat(p), v128.load8x8_s(wp)));
-                xp += 2;
-                wp += wPair;
-              }
-              if (odd) {
-                const xv = i32x4.splat((<i32>load<i8>(xp) - zx) & 0xffff);
-                a0 = i32x4.add(a0, i32x4.dot_i16x8_s(xv, v128.load8x8_s(wp)));
-              }
-            }
+  let co = co0;
+  for (; co < K4; co += 16) {
+    const wide = co + 16 <= K4;
+    const bp = b + (co << 2);
+    let a0 = v128.load(bp);
+    let a1 = wide ? v128.load(bp, 16) : i32x4.splat(0);
+    let a2 = wide ? v128.load(bp, 32) : i32x4.splat(0);
+    let a3 = wide ? v128.load(bp, 48) : i32x4.splat(0);
+    const lanes = wide ? 16 : 4;
+    for (let i = 0; i < KH; i++) {
+      const iy = y0 + i * DH;
+      if (iy < 0 || iy >= H) continue;
+      for (let j = 0; j < KW; j++) {
+        const ix = x0 + j * DW;
+        if (ix < 0 || ix >= W) continue;
+        let xp = x + (iy * W + ix) * C;
+        let wp = w + (i * KW + j) * wTap + (co << 1);
+        const xe = xp + C - odd;
+        if (lanes === 16) {
+          while (xp < xe) {
+            const p = ((<i32>load<i8>(xp) - zx) & 0xffff) | ((<i32>load<i8>(xp, 1) - zx) << 16);
+            const xv = i32x4.splat(p);
+            a0 = i32x4.add(a0, i32x4.dot_i16x8_s(xv, v128.load8x8_s(wp)));
+            a1 = i32x4.add(a1, i32x4.dot_i16x8_s(xv, v128.load8x8_s(wp, 8)));
+            a2 = i32x4.add(a2, i32x4.dot_i16x8_s(xv, v128.load8x8_s(wp, 16)));
+            a3 = i32x4.add(a3, i32x4.dot_i16x8_s(xv, v128.load8x8_s(wp, 24)));
+            xp += 2;
+            wp += wPair;
+          }
+          if (odd) {
+            const xv = i32x4.splat((<i32>load<i8>(xp) - zx) & 0xffff);
+            a0 = i32x4.add(a0, i32x4.dot_i16x8_s(xv, v128.load8x8_s(wp)));
+            a1 = i32x4.add(a1, i32x4.dot_i16x8_s(xv, v128.load8x8_s(wp, 8)));
+            a2 = i32x4.add(a2, i32x4.dot_i16x8_s(xv, v128.load8x8_s(wp, 16)));
+            a3 = i32x4.add(a3, i32x4.dot_i16x8_s(xv, v128.load8x8_s(wp, 24)));
+          }
+        } else {
+          while (xp < xe) {
+            const p = ((<i32>load<i8>(xp) - zx) & 0xffff) | ((<i32>load<i8>(xp, 1) - zx) << 16);
+            a0 = i32x4.add(a0, i32x4.dot_i16x8_s(i32x4.splat(p), v128.load8x8_s(wp)));
+            xp += 2;
+            wp += wPair;
+          }
+          if (odd) {
+            const xv = i32x4.splat((<i32>load<i8>(xp) - zx) & 0xffff);
+            a0 = i32x4.add(a0, i32x4.dot_i16x8_s(xv, v128.load8x8_s(wp)));
           }
         }
-        const ap = acc + (co << 2);
-        v128.store(ap, a0);
-        if (wide) {
-          v128.store(ap, a1, 16);
-          v128.store(ap, a2, 32);
-          v128.store(ap, a3, 48);
-        } else {
-          co -= 12; // advanced by 4 only
-        }
       }
-      requantize(acc, m, out + (y * OW + z) * K, K, zo, lo, hi);
+    }
+    const ap = acc + (co << 2);
+    v128.store(ap, a0);
+    if (wide) {
+      v128.store(ap, a1, 16);
+      v128.store(ap, a2, 32);
+      v128.store(ap, a3, 48);
+    } else {
+      co -= 12; // advanced by 4 only
     }
   }
+  requantize(acc + (co0 << 2), m + (co0 << 3), o + co0, K - co0, zo, lo, hi);
 }
 
 /**
