@@ -126,12 +126,12 @@ export const PRESETS: Readonly<Record<PresetName, Record<string, unknown>>> = {
    *   total: ~47 min (student kept) to ~53 min (student rejected): estimates, not a timed run.
    *   (The 10 distill epochs of the cached-logits preset would cost ~22 min with online logits:
    *   ~56-62 min in all, over the hour; 8 epochs ~52-58 min.)
-   * 5 epochs is about a fifth of the 18 + 6 that reached 84.91% float (README); expect less. The gate
+   * 5 epochs is a fifth of the 25 that reached 85.49% float (README); expect less. The gate
    * keeps a pass only within 1 point of the teacher's accuracy (the default objective): a
    * 6,530-parameter cnn-tiny (0.81 M MACs against resnet8's 12.5 M) may well lose more than that on
    * CIFAR-10, and then the run prunes and quantises resnet8 itself, which is the MLPerf Tiny model.
    * `teacher.from` (a config over this preset) skips the 21 minutes with a resnet8 trained by
-   * `edgeml train` (e.g. the 24-epoch runs/resnet8-cifar10-ft of the README).
+   * `edgeml train` (e.g. the 25-epoch runs/resnet8-cifar10-25ep of the README).
    */
   cifar10: {
     evalImages: null,
