@@ -513,16 +513,16 @@ export function dense_f32(x: i32, w: i32, b: i32, out: i32, C: i32, K: i32, act:
     let i2 = 0;
     let i3 = 0;
     while (c < C && n < 4) {
-      if (load<f32>(x + (c << 2)) != 0) {
-        if (n == 0) i0 = c;
-        else if (n == 1) i1 = c;
-        else if (n == 2) i2 = c;
+      if (load<f32>(x + (c << 2)) !== 0) {
+        if (n === 0) i0 = c;
+        else if (n === 1) i1 = c;
+        else if (n === 2) i2 = c;
         else i3 = c;
         n++;
       }
       c++;
     }
-    if (n == 4) {
+    if (n === 4) {
       const x0 = v128.load32_splat(x + (i0 << 2));
       const x1 = v128.load32_splat(x + (i1 << 2));
       const x2 = v128.load32_splat(x + (i2 << 2));
@@ -548,7 +548,7 @@ export function dense_f32(x: i32, w: i32, b: i32, out: i32, C: i32, K: i32, act:
       }
     } else {
       for (let r = 0; r < n; r++) {
-        const i = r == 0 ? i0 : r == 1 ? i1 : i2;
+        const i = r === 0 ? i0 : r === 1 ? i1 : i2;
         const xs = load<f32>(x + (i << 2));
         const xv = f32x4.splat(xs);
         const wr = w + i * row;
