@@ -85,7 +85,8 @@ describe('edgeml package refuses a model that does not match its manifest', { ti
     const out = join(root, `labels-${target}`);
     const { code, stderr } = await run(['package', '--model', wrongLabels, '--target', target, '--out', out]);
     expect(code).toBe(1);
-    const file = target === 'mobile' ? 'model.tflite' : 'model.onnx';
+    // Worker and web: the packager compiles the model (no --runtime) and checks the module it built.
+    const file = target === 'mobile' ? 'model.tflite' : 'model.wasm';
     expect(stderr).toMatch(
       new RegExp(
         `model file '${file}' answers 3 scores( \\(output \\[1, 3\\]\\))?, but the manifest lists 4 labels`,
@@ -96,7 +97,18 @@ describe('edgeml package refuses a model that does not match its manifest', { ti
 
   it.each(['worker', 'web', 'mobile'])('input shape: %s', async (target) => {
     const out = join(root, `input-${target}`);
-    const { code, stderr } = await run(['package', '--model', wrongInput, '--target', target, '--out', out]);
+    // onnxruntime-web: the ONNX file's own input is checked.
+    const runtime = target === 'mobile' ? [] : ['--runtime', 'ort-web'];
+    const { code, stderr } = await run([
+      'package',
+      '--model',
+      wrongInput,
+      '--target',
+      target,
+      ...runtime,
+      '--out',
+      out,
+    ]);
     expect(code).toBe(1);
     expect(stderr).toMatch(
       target === 'mobile'
