@@ -5,7 +5,9 @@
 // (packages/optimizer/src/passes/quantize/int8-kernels.ts: float64, halves rounded up), or
 // onnxruntime's for models read from an int8 ONNX file (float32, halves rounded to even).
 // Conv and Dense weights are stored as int8 pairs (two input channels side by side), widened to
-// int16 on load (v128.load8x8_s) so that i32x4.dot_i16x8_s does 8 multiply-adds per instruction.
+// int16 on load (v128.load8x8_s) so that i32x4.dot_i16x8_s does 8 multiply-adds per instruction;
+// their activations are widened once per layer (widen_i8: int16 pairs minus the zero point), so
+// that the inner loops splat a pair with one load. Requantisation runs four channels per vector.
 
 // The arithmetic of every int8 kernel, fixed per compiled model: emit/assemble.ts rewrites this
 // line to `true` for a model read from ONNX (compileGraph's `int8Arithmetic: 'onnxruntime'`).
@@ -22,9 +24,45 @@ function clampStore(out: i32, v: i32, lo: i32, hi: i32): void {
   store<i8>(out, <i8>(v < lo ? lo : v > hi ? hi : v));
 }
 
+/**
+ * Four int32 accumulators times the multipliers m[0..3] (f64 at `m`), rounded, plus the output
+ * zero point: the scalar arithmetic lane by lane (float32 products rounded to even, or float64
+ * products rounded half up), so that every lane equals what `requantize`'s scalar tail computes.
+ */
+function requant4(a: v128, m: i32, zo: v128): v128 {
+  if (ORT_ARITHMETIC) {
+    const mf = v128.shuffle<i64>(
+      f32x4.demote_f64x2_zero(v128.load(m)),
+      f32x4.demote_f64x2_zero(v128.load(m, 16)),
+      0,
+      2,
+    );
+    return i32x4.add(i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(f32x4.convert_i32x4_s(a), mf))), zo);
+  }
+  const half = f64x2.splat(0.5);
+  const l = f64x2.floor(f64x2.add(f64x2.mul(f64x2.convert_low_i32x4_s(a), v128.load(m)), half));
+  const h = f64x2.floor(
+    f64x2.add(f64x2.mul(f64x2.convert_low_i32x4_s(v128.shuffle<i64>(a, a, 1, 1)), v128.load(m, 16)), half),
+  );
+  return i32x4.add(
+    v128.shuffle<i64>(i32x4.trunc_sat_f64x2_s_zero(l), i32x4.trunc_sat_f64x2_s_zero(h), 0, 2),
+    zo,
+  );
+}
+
 /** Requantises K int32 accumulators (scratch) into int8 outputs with per-channel multipliers m (f64). */
 function requantize(acc: i32, m: i32, out: i32, K: i32, zo: i32, lo: i32, hi: i32): void {
-  for (let c = 0; c < K; c++) {
+  const zv = i32x4.splat(zo);
+  const lov = i8x16.splat(<i8>lo);
+  const hiv = i8x16.splat(<i8>hi);
+  let c = 0;
+  for (; c + 4 <= K; c += 4) {
+    const r = requant4(v128.load(acc + (c << 2)), m + (c << 3), zv);
+    const h = i16x8.narrow_i32x4_s(r, r);
+    const n = i8x16.narrow_i16x8_s(h, h);
+    store<i32>(out + c, i32x4.extract_lane(i8x16.min_s(i8x16.max_s(n, lov), hiv), 0));
+  }
+  for (; c < K; c++) {
     const a = load<i32>(acc + (c << 2));
     const mc = load<f64>(m + (c << 3));
     const v = (ORT_ARITHMETIC ? <i32>nearest<f32>(<f32>a * <f32>mc) : roundHalf(<f64>a * mc)) + zo;
@@ -33,12 +71,45 @@ function requantize(acc: i32, m: i32, out: i32, K: i32, zo: i32, lo: i32, hi: i3
 }
 
 /**
- * Int8 Conv2D (and Dense as the 1x1 case). Weights: int8 pairs [tap][ceil(C/2)][K4][2] (two input
- * channels interleaved per output channel, K4 = K rounded up to 4, zero filled), bias int32 [K4],
- * multipliers f64 [K]. `acc` is an int32 scratch of K4 values.
+ * Int8 activations minus their zero point as int16 pairs, one int32 word per two input channels
+ * (channel 2p in the low half, 2p+1 in the high half; an odd C's last word has 0 in its high half),
+ * `[pixels][ceil(C/2)]`: the form conv2d_i8 splats (v128.load32_splat) against its weight pairs.
+ */
+export function widen_i8(x: i32, out: i32, pixels: i32, C: i32, zx: i32): void {
+  if ((C & 1) === 0) {
+    // Even C: the pairs of consecutive pixels are contiguous, so the tensor widens as one run.
+    const n = pixels * C;
+    const z = i16x8.splat(<i16>zx);
+    let i = 0;
+    for (; i + 16 <= n; i += 16) {
+      const v = v128.load(x + i);
+      v128.store(out + (i << 1), i16x8.sub(i16x8.extend_low_i8x16_s(v), z));
+      v128.store(out + (i << 1), i16x8.sub(i16x8.extend_high_i8x16_s(v), z), 16);
+    }
+    for (; i < n; i++) store<i16>(out + (i << 1), <i16>(<i32>load<i8>(x + i) - zx));
+    return;
+  }
+  const last = C - 1;
+  for (let p = 0; p < pixels; p++) {
+    const xp = x + p * C;
+    const op = out + p * (C + 1) * 2;
+    for (let c = 0; c < last; c += 2) {
+      store<i32>(
+        op + (c << 1),
+        ((<i32>load<i8>(xp + c) - zx) & 0xffff) | ((<i32>load<i8>(xp + c, 1) - zx) << 16),
+      );
+    }
+    store<i32>(op + (last << 1), (<i32>load<i8>(xp + last) - zx) & 0xffff);
+  }
+}
+
+/**
+ * Int8 Conv2D (and Dense as the 1x1 case) of widened activations `xw` (widen_i8). Weights: int8
+ * pairs [tap][ceil(C/2)][K4][2] (two input channels interleaved per output channel, K4 = K rounded
+ * up to 4, zero filled), bias int32 [K4], multipliers f64 [K]. `acc` is an int32 scratch of K4 values.
  */
 export function conv2d_i8(
-  x: i32,
+  xw: i32,
   w: i32,
   b: i32,
   m: i32,
@@ -59,7 +130,6 @@ export function conv2d_i8(
   DW: i32,
   top: i32,
   left: i32,
-  zx: i32,
   zo: i32,
   lo: i32,
   hi: i32,
@@ -75,7 +145,7 @@ export function conv2d_i8(
       if (K16 > 0 && z + 1 < OW && x0 >= 0 && x0 + SW + (KW - 1) * DW < W) {
         for (let co = 0; co < K16; co += 16) {
           conv_i8_pair16(
-            x,
+            xw,
             w,
             b,
             m,
@@ -95,16 +165,15 @@ export function conv2d_i8(
             y0,
             x0,
             co,
-            zx,
             zo,
             lo,
             hi,
           );
         }
         if (K16 < K4) {
-          conv_i8_pixel(x, w, b, m, acc, o, H, W, C, K, K4, KH, KW, DH, DW, y0, x0, K16, zx, zo, lo, hi);
+          conv_i8_pixel(xw, w, b, m, acc, o, H, W, C, K, K4, KH, KW, DH, DW, y0, x0, K16, zo, lo, hi);
           conv_i8_pixel(
-            x,
+            xw,
             w,
             b,
             m,
@@ -122,7 +191,6 @@ export function conv2d_i8(
             y0,
             x0 + SW,
             K16,
-            zx,
             zo,
             lo,
             hi,
@@ -130,7 +198,7 @@ export function conv2d_i8(
         }
         z += 2;
       } else {
-        conv_i8_pixel(x, w, b, m, acc, o, H, W, C, K, K4, KH, KW, DH, DW, y0, x0, 0, zx, zo, lo, hi);
+        conv_i8_pixel(xw, w, b, m, acc, o, H, W, C, K, K4, KH, KW, DH, DW, y0, x0, 0, zo, lo, hi);
         z++;
       }
     }
@@ -143,7 +211,7 @@ export function conv2d_i8(
  * requantised as soon as they are complete.
  */
 function conv_i8_pair16(
-  x: i32,
+  xw: i32,
   w: i32,
   b: i32,
   m: i32,
@@ -163,7 +231,6 @@ function conv_i8_pair16(
   y0: i32,
   x0: i32,
   co: i32,
-  zx: i32,
   zo: i32,
   lo: i32,
   hi: i32,
@@ -171,8 +238,7 @@ function conv_i8_pair16(
   const pairs = (C + 1) >> 1;
   const wPair = K4 << 1;
   const wTap = pairs * wPair;
-  const odd = C & 1;
-  const next = SW * C;
+  const next = (SW * pairs) << 2;
   const bp = b + (co << 2);
   let a0 = v128.load(bp);
   let a1 = v128.load(bp, 16);
@@ -186,14 +252,12 @@ function conv_i8_pair16(
     const iy = y0 + i * DH;
     if (iy < 0 || iy >= H) continue;
     for (let j = 0; j < KW; j++) {
-      let xp = x + (iy * W + x0 + j * DW) * C;
+      let xp = xw + (((iy * W + x0 + j * DW) * pairs) << 2);
       let wp = w + (i * KW + j) * wTap + (co << 1);
-      const xe = xp + C - odd;
+      const xe = xp + (pairs << 2);
       while (xp < xe) {
-        const p = ((<i32>load<i8>(xp) - zx) & 0xffff) | ((<i32>load<i8>(xp, 1) - zx) << 16);
-        const q = ((<i32>load<i8>(xp + next) - zx) & 0xffff) | ((<i32>load<i8>(xp + next, 1) - zx) << 16);
-        const xv = i32x4.splat(p);
-        const xu = i32x4.splat(q);
+        const xv = v128.load32_splat(xp);
+        const xu = v128.load32_splat(xp + next);
         const w0 = v128.load8x8_s(wp);
         const w1 = v128.load8x8_s(wp, 8);
         const w2 = v128.load8x8_s(wp, 16);
@@ -206,24 +270,8 @@ function conv_i8_pair16(
         c1 = i32x4.add(c1, i32x4.dot_i16x8_s(xu, w1));
         c2 = i32x4.add(c2, i32x4.dot_i16x8_s(xu, w2));
         c3 = i32x4.add(c3, i32x4.dot_i16x8_s(xu, w3));
-        xp += 2;
+        xp += 4;
         wp += wPair;
-      }
-      if (odd) {
-        const xv = i32x4.splat((<i32>load<i8>(xp) - zx) & 0xffff);
-        const xu = i32x4.splat((<i32>load<i8>(xp + next) - zx) & 0xffff);
-        const w0 = v128.load8x8_s(wp);
-        const w1 = v128.load8x8_s(wp, 8);
-        const w2 = v128.load8x8_s(wp, 16);
-        const w3 = v128.load8x8_s(wp, 24);
-        a0 = i32x4.add(a0, i32x4.dot_i16x8_s(xv, w0));
-        a1 = i32x4.add(a1, i32x4.dot_i16x8_s(xv, w1));
-        a2 = i32x4.add(a2, i32x4.dot_i16x8_s(xv, w2));
-        a3 = i32x4.add(a3, i32x4.dot_i16x8_s(xv, w3));
-        c0 = i32x4.add(c0, i32x4.dot_i16x8_s(xu, w0));
-        c1 = i32x4.add(c1, i32x4.dot_i16x8_s(xu, w1));
-        c2 = i32x4.add(c2, i32x4.dot_i16x8_s(xu, w2));
-        c3 = i32x4.add(c3, i32x4.dot_i16x8_s(xu, w3));
       }
     }
   }
@@ -244,7 +292,7 @@ function conv_i8_pair16(
 
 /** Output channels co0..K-1 of one pixel (its window may cross the padding), requantised into o. */
 function conv_i8_pixel(
-  x: i32,
+  xw: i32,
   w: i32,
   b: i32,
   m: i32,
@@ -262,7 +310,6 @@ function conv_i8_pixel(
   y0: i32,
   x0: i32,
   co0: i32,
-  zx: i32,
   zo: i32,
   lo: i32,
   hi: i32,
@@ -270,7 +317,6 @@ function conv_i8_pixel(
   const pairs = (C + 1) >> 1;
   const wPair = K4 << 1; // bytes of one input-channel pair: K4 x 2 x int8
   const wTap = pairs * wPair;
-  const odd = C & 1;
   let co = co0;
   for (; co < K4; co += 16) {
     const wide = co + 16 <= K4;
@@ -279,44 +325,30 @@ function conv_i8_pixel(
     let a1 = wide ? v128.load(bp, 16) : i32x4.splat(0);
     let a2 = wide ? v128.load(bp, 32) : i32x4.splat(0);
     let a3 = wide ? v128.load(bp, 48) : i32x4.splat(0);
-    const lanes = wide ? 16 : 4;
     for (let i = 0; i < KH; i++) {
       const iy = y0 + i * DH;
       if (iy < 0 || iy >= H) continue;
       for (let j = 0; j < KW; j++) {
         const ix = x0 + j * DW;
         if (ix < 0 || ix >= W) continue;
-        let xp = x + (iy * W + ix) * C;
+        let xp = xw + (((iy * W + ix) * pairs) << 2);
         let wp = w + (i * KW + j) * wTap + (co << 1);
-        const xe = xp + C - odd;
-        if (lanes === 16) {
+        const xe = xp + (pairs << 2);
+        if (wide) {
           while (xp < xe) {
-            const p = ((<i32>load<i8>(xp) - zx) & 0xffff) | ((<i32>load<i8>(xp, 1) - zx) << 16);
-            const xv = i32x4.splat(p);
+            const xv = v128.load32_splat(xp);
             a0 = i32x4.add(a0, i32x4.dot_i16x8_s(xv, v128.load8x8_s(wp)));
             a1 = i32x4.add(a1, i32x4.dot_i16x8_s(xv, v128.load8x8_s(wp, 8)));
             a2 = i32x4.add(a2, i32x4.dot_i16x8_s(xv, v128.load8x8_s(wp, 16)));
             a3 = i32x4.add(a3, i32x4.dot_i16x8_s(xv, v128.load8x8_s(wp, 24)));
-            xp += 2;
+            xp += 4;
             wp += wPair;
-          }
-          if (odd) {
-            const xv = i32x4.splat((<i32>load<i8>(xp) - zx) & 0xffff);
-            a0 = i32x4.add(a0, i32x4.dot_i16x8_s(xv, v128.load8x8_s(wp)));
-            a1 = i32x4.add(a1, i32x4.dot_i16x8_s(xv, v128.load8x8_s(wp, 8)));
-            a2 = i32x4.add(a2, i32x4.dot_i16x8_s(xv, v128.load8x8_s(wp, 16)));
-            a3 = i32x4.add(a3, i32x4.dot_i16x8_s(xv, v128.load8x8_s(wp, 24)));
           }
         } else {
           while (xp < xe) {
-            const p = ((<i32>load<i8>(xp) - zx) & 0xffff) | ((<i32>load<i8>(xp, 1) - zx) << 16);
-            a0 = i32x4.add(a0, i32x4.dot_i16x8_s(i32x4.splat(p), v128.load8x8_s(wp)));
-            xp += 2;
+            a0 = i32x4.add(a0, i32x4.dot_i16x8_s(v128.load32_splat(xp), v128.load8x8_s(wp)));
+            xp += 4;
             wp += wPair;
-          }
-          if (odd) {
-            const xv = i32x4.splat((<i32>load<i8>(xp) - zx) & 0xffff);
-            a0 = i32x4.add(a0, i32x4.dot_i16x8_s(xv, v128.load8x8_s(wp)));
           }
         }
       }
@@ -517,22 +549,112 @@ export function add_i8(
   hi: i32,
   u: i32,
 ): void {
+  const n16 = n & ~15;
+  const lov = i8x16.splat(<i8>lo);
+  const hiv = i8x16.splat(<i8>hi);
   if (ORT_ARITHMETIC) {
     const ra = <f32>ma;
     const rb = <f32>mb;
     const bias: f32 = <f32>(zo + u) - ra * <f32>(za + u) - rb * <f32>(zb + u);
-    for (let i = 0; i < n; i++) {
+    // 16 at a time, each lane as the scalar loop below computes it (same f32 operations in order).
+    const rav = f32x4.splat(ra);
+    const rbv = f32x4.splat(rb);
+    const biasv = f32x4.splat(bias);
+    const uv = i32x4.splat(u);
+    for (let i = 0; i < n16; i += 16) {
+      const va = v128.load(a + i);
+      const vb = v128.load(b + i);
+      const al = i16x8.extend_low_i8x16_s(va);
+      const ah = i16x8.extend_high_i8x16_s(va);
+      const bl = i16x8.extend_low_i8x16_s(vb);
+      const bh = i16x8.extend_high_i8x16_s(vb);
+      const r0 = add_ort4(i32x4.extend_low_i16x8_s(al), i32x4.extend_low_i16x8_s(bl), rav, rbv, biasv, uv);
+      const r1 = add_ort4(i32x4.extend_high_i16x8_s(al), i32x4.extend_high_i16x8_s(bl), rav, rbv, biasv, uv);
+      const r2 = add_ort4(i32x4.extend_low_i16x8_s(ah), i32x4.extend_low_i16x8_s(bh), rav, rbv, biasv, uv);
+      const r3 = add_ort4(i32x4.extend_high_i16x8_s(ah), i32x4.extend_high_i16x8_s(bh), rav, rbv, biasv, uv);
+      const q = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(r0, r1), i16x8.narrow_i32x4_s(r2, r3));
+      v128.store(out + i, i8x16.min_s(i8x16.max_s(q, lov), hiv));
+    }
+    for (let i = n16; i < n; i++) {
       const va = <f32>(<i32>load<i8>(a + i) + u);
       const vb = <f32>(<i32>load<i8>(b + i) + u);
       clampStore(out + i, <i32>nearest<f32>(va * ra + vb * rb + bias) - u, lo, hi);
     }
     return;
   }
-  for (let i = 0; i < n; i++) {
+  const mav = f64x2.splat(ma);
+  const mbv = f64x2.splat(mb);
+  const zav = i32x4.splat(za);
+  const zbv = i32x4.splat(zb);
+  const zov = i32x4.splat(zo);
+  for (let i = 0; i < n16; i += 16) {
+    const va = v128.load(a + i);
+    const vb = v128.load(b + i);
+    const al = i16x8.extend_low_i8x16_s(va);
+    const ah = i16x8.extend_high_i8x16_s(va);
+    const bl = i16x8.extend_low_i8x16_s(vb);
+    const bh = i16x8.extend_high_i8x16_s(vb);
+    const r0 = add_ref4(i32x4.extend_low_i16x8_s(al), i32x4.extend_low_i16x8_s(bl), zav, mav, zbv, mbv, zov);
+    const r1 = add_ref4(
+      i32x4.extend_high_i16x8_s(al),
+      i32x4.extend_high_i16x8_s(bl),
+      zav,
+      mav,
+      zbv,
+      mbv,
+      zov,
+    );
+    const r2 = add_ref4(i32x4.extend_low_i16x8_s(ah), i32x4.extend_low_i16x8_s(bh), zav, mav, zbv, mbv, zov);
+    const r3 = add_ref4(
+      i32x4.extend_high_i16x8_s(ah),
+      i32x4.extend_high_i16x8_s(bh),
+      zav,
+      mav,
+      zbv,
+      mbv,
+      zov,
+    );
+    const q = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(r0, r1), i16x8.narrow_i32x4_s(r2, r3));
+    v128.store(out + i, i8x16.min_s(i8x16.max_s(q, lov), hiv));
+  }
+  for (let i = n16; i < n; i++) {
     const da = <i32>load<i8>(a + i) - za;
     const db = <i32>load<i8>(b + i) - zb;
     clampStore(out + i, roundHalf(<f64>da * ma + <f64>db * mb) + zo, lo, hi);
   }
+}
+
+/** add_i8's onnxruntime arithmetic for four lanes: nearest(f32(a + u) ra + f32(b + u) rb + bias) - u. */
+function add_ort4(a: v128, b: v128, ra: v128, rb: v128, bias: v128, u: v128): v128 {
+  const fa = f32x4.convert_i32x4_s(i32x4.add(a, u));
+  const fb = f32x4.convert_i32x4_s(i32x4.add(b, u));
+  const v = f32x4.add(f32x4.add(f32x4.mul(fa, ra), f32x4.mul(fb, rb)), bias);
+  return i32x4.sub(i32x4.trunc_sat_f32x4_s(f32x4.nearest(v)), u);
+}
+
+/** add_i8's reference arithmetic for four lanes: floor((a - za) ma + (b - zb) mb + 0.5) + zo, in float64. */
+function add_ref4(a: v128, b: v128, za: v128, ma: v128, zb: v128, mb: v128, zo: v128): v128 {
+  const da = i32x4.sub(a, za);
+  const db = i32x4.sub(b, zb);
+  const half = f64x2.splat(0.5);
+  const l = f64x2.floor(
+    f64x2.add(
+      f64x2.add(f64x2.mul(f64x2.convert_low_i32x4_s(da), ma), f64x2.mul(f64x2.convert_low_i32x4_s(db), mb)),
+      half,
+    ),
+  );
+  const dh = v128.shuffle<i64>(da, da, 1, 1);
+  const bh = v128.shuffle<i64>(db, db, 1, 1);
+  const h = f64x2.floor(
+    f64x2.add(
+      f64x2.add(f64x2.mul(f64x2.convert_low_i32x4_s(dh), ma), f64x2.mul(f64x2.convert_low_i32x4_s(bh), mb)),
+      half,
+    ),
+  );
+  return i32x4.add(
+    v128.shuffle<i64>(i32x4.trunc_sat_f64x2_s_zero(l), i32x4.trunc_sat_f64x2_s_zero(h), 0, 2),
+    zo,
+  );
 }
 
 /** Int8 ReLU / ReLU6 with requantisation: round((x - zx) sx / so) + zo, clamped to [lo, hi]. */

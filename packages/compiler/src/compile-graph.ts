@@ -31,6 +31,11 @@ export interface CompileGraphOptions {
    * (readInt8Onnx) that must give onnxruntime's answers. @default 'reference'
    */
   readonly int8Arithmetic?: Int8Arithmetic;
+  /**
+   * Also export `step_count()` and `run_step(i)` (one kernel call alone) and list the calls in the
+   * report's `steps`, for per-layer timing (bench/layer-profile.ts). @default false
+   */
+  readonly profile?: boolean;
 }
 
 /** What compileGraph measured and decided. */
@@ -58,6 +63,8 @@ export interface CompileReport {
   /** Linear memory the module declares, in bytes. */
   readonly memoryBytes: number;
   readonly seconds: number;
+  /** With `profile`: each kernel call of `run()` in order (`run_step(i)` runs call i). */
+  readonly steps?: readonly { readonly node: string; readonly kernel: string }[];
 }
 
 /** A compiled model. */
@@ -83,7 +90,7 @@ export async function compileGraph(
   const program = lowerGraph(graph, { int8Arithmetic });
   const plan = planMemory(program);
   const layout = layoutMemory(program, plan);
-  const entry = generateEntry(program, layout);
+  const entry = generateEntry(program, layout, { profile: options.profile ?? false });
   const assembled = await assemble(entry, layout.memoryBase, {
     wat: options.wat ?? false,
     ortArithmetic: int8Arithmetic === 'onnxruntime',
@@ -118,6 +125,7 @@ export async function compileGraph(
       loaderGzipBytes: gzipSync(js, { level: 9 }).byteLength,
       memoryBytes: Math.ceil(layout.memoryBase / 65536) * 65536,
       seconds: (performance.now() - started) / 1000,
+      ...(options.profile ? { steps: program.steps.map((s) => ({ node: s.node, kernel: s.kernel })) } : {}),
     },
   };
 }

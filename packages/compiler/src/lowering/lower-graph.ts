@@ -495,8 +495,15 @@ export function lowerGraph(graph: IrGraph, options: LowerGraphOptions = {}): Pro
             const k4 = roundUp(k, 4);
             const wArg = cst(b.constant(node.inputs[1]!, pairedConvWeights(weight.data, kh * kw, c, k)));
             const bArg = cst(b.constant(node.inputs[2]!, paddedBias(bias.data, k4)));
-            const dims = [h, w, c, g.oh, g.ow, k, k4, ...geo, ...tail];
-            b.step('conv2d_i8', [xArg, wArg, bArg, mArg, scratchArg(k4), out(), ...dims.map(i32)]);
+            // The activations as int16 pairs minus their zero point (once per tensor, shared by its readers).
+            const source = (xArg as { kind: 'buffer'; name: string }).name;
+            const wide = `w16:${source}`;
+            if (!b.buffers.has(wide)) {
+              b.buffer(wide, 'int32', h * w * Math.ceil(c / 2));
+              b.step('widen_i8', [xArg, buf(wide), i32(h * w), i32(c), i32(xq.zeroPoint[0]!)]);
+            }
+            const dims = [h, w, c, g.oh, g.ow, k, k4, ...geo, ...tail.slice(1)];
+            b.step('conv2d_i8', [buf(wide), wArg, bArg, mArg, scratchArg(k4), out(), ...dims.map(i32)]);
           }
           return;
         }

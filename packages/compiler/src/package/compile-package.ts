@@ -68,6 +68,8 @@ export interface CompilePackageOptions {
   readonly calibration?: CalibrationMethod;
   /** int8 by calibration only: percentile of 'percentile' calibration. @default 99.99 */
   readonly percentile?: number;
+  /** Compile with compileGraph's `profile` exports (per-layer timing; bench/layer-profile.ts). @default false */
+  readonly profile?: boolean;
 }
 
 /** Where the compiled int8 module's quantisation came from (compile.int8.json's `quantization`). */
@@ -227,6 +229,7 @@ export async function compileModelPackage(
       labels: manifest.labels,
       wasmFile: names.wasm,
       ...(onnxEntry ? { int8Arithmetic: 'onnxruntime' as const } : {}),
+      ...(options.profile ? { profile: true } : {}),
     },
   );
   const report = {
