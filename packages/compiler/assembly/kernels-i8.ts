@@ -50,6 +50,26 @@ function requant4(a: v128, m: i32, zo: v128): v128 {
   );
 }
 
+/** Requantises 16 int32 accumulators in registers into 16 int8 outputs (one store) at `out`. */
+function requant16(
+  a0: v128,
+  a1: v128,
+  a2: v128,
+  a3: v128,
+  m: i32,
+  out: i32,
+  zo: v128,
+  lo: v128,
+  hi: v128,
+): void {
+  const r0 = requant4(a0, m, zo);
+  const r1 = requant4(a1, m + 32, zo);
+  const r2 = requant4(a2, m + 64, zo);
+  const r3 = requant4(a3, m + 96, zo);
+  const q = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(r0, r1), i16x8.narrow_i32x4_s(r2, r3));
+  v128.store(out, i8x16.min_s(i8x16.max_s(q, lo), hi));
+}
+
 /** Requantises K int32 accumulators (scratch) into int8 outputs with per-channel multipliers m (f64). */
 function requantize(acc: i32, m: i32, out: i32, K: i32, zo: i32, lo: i32, hi: i32): void {
   const zv = i32x4.splat(zo);
@@ -134,6 +154,10 @@ export function conv2d_i8(
   lo: i32,
   hi: i32,
 ): void {
+  if (H === 1 && W === 1 && KH === 1 && KW === 1) {
+    dense_i8(xw, w, b, m, acc, out, C, K, K4, zo, lo, hi);
+    return;
+  }
   const K16 = K4 & ~15;
   for (let y = 0; y < OH; y++) {
     const y0 = y * SH - top;
@@ -203,6 +227,44 @@ export function conv2d_i8(
       }
     }
   }
+}
+
+/**
+ * Dense (a 1x1 convolution of one pixel): input pairs outermost, each pair's row of K4 weight
+ * pairs read in order into the K4 accumulators of `acc` (the weights stream once, front to back);
+ * a pair whose two inputs both sit at the zero point (ReLU's zeros) adds nothing and is skipped.
+ */
+function dense_i8(
+  xw: i32,
+  w: i32,
+  b: i32,
+  m: i32,
+  acc: i32,
+  out: i32,
+  C: i32,
+  K: i32,
+  K4: i32,
+  zo: i32,
+  lo: i32,
+  hi: i32,
+): void {
+  const pairs = (C + 1) >> 1;
+  const wPair = K4 << 1;
+  const accEnd = acc + (K4 << 2);
+  memory.copy(acc, b, K4 << 2);
+  for (let p = 0; p < pairs; p++) {
+    const word = load<i32>(xw + (p << 2));
+    if (word === 0) continue;
+    const xv = i32x4.splat(word);
+    let wp = w + p * wPair;
+    let ap = acc;
+    while (ap < accEnd) {
+      v128.store(ap, i32x4.add(v128.load(ap), i32x4.dot_i16x8_s(xv, v128.load8x8_s(wp))));
+      ap += 16;
+      wp += 8;
+    }
+  }
+  requantize(acc, m, out, K, zo, lo, hi);
 }
 
 /**
@@ -276,8 +338,16 @@ function conv_i8_pair16(
     }
   }
   const n = min<i32>(16, K - co);
-  const ap = acc + (co << 2);
   const mp = m + (co << 3);
+  if (n === 16) {
+    const zv = i32x4.splat(zo);
+    const lov = i8x16.splat(<i8>lo);
+    const hiv = i8x16.splat(<i8>hi);
+    requant16(a0, a1, a2, a3, mp, o + co, zv, lov, hiv);
+    requant16(c0, c1, c2, c3, mp, o2 + co, zv, lov, hiv);
+    return;
+  }
+  const ap = acc + (co << 2);
   v128.store(ap, a0);
   v128.store(ap, a1, 16);
   v128.store(ap, a2, 32);

@@ -1,7 +1,9 @@
 // Per-layer time of a compiled model: which kernel call costs what in `run()`.
 //   pnpm --filter @edgeml/compiler exec tsx bench/layer-profile.ts --model DIR [--precision int8] [--rounds 7]
+//     [--min-ms 30] [--stat median|min] [--input-file x.f32]
+// On a busy machine `--rounds 40 --min-ms 2 --stat min` is steadier (the least disturbed round).
 // Compiles the package with compileGraph's `profile` exports (step_count, run_step) into a temporary
-// folder, fills the input with seeded values in [-1, 1], runs the model once, then times each kernel
+// folder, fills the input with seeded values in [-1, 1] (or --input-file: raw float32), runs the model once, then times each kernel
 // call alone (its buffers hold what run() left there), in rounds over every call; per call the
 // median of the rounds' per-call means. The last row compares the calls' sum with run() itself.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -17,6 +19,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '7' },
     'min-ms': { type: 'string', default: '30' },
     stat: { type: 'string', default: 'median' },
+    'input-file': { type: 'string' },
   },
 });
 if (!values.model) throw new Error('--model DIR is required');
@@ -34,10 +37,20 @@ try {
     run_step(i: number): void;
   };
   const input = new Float32Array(e.memory.buffer, e.input_offset(), e.input_length());
-  let seed = 1;
-  for (let i = 0; i < input.length; i++) {
-    seed = (seed * 1103515245 + 12345) >>> 0;
-    input[i] = (seed / 2 ** 32) * 2 - 1;
+  if (values['input-file'] !== undefined) {
+    // One preprocessed input (float32 little-endian, the manifest's layout), e.g. a real test image:
+    // kernels that skip zeros run as fast as the data lets them.
+    const raw = await readFile(values['input-file']);
+    const given = new Float32Array(raw.buffer, raw.byteOffset, raw.byteLength >> 2);
+    if (given.length !== input.length)
+      throw new Error(`--input-file holds ${given.length} float32 values, the model takes ${input.length}`);
+    input.set(given);
+  } else {
+    let seed = 1;
+    for (let i = 0; i < input.length; i++) {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      input[i] = (seed / 2 ** 32) * 2 - 1;
+    }
   }
   e.run();
   const minMs = Number(values['min-ms']);
