@@ -623,13 +623,16 @@ export function add_i8(
   const lov = i8x16.splat(<i8>lo);
   const hiv = i8x16.splat(<i8>hi);
   if (ORT_ARITHMETIC) {
+    // onnxruntime's x86 kernel (MLAS qladd_avx2.cpp): in float32, with the stored 8-bit values a, b,
+    // c = fma(a, ra, fma(b, rb, fixed)), fixed = zc - (ra za + rb zb), rounded to even. Each fma is
+    // computed in float64 and rounded once to float32: an 8-bit integer times a float32 is exact in
+    // float64, and so is its sum with a float32 of similar magnitude.
     const ra = <f32>ma;
     const rb = <f32>mb;
-    const bias: f32 = <f32>(zo + u) - ra * <f32>(za + u) - rb * <f32>(zb + u);
-    // 16 at a time, each lane as the scalar loop below computes it (same f32 operations in order).
-    const rav = f32x4.splat(ra);
-    const rbv = f32x4.splat(rb);
-    const biasv = f32x4.splat(bias);
+    const fixed: f32 = <f32>(zo + u) - (ra * <f32>(za + u) + rb * <f32>(zb + u));
+    const rav = f64x2.splat(<f64>ra);
+    const rbv = f64x2.splat(<f64>rb);
+    const fixedv = f64x2.splat(<f64>fixed);
     const uv = i32x4.splat(u);
     for (let i = 0; i < n16; i += 16) {
       const va = v128.load(a + i);
@@ -638,17 +641,19 @@ export function add_i8(
       const ah = i16x8.extend_high_i8x16_s(va);
       const bl = i16x8.extend_low_i8x16_s(vb);
       const bh = i16x8.extend_high_i8x16_s(vb);
-      const r0 = add_ort4(i32x4.extend_low_i16x8_s(al), i32x4.extend_low_i16x8_s(bl), rav, rbv, biasv, uv);
-      const r1 = add_ort4(i32x4.extend_high_i16x8_s(al), i32x4.extend_high_i16x8_s(bl), rav, rbv, biasv, uv);
-      const r2 = add_ort4(i32x4.extend_low_i16x8_s(ah), i32x4.extend_low_i16x8_s(bh), rav, rbv, biasv, uv);
-      const r3 = add_ort4(i32x4.extend_high_i16x8_s(ah), i32x4.extend_high_i16x8_s(bh), rav, rbv, biasv, uv);
+      const r0 = add_ort4(i32x4.extend_low_i16x8_s(al), i32x4.extend_low_i16x8_s(bl), rav, rbv, fixedv, uv);
+      const r1 = add_ort4(i32x4.extend_high_i16x8_s(al), i32x4.extend_high_i16x8_s(bl), rav, rbv, fixedv, uv);
+      const r2 = add_ort4(i32x4.extend_low_i16x8_s(ah), i32x4.extend_low_i16x8_s(bh), rav, rbv, fixedv, uv);
+      const r3 = add_ort4(i32x4.extend_high_i16x8_s(ah), i32x4.extend_high_i16x8_s(bh), rav, rbv, fixedv, uv);
       const q = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(r0, r1), i16x8.narrow_i32x4_s(r2, r3));
       v128.store(out + i, i8x16.min_s(i8x16.max_s(q, lov), hiv));
     }
     for (let i = n16; i < n; i++) {
-      const va = <f32>(<i32>load<i8>(a + i) + u);
-      const vb = <f32>(<i32>load<i8>(b + i) + u);
-      clampStore(out + i, <i32>nearest<f32>(va * ra + vb * rb + bias) - u, lo, hi);
+      const va = <f64>(<i32>load<i8>(a + i) + u);
+      const vb = <f64>(<i32>load<i8>(b + i) + u);
+      const t = <f32>(vb * <f64>rb + <f64>fixed);
+      const c = <f32>(va * <f64>ra + <f64>t);
+      clampStore(out + i, <i32>nearest<f32>(c) - u, lo, hi);
     }
     return;
   }
@@ -694,12 +699,23 @@ export function add_i8(
   }
 }
 
-/** add_i8's onnxruntime arithmetic for four lanes: nearest(f32(a + u) ra + f32(b + u) rb + bias) - u. */
-function add_ort4(a: v128, b: v128, ra: v128, rb: v128, bias: v128, u: v128): v128 {
-  const fa = f32x4.convert_i32x4_s(i32x4.add(a, u));
-  const fb = f32x4.convert_i32x4_s(i32x4.add(b, u));
-  const v = f32x4.add(f32x4.add(f32x4.mul(fa, ra), f32x4.mul(fb, rb)), bias);
-  return i32x4.sub(i32x4.trunc_sat_f32x4_s(f32x4.nearest(v)), u);
+/** add_i8's onnxruntime arithmetic for four lanes: fma(a, ra, fma(b, rb, fixed)) in float32 (see add_i8), rounded to even, minus u. */
+function add_ort4(a: v128, b: v128, ra: v128, rb: v128, fixed: v128, u: v128): v128 {
+  const va = i32x4.add(a, u);
+  const vb = i32x4.add(b, u);
+  const va2 = v128.shuffle<i64>(va, va, 1, 1);
+  const vb2 = v128.shuffle<i64>(vb, vb, 1, 1);
+  // fma(b, rb, fixed), then fma(a, ra, that), each rounded once to float32 (lanes 0-1, then 2-3).
+  const t0 = f64x2.promote_low_f32x4(
+    f32x4.demote_f64x2_zero(f64x2.add(f64x2.mul(f64x2.convert_low_i32x4_s(vb), rb), fixed)),
+  );
+  const t1 = f64x2.promote_low_f32x4(
+    f32x4.demote_f64x2_zero(f64x2.add(f64x2.mul(f64x2.convert_low_i32x4_s(vb2), rb), fixed)),
+  );
+  const c0 = f32x4.demote_f64x2_zero(f64x2.add(f64x2.mul(f64x2.convert_low_i32x4_s(va), ra), t0));
+  const c1 = f32x4.demote_f64x2_zero(f64x2.add(f64x2.mul(f64x2.convert_low_i32x4_s(va2), ra), t1));
+  const c = v128.shuffle<i64>(c0, c1, 0, 2);
+  return i32x4.sub(i32x4.trunc_sat_f32x4_s(f32x4.nearest(c)), u);
 }
 
 /** add_i8's reference arithmetic for four lanes: floor((a - za) ma + (b - zb) mb + 0.5) + zo, in float64. */
