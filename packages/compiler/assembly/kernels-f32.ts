@@ -50,7 +50,6 @@ export function conv2d_f32(
   left: i32,
   act: i32,
 ): void {
-  const K16 = K & ~15;
   for (let y = 0; y < OH; y++) {
     const y0 = y * SH - top;
     let z = 0;
@@ -58,13 +57,12 @@ export function conv2d_f32(
       const o = out + (((y * OW + z) * K) << 2);
       const x0 = z * SW - left;
       // Two horizontally adjacent pixels whose windows lie inside the row share every weight load.
-      if (K16 > 0 && z + 1 < OW && x0 >= 0 && x0 + SW + (KW - 1) * DW < W) {
-        for (let co = 0; co < K16; co += 16) {
+      // A last block of fewer than 16 channels (a pruned or narrow layer) runs the same 16 lanes
+      // and stores only its own: the extra lanes read the next weights row (or the next constant)
+      // and are dropped, which keeps 8 independent accumulators instead of one per 4 channels.
+      if (z + 1 < OW && x0 >= 0 && x0 + SW + (KW - 1) * DW < W) {
+        for (let co = 0; co < K; co += 16) {
           conv_pair16(x, w, b, o, o + (K << 2), H, W, C, K, KH, KW, SW, DH, DW, y0, x0, co, act);
-        }
-        if (K16 < K) {
-          conv_pixel(x, w, b, o, H, W, C, K, KH, KW, DH, DW, y0, x0, K16, act);
-          conv_pixel(x, w, b, o + (K << 2), H, W, C, K, KH, KW, DH, DW, y0, x0 + SW, K16, act);
         }
         z += 2;
       } else {
@@ -138,19 +136,44 @@ function conv_pair16(
       }
     }
   }
-  const op = o + (co << 2);
-  v128.store(op, act4(a0, act));
-  v128.store(op, act4(a1, act), 16);
-  v128.store(op, act4(a2, act), 32);
-  v128.store(op, act4(a3, act), 48);
-  const oq = o2 + (co << 2);
-  v128.store(oq, act4(c0, act));
-  v128.store(oq, act4(c1, act), 16);
-  v128.store(oq, act4(c2, act), 32);
-  v128.store(oq, act4(c3, act), 48);
+  const n = min<i32>(16, K - co);
+  store16(o + (co << 2), act4(a0, act), act4(a1, act), act4(a2, act), act4(a3, act), n);
+  store16(o2 + (co << 2), act4(c0, act), act4(c1, act), act4(c2, act), act4(c3, act), n);
 }
 
-/** Output channels co0..K-1 of one pixel (its window may cross the padding). */
+/** Stores the first n (1..16) of 16 float32 lanes at op. */
+function store16(op: i32, v0: v128, v1: v128, v2: v128, v3: v128, n: i32): void {
+  if (n === 16) {
+    v128.store(op, v0);
+    v128.store(op, v1, 16);
+    v128.store(op, v2, 32);
+    v128.store(op, v3, 48);
+    return;
+  }
+  let rest = v0;
+  if (n >= 4) {
+    v128.store(op, v0);
+    rest = v1;
+  }
+  if (n >= 8) {
+    v128.store(op, v1, 16);
+    rest = v2;
+  }
+  if (n >= 12) {
+    v128.store(op, v2, 32);
+    rest = v3;
+  }
+  const r = n & 3;
+  const rp = op + ((n & ~3) << 2);
+  if (r > 0) store<f32>(rp, f32x4.extract_lane(rest, 0));
+  if (r > 1) store<f32>(rp, f32x4.extract_lane(rest, 1), 4);
+  if (r > 2) store<f32>(rp, f32x4.extract_lane(rest, 2), 8);
+}
+
+/**
+ * Output channels co0..K-1 of one pixel (its window may cross the padding), 16 at a time; a last
+ * block of fewer channels runs 16 lanes and stores its own (see conv2d_f32).
+ */
 function conv_pixel(
   x: i32,
   w: i32,
@@ -171,8 +194,7 @@ function conv_pixel(
 ): void {
   const wTap = (C * K) << 2;
   const wRow = K << 2;
-  let co = co0;
-  for (; co + 16 <= K; co += 16) {
+  for (let co = co0; co < K; co += 16) {
     const bp = b + (co << 2);
     let a0 = v128.load(bp);
     let a1 = v128.load(bp, 16);
@@ -198,50 +220,7 @@ function conv_pixel(
         }
       }
     }
-    const op = o + (co << 2);
-    v128.store(op, act4(a0, act));
-    v128.store(op, act4(a1, act), 16);
-    v128.store(op, act4(a2, act), 32);
-    v128.store(op, act4(a3, act), 48);
-  }
-  for (; co + 4 <= K; co += 4) {
-    let a0 = v128.load(b + (co << 2));
-    for (let i = 0; i < KH; i++) {
-      const iy = y0 + i * DH;
-      if (iy < 0 || iy >= H) continue;
-      for (let j = 0; j < KW; j++) {
-        const ix = x0 + j * DW;
-        if (ix < 0 || ix >= W) continue;
-        let xp = x + (((iy * W + ix) * C) << 2);
-        let wp = w + (i * KW + j) * wTap + (co << 2);
-        const xe = xp + (C << 2);
-        while (xp < xe) {
-          a0 = fma4(a0, v128.load32_splat(xp), v128.load(wp));
-          xp += 4;
-          wp += wRow;
-        }
-      }
-    }
-    v128.store(o + (co << 2), act4(a0, act));
-  }
-  for (; co < K; co++) {
-    let a: f32 = load<f32>(b + (co << 2));
-    for (let i = 0; i < KH; i++) {
-      const iy = y0 + i * DH;
-      if (iy < 0 || iy >= H) continue;
-      for (let j = 0; j < KW; j++) {
-        const ix = x0 + j * DW;
-        if (ix < 0 || ix >= W) continue;
-        let xp = x + (((iy * W + ix) * C) << 2);
-        let wp = w + (i * KW + j) * wTap + (co << 2);
-        for (let ci = 0; ci < C; ci++) {
-          a += load<f32>(xp) * load<f32>(wp);
-          xp += 4;
-          wp += wRow;
-        }
-      }
-    }
-    store<f32>(o + (co << 2), act1(a, act === 3 ? 0 : act));
+    store16(o + (co << 2), act4(a0, act), act4(a1, act), act4(a2, act), act4(a3, act), min<i32>(16, K - co));
   }
 }
 
