@@ -600,10 +600,9 @@ export function global_avg_pool_i8(x: i32, out: i32, HW: i32, C: i32, zp: i32, s
 }
 
 /**
- * Int8 Add of two same-size tensors: round((a - za) ma + (b - zb) mb) + zo, clamped. onnxruntime's
- * QLinearAdd (MLAS) folds the zero points into one float32 bias, in the file's 8-bit domain (`u`:
- * 128 for uint8 activations, 0 for int8): round((a+u) ma + (b+u) mb + ((zo+u) - ma (za+u) - mb (zb+u)))
- * in float32, halves to even; ORT_ARITHMETIC computes exactly that.
+ * Int8 Add of two same-size tensors: round((a - za) ma + (b - zb) mb) + zo, clamped (the reference:
+ * float64, halves up). ORT_ARITHMETIC computes as onnxruntime's QLinearAdd on x86 (below), in the
+ * file's 8-bit domain (`u`: 128 for uint8 activations, 0 for int8).
  */
 export function add_i8(
   a: i32,
@@ -622,46 +621,20 @@ export function add_i8(
   const n16 = n & ~15;
   const lov = i8x16.splat(<i8>lo);
   const hiv = i8x16.splat(<i8>hi);
-  if (ORT_ARITHMETIC) {
-    // onnxruntime's x86 kernel (MLAS qladd_avx2.cpp): in float32, with the stored 8-bit values a, b,
-    // c = fma(a, ra, fma(b, rb, fixed)), fixed = zc - (ra za + rb zb), rounded to even. Each fma is
-    // computed in float64 and rounded once to float32: an 8-bit integer times a float32 is exact in
-    // float64, and so is its sum with a float32 of similar magnitude.
-    const ra = <f32>ma;
-    const rb = <f32>mb;
-    const fixed: f32 = <f32>(zo + u) - (ra * <f32>(za + u) + rb * <f32>(zb + u));
-    const rav = f64x2.splat(<f64>ra);
-    const rbv = f64x2.splat(<f64>rb);
-    const fixedv = f64x2.splat(<f64>fixed);
-    const uv = i32x4.splat(u);
-    for (let i = 0; i < n16; i += 16) {
-      const va = v128.load(a + i);
-      const vb = v128.load(b + i);
-      const al = i16x8.extend_low_i8x16_s(va);
-      const ah = i16x8.extend_high_i8x16_s(va);
-      const bl = i16x8.extend_low_i8x16_s(vb);
-      const bh = i16x8.extend_high_i8x16_s(vb);
-      const r0 = add_ort4(i32x4.extend_low_i16x8_s(al), i32x4.extend_low_i16x8_s(bl), rav, rbv, fixedv, uv);
-      const r1 = add_ort4(i32x4.extend_high_i16x8_s(al), i32x4.extend_high_i16x8_s(bl), rav, rbv, fixedv, uv);
-      const r2 = add_ort4(i32x4.extend_low_i16x8_s(ah), i32x4.extend_low_i16x8_s(bh), rav, rbv, fixedv, uv);
-      const r3 = add_ort4(i32x4.extend_high_i16x8_s(ah), i32x4.extend_high_i16x8_s(bh), rav, rbv, fixedv, uv);
-      const q = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(r0, r1), i16x8.narrow_i32x4_s(r2, r3));
-      v128.store(out + i, i8x16.min_s(i8x16.max_s(q, lov), hiv));
-    }
-    for (let i = n16; i < n; i++) {
-      const va = <f64>(<i32>load<i8>(a + i) + u);
-      const vb = <f64>(<i32>load<i8>(b + i) + u);
-      const t = <f32>(vb * <f64>rb + <f64>fixed);
-      const c = <f32>(va * <f64>ra + <f64>t);
-      clampStore(out + i, <i32>nearest<f32>(c) - u, lo, hi);
-    }
-    return;
-  }
-  const mav = f64x2.splat(ma);
-  const mbv = f64x2.splat(mb);
-  const zav = i32x4.splat(za);
-  const zbv = i32x4.splat(zb);
-  const zov = i32x4.splat(zo);
+  // onnxruntime's x86 kernel (MLAS qladd_avx2.cpp): in float32, with the stored 8-bit values a, b,
+  // c = fma(a, ra, fma(b, rb, fixed)), fixed = zc - (ra za + rb zb), rounded to even. Each fma is
+  // computed in float64 and rounded once to float32: an 8-bit integer times a float32 is exact in
+  // float64, and so is its sum with a float32 of similar magnitude.
+  const ra = <f32>ma;
+  const rb = <f32>mb;
+  const fixed: f32 = <f32>(zo + u) - (ra * <f32>(za + u) + rb * <f32>(zb + u));
+  // The vector loop's constants: onnxruntime's (ra, rb, fixed, u) or the reference's (ma, mb, za, zb, zo).
+  const p0 = f64x2.splat(ORT_ARITHMETIC ? <f64>ra : ma);
+  const p1 = f64x2.splat(ORT_ARITHMETIC ? <f64>rb : mb);
+  const p2 = ORT_ARITHMETIC ? f64x2.splat(<f64>fixed) : i32x4.splat(za);
+  const p3 = ORT_ARITHMETIC ? i32x4.splat(u) : i32x4.splat(zb);
+  const p4 = i32x4.splat(zo);
+  // 16 at a time, each lane as the scalar loop below computes it.
   for (let i = 0; i < n16; i += 16) {
     const va = v128.load(a + i);
     const vb = v128.load(b + i);
@@ -669,34 +642,31 @@ export function add_i8(
     const ah = i16x8.extend_high_i8x16_s(va);
     const bl = i16x8.extend_low_i8x16_s(vb);
     const bh = i16x8.extend_high_i8x16_s(vb);
-    const r0 = add_ref4(i32x4.extend_low_i16x8_s(al), i32x4.extend_low_i16x8_s(bl), zav, mav, zbv, mbv, zov);
-    const r1 = add_ref4(
-      i32x4.extend_high_i16x8_s(al),
-      i32x4.extend_high_i16x8_s(bl),
-      zav,
-      mav,
-      zbv,
-      mbv,
-      zov,
-    );
-    const r2 = add_ref4(i32x4.extend_low_i16x8_s(ah), i32x4.extend_low_i16x8_s(bh), zav, mav, zbv, mbv, zov);
-    const r3 = add_ref4(
-      i32x4.extend_high_i16x8_s(ah),
-      i32x4.extend_high_i16x8_s(bh),
-      zav,
-      mav,
-      zbv,
-      mbv,
-      zov,
-    );
+    const r0 = add4(i32x4.extend_low_i16x8_s(al), i32x4.extend_low_i16x8_s(bl), p0, p1, p2, p3, p4);
+    const r1 = add4(i32x4.extend_high_i16x8_s(al), i32x4.extend_high_i16x8_s(bl), p0, p1, p2, p3, p4);
+    const r2 = add4(i32x4.extend_low_i16x8_s(ah), i32x4.extend_low_i16x8_s(bh), p0, p1, p2, p3, p4);
+    const r3 = add4(i32x4.extend_high_i16x8_s(ah), i32x4.extend_high_i16x8_s(bh), p0, p1, p2, p3, p4);
     const q = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(r0, r1), i16x8.narrow_i32x4_s(r2, r3));
     v128.store(out + i, i8x16.min_s(i8x16.max_s(q, lov), hiv));
   }
   for (let i = n16; i < n; i++) {
-    const da = <i32>load<i8>(a + i) - za;
-    const db = <i32>load<i8>(b + i) - zb;
-    clampStore(out + i, roundHalf(<f64>da * ma + <f64>db * mb) + zo, lo, hi);
+    if (ORT_ARITHMETIC) {
+      const va = <f64>(<i32>load<i8>(a + i) + u);
+      const vb = <f64>(<i32>load<i8>(b + i) + u);
+      const t = <f32>(vb * <f64>rb + <f64>fixed);
+      const c = <f32>(va * <f64>ra + <f64>t);
+      clampStore(out + i, <i32>nearest<f32>(c) - u, lo, hi);
+    } else {
+      const da = <i32>load<i8>(a + i) - za;
+      const db = <i32>load<i8>(b + i) - zb;
+      clampStore(out + i, roundHalf(<f64>da * ma + <f64>db * mb) + zo, lo, hi);
+    }
   }
+}
+
+/** add_i8 for four lanes in the model's arithmetic (p0..p4: see add_i8). */
+function add4(a: v128, b: v128, p0: v128, p1: v128, p2: v128, p3: v128, p4: v128): v128 {
+  return ORT_ARITHMETIC ? add_ort4(a, b, p0, p1, p2, p3) : add_ref4(a, b, p2, p0, p3, p1, p4);
 }
 
 /** add_i8's onnxruntime arithmetic for four lanes: fma(a, ra, fma(b, rb, fixed)) in float32 (see add_i8), rounded to even, minus u. */
