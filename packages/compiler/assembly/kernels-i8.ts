@@ -126,7 +126,8 @@ export function widen_i8(x: i32, out: i32, pixels: i32, C: i32, zx: i32): void {
 /**
  * Int8 Conv2D (and Dense as the 1x1 case) of widened activations `xw` (widen_i8). Weights: int8
  * pairs [tap][ceil(C/2)][K4][2] (two input channels interleaved per output channel, K4 = K rounded
- * up to 4, zero filled), bias int32 [K4], multipliers f64 [K]. `acc` is an int32 scratch of K4 values.
+ * up to 4, zero filled), bias int32 [K4], multipliers f64 [K]. `acc` is an int32 scratch of K rounded
+up to 16 values.
  */
 export function conv2d_i8(
   xw: i32,
@@ -158,7 +159,6 @@ export function conv2d_i8(
     dense_i8(xw, w, b, m, acc, out, C, K, K4, zo, lo, hi);
     return;
   }
-  const K16 = K4 & ~15;
   for (let y = 0; y < OH; y++) {
     const y0 = y * SH - top;
     let z = 0;
@@ -166,8 +166,10 @@ export function conv2d_i8(
       const x0 = z * SW - left;
       const o = out + (y * OW + z) * K;
       // Two horizontally adjacent pixels whose windows lie inside the row share every weight load.
-      if (K16 > 0 && z + 1 < OW && x0 >= 0 && x0 + SW + (KW - 1) * DW < W) {
-        for (let co = 0; co < K16; co += 16) {
+      // A last block of fewer than 16 channels (a pruned or narrow layer) runs the same 16 lanes
+      // (the extra ones read the next weight row and are dropped; `acc` holds K rounded up to 16).
+      if (z + 1 < OW && x0 >= 0 && x0 + SW + (KW - 1) * DW < W) {
+        for (let co = 0; co < K4; co += 16) {
           conv_i8_pair16(
             xw,
             w,
@@ -189,32 +191,6 @@ export function conv2d_i8(
             y0,
             x0,
             co,
-            zo,
-            lo,
-            hi,
-          );
-        }
-        if (K16 < K4) {
-          conv_i8_pixel(xw, w, b, m, acc, o, H, W, C, K, K4, KH, KW, DH, DW, y0, x0, K16, zo, lo, hi);
-          conv_i8_pixel(
-            xw,
-            w,
-            b,
-            m,
-            acc,
-            o + K,
-            H,
-            W,
-            C,
-            K,
-            K4,
-            KH,
-            KW,
-            DH,
-            DW,
-            y0,
-            x0 + SW,
-            K16,
             zo,
             lo,
             hi,
@@ -360,7 +336,10 @@ function conv_i8_pair16(
   requantize(ap, mp, o2 + co, n, zo, lo, hi);
 }
 
-/** Output channels co0..K-1 of one pixel (its window may cross the padding), requantised into o. */
+/**
+ * Output channels co0..K-1 of one pixel (its window may cross the padding), 16 at a time into
+ * `acc` (a last block of fewer runs 16 lanes too), requantised into o.
+ */
 function conv_i8_pixel(
   xw: i32,
   w: i32,
@@ -387,14 +366,12 @@ function conv_i8_pixel(
   const pairs = (C + 1) >> 1;
   const wPair = K4 << 1; // bytes of one input-channel pair: K4 x 2 x int8
   const wTap = pairs * wPair;
-  let co = co0;
-  for (; co < K4; co += 16) {
-    const wide = co + 16 <= K4;
+  for (let co = co0; co < K4; co += 16) {
     const bp = b + (co << 2);
     let a0 = v128.load(bp);
-    let a1 = wide ? v128.load(bp, 16) : i32x4.splat(0);
-    let a2 = wide ? v128.load(bp, 32) : i32x4.splat(0);
-    let a3 = wide ? v128.load(bp, 48) : i32x4.splat(0);
+    let a1 = v128.load(bp, 16);
+    let a2 = v128.load(bp, 32);
+    let a3 = v128.load(bp, 48);
     for (let i = 0; i < KH; i++) {
       const iy = y0 + i * DH;
       if (iy < 0 || iy >= H) continue;
@@ -404,34 +381,22 @@ function conv_i8_pixel(
         let xp = xw + (((iy * W + ix) * pairs) << 2);
         let wp = w + (i * KW + j) * wTap + (co << 1);
         const xe = xp + (pairs << 2);
-        if (wide) {
-          while (xp < xe) {
-            const xv = v128.load32_splat(xp);
-            a0 = i32x4.add(a0, i32x4.dot_i16x8_s(xv, v128.load8x8_s(wp)));
-            a1 = i32x4.add(a1, i32x4.dot_i16x8_s(xv, v128.load8x8_s(wp, 8)));
-            a2 = i32x4.add(a2, i32x4.dot_i16x8_s(xv, v128.load8x8_s(wp, 16)));
-            a3 = i32x4.add(a3, i32x4.dot_i16x8_s(xv, v128.load8x8_s(wp, 24)));
-            xp += 4;
-            wp += wPair;
-          }
-        } else {
-          while (xp < xe) {
-            a0 = i32x4.add(a0, i32x4.dot_i16x8_s(v128.load32_splat(xp), v128.load8x8_s(wp)));
-            xp += 4;
-            wp += wPair;
-          }
+        while (xp < xe) {
+          const xv = v128.load32_splat(xp);
+          a0 = i32x4.add(a0, i32x4.dot_i16x8_s(xv, v128.load8x8_s(wp)));
+          a1 = i32x4.add(a1, i32x4.dot_i16x8_s(xv, v128.load8x8_s(wp, 8)));
+          a2 = i32x4.add(a2, i32x4.dot_i16x8_s(xv, v128.load8x8_s(wp, 16)));
+          a3 = i32x4.add(a3, i32x4.dot_i16x8_s(xv, v128.load8x8_s(wp, 24)));
+          xp += 4;
+          wp += wPair;
         }
       }
     }
     const ap = acc + (co << 2);
     v128.store(ap, a0);
-    if (wide) {
-      v128.store(ap, a1, 16);
-      v128.store(ap, a2, 32);
-      v128.store(ap, a3, 48);
-    } else {
-      co -= 12; // advanced by 4 only
-    }
+    v128.store(ap, a1, 16);
+    v128.store(ap, a2, 32);
+    v128.store(ap, a3, 48);
   }
   requantize(acc + (co0 << 2), m + (co0 << 3), o + co0, K - co0, zo, lo, hi);
 }

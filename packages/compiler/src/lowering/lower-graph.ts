@@ -503,7 +503,15 @@ export function lowerGraph(graph: IrGraph, options: LowerGraphOptions = {}): Pro
               b.step('widen_i8', [xArg, buf(wide), i32(h * w), i32(c), i32(xq.zeroPoint[0]!)]);
             }
             const dims = [h, w, c, g.oh, g.ow, k, k4, ...geo, ...tail.slice(1)];
-            b.step('conv2d_i8', [buf(wide), wArg, bArg, mArg, scratchArg(k4), out(), ...dims.map(i32)]);
+            b.step('conv2d_i8', [
+              buf(wide),
+              wArg,
+              bArg,
+              mArg,
+              scratchArg(roundUp(k, 16)),
+              out(),
+              ...dims.map(i32),
+            ]);
           }
           return;
         }
