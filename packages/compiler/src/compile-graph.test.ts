@@ -42,6 +42,36 @@ describe('compileGraph', () => {
     expect(compiled.report.arenaBytes).toBeLessThan(compiled.report.arenaBytesWithoutReuse);
   });
 
+  it('with profile: run_step(0..n-1) in order computes what run() computes; report.steps names each call', async () => {
+    const graph = opCoverageGraph();
+    const compiled = await compileGraph(graph, { profile: true });
+    const steps = compiled.report.steps!;
+    expect(steps).toHaveLength(compiled.report.kernelCalls);
+    expect(steps.every((s) => s.kernel.length > 0 && s.node.length > 0)).toBe(true);
+    const e = new WebAssembly.Instance(new WebAssembly.Module(compiled.wasm), {}).exports as unknown as {
+      memory: WebAssembly.Memory;
+      input_offset(): number;
+      input_length(): number;
+      output_offset(): number;
+      output_length(): number;
+      run(): void;
+      run_step(i: number): void;
+      step_count(): number;
+    };
+    expect(e.step_count()).toBe(steps.length);
+    const x = Float32Array.from({ length: e.input_length() }, (_, i) => Math.cos(i * 0.11));
+    const output = () => new Float32Array(e.memory.buffer, e.output_offset(), e.output_length()).slice();
+    new Float32Array(e.memory.buffer, e.input_offset(), x.length).set(x);
+    e.run();
+    const whole = output();
+    new Float32Array(e.memory.buffer, e.output_offset(), e.output_length()).fill(Number.NaN);
+    new Float32Array(e.memory.buffer, e.input_offset(), x.length).set(x);
+    for (let i = 0; i < steps.length; i++) e.run_step(i);
+    expect(output()).toEqual(whole);
+    // Without profile the report lists no steps (and the module exports no run_step).
+    expect((await compileGraph(graph)).report.steps).toBeUndefined();
+  });
+
   it('gives buffers whose lifetimes overlap disjoint memory', () => {
     const program = lowerGraph(opCoverageGraph());
     const plan = planMemory(program);
