@@ -48,7 +48,8 @@ describe('compileGraph', () => {
     const steps = compiled.report.steps!;
     expect(steps).toHaveLength(compiled.report.kernelCalls);
     expect(steps.every((s) => s.kernel.length > 0 && s.node.length > 0)).toBe(true);
-    const e = new WebAssembly.Instance(new WebAssembly.Module(compiled.wasm), {}).exports as unknown as {
+    const e = new WebAssembly.Instance(new WebAssembly.Module(new Uint8Array(compiled.wasm)), {})
+      .exports as unknown as {
       memory: WebAssembly.Memory;
       input_offset(): number;
       input_length(): number;
