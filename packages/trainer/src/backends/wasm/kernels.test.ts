@@ -320,3 +320,31 @@ describe('batch-norm gradient on wasm matches tfjs-core on the cpu backend', () 
     for (let i = 0; i < expected.length; i++) expectClose(actual[i]!, expected[i]!);
   });
 });
+
+describe('Mean gradient on wasm equals tfjs-core on the cpu backend', () => {
+  it.each([
+    ['batch-norm statistics [N, H, W]', [3, 4, 5, 6], [0, 1, 2]],
+    ['global average pooling [H, W]', [3, 4, 5, 6], [1, 2]],
+    ['every axis', [7, 5], undefined],
+    ['a negative axis', [4, 3, 2], -1],
+  ] as const)('%s', async (_name, shape, axis) => {
+    const size = shape.reduce((p, d) => p * d, 1);
+    const x = randomArray(size);
+    const gradient = async (backend: string) => {
+      await tf.setBackend(backend);
+      return tf.tidy(() => {
+        const input = tf.tensor(x, [...shape]);
+        const reduce = (t: tf.Tensor) => tf.mean(t, axis as number | number[] | undefined);
+        // A different weight per output, so that a wrong broadcast of dy cannot pass.
+        const weights = tf.range(1, 1 + reduce(input).size).reshape(reduce(input).shape);
+        const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(reduce(t), weights)))(input);
+        return { values: g.dataSync() as Float32Array, shape: g.shape };
+      });
+    };
+    const expected = await gradient('cpu');
+    const actual = await gradient('wasm');
+    expect(actual.shape).toEqual(expected.shape);
+    // Bit for bit: dy * 1 / n on the cpu backend, dy / n broadcast on wasm.
+    expect(Array.from(actual.values)).toEqual(Array.from(expected.values));
+  });
+});

@@ -18,6 +18,7 @@ import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise-conv2d-bac
 import { createFusedBatchNormConfig } from './fused-batch-norm.js';
 import { createIdentityConfig } from './identity.js';
 import { maxPoolGradConfig } from './max-pool-grad.js';
+import { installMeanGradient } from './mean-gradient.js';
 import { createMeanConfig, createSumConfig } from './reduce-leading-axes.js';
 import { createTileConfig } from './tile.js';
 
@@ -68,7 +69,7 @@ export const WASM_TRAINING_KERNEL_NAMES: readonly string[] = [
 
 /**
  * Registers (or replaces) the training kernels for backendName 'wasm', and installs the batch-norm
- * gradient that uses them there (tfjs-core's stays in use on other backends); returns their names.
+ * and Mean gradients that use them there (tfjs-core's stays in use on other backends); returns their names.
  */
 export function registerWasmTrainingKernels(): readonly string[] {
   if (getKernel('BatchMatMul', 'wasm') === undefined) {
@@ -79,6 +80,7 @@ export function registerWasmTrainingKernels(): readonly string[] {
   }
   for (const config of WASM_TRAINING_KERNELS) install(config);
   installBatchNormGradient();
+  installMeanGradient();
   for (const [name, wrap] of Object.entries(WASM_KERNEL_WRAPPERS)) {
     const original = getKernel(name, 'wasm');
     if (original === undefined || ours.has(original)) continue;
