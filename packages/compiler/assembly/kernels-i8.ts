@@ -478,7 +478,12 @@ export function depthwise_i8(
   }
 }
 
-/** Int8 max (kind 0) or average (kind 1, rounded half up) pooling; parameters unchanged. */
+/**
+ * Int8 max (kind 0) or average (kind 1) pooling; quantisation parameters unchanged (zero point zp,
+ * scale s). The reference's average is the integer mean rounded half up; ORT_ARITHMETIC computes as
+ * onnxruntime does (DQ -> float32 AveragePool -> Q): each value dequantised in float32, the window
+ * summed in order, divided by its count, quantised as mean / s rounded to even.
+ */
 export function pool_i8(
   x: i32,
   out: i32,
@@ -495,7 +500,9 @@ export function pool_i8(
   left: i32,
   kind: i32,
   zp: i32,
+  s: f64,
 ): void {
+  const sf = <f32>s;
   for (let y = 0; y < OH; y++) {
     const ya = max<i32>(y * SH - top, 0);
     const yb = min<i32>(y * SH - top + PH, H);
@@ -511,6 +518,16 @@ export function pool_i8(
           for (let iy = ya; iy < yb; iy++)
             for (let ix = xa; ix < xb; ix++) a = i8x16.max_s(a, v128.load(x + (iy * W + ix) * C + c));
           v128.store(o + c, a);
+        }
+      }
+      if (kind === 1 && ORT_ARITHMETIC) {
+        // onnxruntime: DQ -> float32 AveragePool -> Q, the window summed in order.
+        for (; c < C; c++) {
+          let sum: f32 = 0;
+          for (let iy = ya; iy < yb; iy++)
+            for (let ix = xa; ix < xb; ix++) sum += <f32>(<i32>load<i8>(x + (iy * W + ix) * C + c) - zp) * sf;
+          const mean: f32 = sum / <f32>count;
+          clampStore(o + c, <i32>nearest<f32>(mean / sf) + zp, -128, 127);
         }
       }
       for (; c < C; c++) {

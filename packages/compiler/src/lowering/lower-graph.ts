@@ -526,6 +526,7 @@ export function lowerGraph(graph: IrGraph, options: LowerGraphOptions = {}): Pro
             ...dims.map(i32),
             i32(node.op === 'MaxPool' ? 0 : 1),
             i32(b.tensor(x).quant!.zeroPoint[0]!),
+            f64(b.tensor(x).quant!.scale[0]!),
           ]);
           return;
         }
