@@ -2,6 +2,7 @@
 
 export type { CompiledModel, CompileGraphOptions, CompileReport } from './compile-graph.js';
 export { compileGraph } from './compile-graph.js';
+export { compilerFingerprint } from './emit/assemble.js';
 export type { CompiledModelMeta } from './emit/loader-module.js';
 export type { Int8Arithmetic } from './lowering/lower-graph.js';
 export { FLOAT32_OPS, INT8_OPS } from './lowering/lower-graph.js';

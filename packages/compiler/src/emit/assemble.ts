@@ -5,8 +5,9 @@
  * assertions, no imports. Deterministic: the same sources give the same bytes.
  */
 
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { EdgemlError } from '@edgeml/core';
+import { EDGEML_VERSION, EdgemlError } from '@edgeml/core';
 import { KERNEL_FILES } from '../codegen/generate-entry.js';
 
 /** The asc flags every model is compiled with. */
@@ -33,6 +34,19 @@ export function readKernelSources(): Promise<Record<string, string>> {
     return sources;
   })();
   return kernelSources;
+}
+
+/**
+ * What the compiled bytes depend on besides the model: the tool's version, the asc flags and the
+ * kernel sources, as a SHA-256 (hex). A cache of compiled modules (the pipeline's stage keys) keys
+ * on it, so that new kernels are never served from an old compile.
+ */
+export async function compilerFingerprint(): Promise<string> {
+  const sources = await readKernelSources();
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify({ version: EDGEML_VERSION, flags: ASC_FLAGS }));
+  for (const name of Object.keys(sources).sort()) hash.update(`\0${name}\0${sources[name]}`);
+  return hash.digest('hex');
 }
 
 /** The compiled module, and asc's text format of it when asked. */

@@ -7,7 +7,7 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compileModelPackage } from '@edgeml/compiler';
+import { compileModelPackage, compilerFingerprint } from '@edgeml/compiler';
 import { readModelPackageDir, writeModelPackage } from '@edgeml/core/node';
 import { exportModelPackage, quantizeModelPackage } from '@edgeml/optimizer';
 import {
@@ -19,8 +19,10 @@ import {
 } from '@edgeml/trainer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validatePipelineConfig } from '../config/validate-config.js';
-import type { StageContext } from '../engine/stage.js';
+import type { PipelineStage, StageContext } from '../engine/stage.js';
 import type { StageRecord } from '../engine/stage-record.js';
+import { distillGateStage } from '../stages/gate-stage.js';
+import { packageStage } from '../stages/package-stage.js';
 import { compareLatency, compareLatencyWeighted, normalQuantile, tQuantile } from './ab-compare.js';
 import { type GateDecision, judgePass } from './judge-pass.js';
 import { gatePass } from './pass-gate.js';
@@ -387,6 +389,25 @@ describe('gatePass on the runtime the package ships', () => {
     expect(m!.candidate).toEqual({ file: 'model.int8.onnx', bytes: int8OnnxBytes });
     expect(m!.fallback).toBeUndefined();
     expect(decision.sizeRatio).toBeCloseTo(m!.parent.bytes / int8OnnxBytes, 12);
+  });
+
+  it('keys the gates and the package stage on the compiler when they use its modules', async () => {
+    const fingerprint = await compilerFingerprint();
+    expect(fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    const compiler = { name: 'compiler', sha256: fingerprint };
+    const inputsOf = (stage: PipelineStage, runtime: string) => {
+      const ctx = context(runtime, 'both', []);
+      return stage.inputs({
+        ...ctx,
+        records: new Map(['train', 'distill'].map((s) => [s, { key: `${s}-key` } as unknown as StageRecord])),
+        packageInput: async (stage, role) => ({ name: `${stage}/${role}`, sha256: 'sha' }),
+      });
+    };
+    // The worker target times and serves compiled modules unless package.runtime is 'ort-web'.
+    expect(await inputsOf(distillGateStage, 'auto')).toContainEqual(compiler);
+    expect(await inputsOf(distillGateStage, 'ort-web')).not.toContainEqual(compiler);
+    expect(await inputsOf(packageStage, 'auto')).toContainEqual(compiler);
+    expect(await inputsOf(packageStage, 'ort-web')).not.toContainEqual(compiler);
   });
 
   it('falls back to onnxruntime-web when a model does not compile, and records why', async () => {

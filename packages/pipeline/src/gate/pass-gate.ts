@@ -20,14 +20,12 @@ import type { ModelRef, StageContext } from '../engine/stage.js';
 import { type AbResult, compareLatencyWeighted } from './ab-compare.js';
 import { type GateDecision, judgePass } from './judge-pass.js';
 import {
-  compileFailure,
-  compileForTiming,
-  type GateRuntime,
+  type CompileOutcome,
+  compileOutcome,
   type GateTargetMeasure,
-  isWebTarget,
   type ObjectiveTarget,
   openTimedModel,
-  TARGET_RUNTIME,
+  planTiming,
   type TimedModel,
 } from './target-latency.js';
 
@@ -74,7 +72,7 @@ export async function gatePass(
   const packageRuntime = ctx.config.package.runtime;
   const parentDir = ctx.packageDir(input.parent.stage, input.parent.role);
   // Each model is compiled once per gate, whatever the number of web-family targets.
-  const compiles = new Map<string, Promise<{ dir: string } | { reason: string }>>();
+  const compiles = new Map<string, Promise<CompileOutcome>>();
   const compiled = (which: 'parent' | 'candidate') => {
     let outcome = compiles.get(which);
     if (outcome === undefined) {
@@ -83,10 +81,7 @@ export async function gatePass(
       ctx.note(
         `${input.pass} gate: compiling the ${which} (${precision}) to time it as the package ships it (edgeml-wasm)`,
       );
-      outcome = compileForTiming(dir, precision, join(input.workDir, `${which}-compiled`)).then(
-        (d) => ({ dir: d }),
-        (error: unknown) => ({ reason: compileFailure(error) }),
-      );
+      outcome = compileOutcome(dir, precision, join(input.workDir, `${which}-compiled`));
       compiles.set(which, outcome);
     }
     return outcome;
@@ -97,26 +92,13 @@ export async function gatePass(
   try {
     const pairs: { parent: TimedModel; candidate: TimedModel }[] = [];
     for (const [i, target] of targets.entries()) {
-      let runtime: GateRuntime = TARGET_RUNTIME[target];
-      let parentSource = parentDir;
-      let candidateSource = input.candidateDir;
-      let fallback: string | undefined;
-      if (packageRuntime !== 'ort-web' && isWebTarget(target)) {
-        const p = await compiled('parent');
-        const c = 'reason' in p ? null : await compiled('candidate');
-        if ('dir' in p && c !== null && 'dir' in c) {
-          runtime = 'edgeml-wasm';
-          parentSource = p.dir;
-          candidateSource = c.dir;
-        } else {
-          const why =
-            'reason' in p
-              ? `the parent did not compile: ${p.reason}`
-              : `the candidate did not compile: ${(c as { reason: string }).reason}`;
-          fallback = `${target} measured on onnxruntime-web, not the compiled module package.runtime '${packageRuntime}' ships: ${why}`;
-          ctx.note(`${input.pass} gate: ${fallback}`);
-        }
-      }
+      const { runtime, parentSource, candidateSource, fallback } = await planTiming(
+        target,
+        packageRuntime,
+        { parent: parentDir, candidate: input.candidateDir },
+        compiled,
+      );
+      if (fallback !== undefined) ctx.note(`${input.pass} gate: ${fallback}`);
       const parent = await openTimedModel(
         parentSource,
         target,

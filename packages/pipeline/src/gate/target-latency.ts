@@ -117,6 +117,68 @@ export async function compileForTiming(
   return outDir;
 }
 
+/** A model compiled for timing (its directory), or why it did not compile (compileFailure). */
+export type CompileOutcome = { dir: string } | { reason: string };
+
+/** The runtime a target is timed on, and the package directories to open for it. */
+export interface TimingPlan {
+  runtime: GateRuntime;
+  parentSource: string;
+  candidateSource: string;
+  /** Why a web-family target is timed on onnxruntime-web although `package.runtime` ships the compiled module. */
+  fallback?: string;
+}
+
+/**
+ * How `target` is timed for a parent/candidate comparison, as the package stage would ship it: a
+ * web-family target, unless `packageRuntime` is 'ort-web', on both models' compiled modules
+ * (`compile(which)` gives each, memoised by the caller: one compile per model whatever the number
+ * of targets); the others on TARGET_RUNTIME. When either model does not compile, onnxruntime-web,
+ * and `fallback` says why. The gates and `edgeml optimize` both time through this.
+ */
+export async function planTiming(
+  target: ObjectiveTarget,
+  packageRuntime: string,
+  sources: { parent: string; candidate: string },
+  compile: (which: 'parent' | 'candidate') => Promise<CompileOutcome>,
+): Promise<TimingPlan> {
+  const onRuntime: TimingPlan = {
+    runtime: TARGET_RUNTIME[target],
+    parentSource: sources.parent,
+    candidateSource: sources.candidate,
+  };
+  if (packageRuntime === 'ort-web' || !isWebTarget(target)) return onRuntime;
+  const p = await compile('parent');
+  if ('reason' in p)
+    return {
+      ...onRuntime,
+      fallback: fallbackNote(target, packageRuntime, `the parent did not compile: ${p.reason}`),
+    };
+  const c = await compile('candidate');
+  if ('reason' in c)
+    return {
+      ...onRuntime,
+      fallback: fallbackNote(target, packageRuntime, `the candidate did not compile: ${c.reason}`),
+    };
+  return { runtime: 'edgeml-wasm', parentSource: p.dir, candidateSource: c.dir };
+}
+
+function fallbackNote(target: ObjectiveTarget, packageRuntime: string, why: string): string {
+  return `${target} measured on onnxruntime-web, not the compiled module package.runtime '${packageRuntime}' ships: ${why}`;
+}
+
+/** compileForTiming as a CompileOutcome: typed compiler errors become the reason, others are thrown. */
+export function compileOutcome(
+  dir: string,
+  precision: 'float32' | 'int8',
+  outDir: string,
+): Promise<CompileOutcome> {
+  return compileForTiming(dir, precision, outDir).then(
+    (d) => ({ dir: d }),
+    (error: unknown) => ({ reason: compileFailure(error) }),
+  );
+}
+
 /** Why compileForTiming failed, as one line; errors other than the typed ones are rethrown. */
 export function compileFailure(error: unknown): string {
   if (error instanceof EdgemlError) return `${error.name} (${error.code}): ${error.message}`;

@@ -21,11 +21,11 @@ export function renderSearchMarkdown(r: SearchReport): string {
     '',
     '## Tried recipes',
     '',
-    '| recipe | accuracy | drop (points) | precision | file | bytes | speed-up | interval | front | chosen | time | stages reused |',
+    '| recipe | accuracy | drop (points) | precision | file (runtime) | bytes | speed-up | interval | front | chosen | time | stages reused |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...r.points.map(
       (p) =>
-        `| ${p.label} | ${pct(p.accuracy)} | ${p.dropPoints.toFixed(2)}${p.withinBudget ? '' : ' (beyond budget)'} | ${p.precision} | ${p.file} | ${p.bytes} | ${p.speedup.toFixed(2)}x | [${p.low.toFixed(2)}, ${p.high.toFixed(2)}] ${p.verdict} | ${p.front ? 'yes' : ''} | ${p.chosen ? 'CHOSEN' : ''} | ${secs(p.durationS)} | ${p.reusedStages.length}/${p.reusedStages.length + p.ranStages.length} |`,
+        `| ${p.label} | ${pct(p.accuracy)} | ${p.dropPoints.toFixed(2)}${p.withinBudget ? '' : ' (beyond budget)'} | ${p.precision} | ${p.file} (${p.runtime}) | ${p.bytes} | ${p.speedup.toFixed(2)}x | [${p.low.toFixed(2)}, ${p.high.toFixed(2)}] ${p.verdict} | ${p.front ? 'yes' : ''} | ${p.chosen ? 'CHOSEN' : ''} | ${secs(p.durationS)} | ${p.reusedStages.length}/${p.reusedStages.length + p.ranStages.length} |`,
     ),
     '',
     `Pareto front (${r.minimize}): ${r.front.map((id) => r.points.find((p) => p.id === id)?.label ?? id).join(' -> ')}`,

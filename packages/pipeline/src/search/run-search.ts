@@ -11,8 +11,10 @@
  * Each tried recipe becomes a point: its final model's test accuracy (as its stage measured it,
  * on the full test split unless `evalImages` is set), the bytes of the file the target loads, and
  * its speed-up against the teacher on the target by the gates' interleaved A/B comparison of
- * inference-only latency (compareLatencyWeighted; worker / ort-web / chromium in onnxruntime-web
- * wasm in-process). The front and the choice are front.ts's; the chosen recipe is run once more
+ * inference-only latency (compareLatencyWeighted), on the runtime the package would ship there
+ * (planTiming, as the gates: worker / ort-web / chromium on the module @edgeml/compiler compiles
+ * unless `package.runtime` is 'ort-web', onnxruntime-web wasm when it does not compile; in-process
+ * in Node). The front and the choice are front.ts's; the chosen recipe is run once more
  * with the package stage (its other stages reused) and packaged for the target.
  *
  * Budget: the next recipe is the one with the smallest estimate (so shared prefixes go first);
@@ -40,7 +42,16 @@ import type { ModelRef, PipelineStage, StageContext } from '../engine/stage.js';
 import { manifestSha256, readStageRecord, type StageRecord, stageKey } from '../engine/stage-record.js';
 import { type AbResult, compareLatencyWeighted, type TimedRun } from '../gate/ab-compare.js';
 import type { Minimize } from '../gate/judge-pass.js';
-import { type ObjectiveTarget, openTimedModel } from '../gate/target-latency.js';
+import {
+  type CompileOutcome,
+  compileOutcome,
+  type GateRuntime,
+  isWebTarget,
+  type ObjectiveTarget,
+  openTimedModel,
+  planTiming,
+} from '../gate/target-latency.js';
+import { compilerInput } from '../stages/compile-final.js';
 import { choosePoint, searchFront } from './front.js';
 import {
   packageTargetOf,
@@ -88,6 +99,10 @@ export interface SearchPoint {
   /** The file the target loads and its bytes. */
   file: string;
   bytes: number;
+  /** The runtime the target was timed on (web-family targets: the compiled module unless package.runtime is 'ort-web'). */
+  runtime: GateRuntime;
+  /** Why a web-family target was timed on onnxruntime-web although package.runtime ships the compiled module (null: it was not). */
+  fallback: string | null;
   /** Teacher latency / this model's latency on the target, its interval and verdict (the teacher: 1). */
   speedup: number;
   low: number;
@@ -265,6 +280,8 @@ interface Measured {
   readonly precision: 'float32' | 'int8';
   readonly file: string;
   readonly bytes: number;
+  readonly runtime: GateRuntime;
+  readonly fallback?: string;
   readonly latency: AbResult | null;
 }
 
@@ -407,6 +424,8 @@ export async function runSearch(options: SearchOptions, view: PipelineView): Pro
       precision: measured.precision,
       file: measured.file,
       bytes: measured.bytes,
+      runtime: measured.runtime,
+      fallback: measured.fallback ?? null,
       speedup: l?.speedup ?? 1,
       low: l?.low ?? 1,
       high: l?.high ?? 1,
@@ -424,9 +443,22 @@ export async function runSearch(options: SearchOptions, view: PipelineView): Pro
     };
     points.push(point);
     view.note(
-      `  ${point.label}: accuracy ${(accuracy * 100).toFixed(2)}% (${Math.abs(drop) < 0.005 ? 'as the teacher' : `${drop > 0 ? '-' : '+'}${Math.abs(drop).toFixed(2)} points`}), ${point.precision} ${point.file} ${point.bytes} B, ${target} speed-up ${point.speedup.toFixed(2)}x [${point.low.toFixed(2)}, ${point.high.toFixed(2)}] (${point.verdict}); ${fmt(point.durationS)}`,
+      `  ${point.label}: accuracy ${(accuracy * 100).toFixed(2)}% (${Math.abs(drop) < 0.005 ? 'as the teacher' : `${drop > 0 ? '-' : '+'}${Math.abs(drop).toFixed(2)} points`}), ${point.precision} ${point.file} ${point.bytes} B, ${target} (${point.runtime}) speed-up ${point.speedup.toFixed(2)}x [${point.low.toFixed(2)}, ${point.high.toFixed(2)}] (${point.verdict}); ${fmt(point.durationS)}`,
     );
     view.note(`  front so far: ${frontLine()}`);
+  };
+
+  // The teacher's compiled module, once per teacher package for the whole search (every recipe
+  // times against the same teacher; its package is hard-linked into each recipe's directory).
+  const teacherCompiles = new Map<string, Promise<CompileOutcome>>();
+  const compiledTeacher = async (teacherDir: string): Promise<CompileOutcome> => {
+    const sha = await manifestSha256(teacherDir);
+    let outcome = teacherCompiles.get(sha);
+    if (outcome === undefined) {
+      outcome = compileOutcome(teacherDir, 'float32', join(outDir, 'search-compiled', sha.slice(0, 16)));
+      teacherCompiles.set(sha, outcome);
+    }
+    return outcome;
   };
 
   const measure = async (
@@ -436,12 +468,7 @@ export async function runSearch(options: SearchOptions, view: PipelineView): Pro
     int8: boolean,
   ): Promise<Measured> => {
     const cacheFile = join(dir, 'point.json');
-    const cacheKey = {
-      export: exported.key,
-      target,
-      objective: { ...base.objective },
-      injected: options.timedRun !== undefined,
-    };
+    const cacheKey = await pointKey(exported.key, target, base, options.timedRun !== undefined);
     if (options.timedRun === undefined) {
       const cached = await readFile(cacheFile, 'utf8')
         .then((t) => JSON.parse(t) as { key: unknown; measured: Measured })
@@ -455,35 +482,58 @@ export async function runSearch(options: SearchOptions, view: PipelineView): Pro
     const work = join(dir, 'search-work');
     await mkdir(work, { recursive: true });
     const isTeacher = recipeId(recipe) === recipeId(TEACHER_RECIPE);
+    const teacherDir = join(dir, 'train', 'teacher');
+    const candidateDir = join(dir, 'export', 'final');
+    // Timed as the package would ship it on the target (the gates' rule): on a web-family target the
+    // compiled module unless package.runtime is 'ort-web'. The teacher's own point compiles once.
+    let candidateCompile: Promise<CompileOutcome> | undefined;
+    const compile = (which: 'parent' | 'candidate') => {
+      if (which === 'parent' && !isTeacher) return compiledTeacher(teacherDir);
+      candidateCompile ??= compileOutcome(candidateDir, precision, join(work, 'candidate-compiled'));
+      return candidateCompile;
+    };
     const opened = [];
     try {
+      const timing = await planTiming(
+        target,
+        base.package.runtime,
+        { parent: teacherDir, candidate: candidateDir },
+        compile,
+      );
+      if (timing.fallback !== undefined) view.note(`  ${timing.fallback}`);
+      const { runtime } = timing;
       const candidate = await openTimedModel(
-        join(dir, 'export', 'final'),
+        timing.candidateSource,
         target,
         precision,
         join(work, 'candidate'),
+        { runtime },
       );
       opened.push(candidate);
       let latency: AbResult | null = null;
       if (!isTeacher && minimize !== 'size') {
-        const teacher = await openTimedModel(
-          join(dir, 'train', 'teacher'),
-          target,
-          'float32',
-          join(work, 'teacher'),
-        );
+        const teacher = await openTimedModel(timing.parentSource, target, 'float32', join(work, 'teacher'), {
+          runtime,
+        });
         opened.push(teacher);
         const wrap = (model: 'teacher' | 'candidate', run: TimedRun) =>
           options.timedRun === undefined ? run : options.timedRun(recipe, model, run);
         view.note(
-          `  interleaved A/B latency against the teacher on ${target} (at most ${base.objective.latencyBudgetS}s)`,
+          `  interleaved A/B latency against the teacher on ${target} (${runtime}, at most ${base.objective.latencyBudgetS}s)`,
         );
         latency = await compareLatencyWeighted(
           [{ runA: wrap('teacher', teacher.run), runB: wrap('candidate', candidate.run), weight: 1 }],
           { budgetMs: base.objective.latencyBudgetS * 1000, confidence: base.objective.confidence },
         );
       }
-      const measured: Measured = { precision, file: candidate.file, bytes: candidate.bytes, latency };
+      const measured: Measured = {
+        precision,
+        file: candidate.file,
+        bytes: candidate.bytes,
+        runtime,
+        ...(timing.fallback !== undefined && { fallback: timing.fallback }),
+        latency,
+      };
       await writeJsonAtomic(cacheFile, JSON.parse(JSON.stringify({ key: cacheKey, measured })) as JsonValue);
       return measured;
     } finally {
@@ -547,6 +597,7 @@ export async function runSearch(options: SearchOptions, view: PipelineView): Pro
     p.front = front.includes(p.id);
     p.chosen = p.id === chosenId;
   }
+  await rm(join(outDir, 'search-compiled'), { recursive: true, force: true });
   let chosen: SearchReport['chosen'] = null;
   const chosenPoint = points.find((p) => p.chosen);
   if (chosenPoint !== undefined) {
@@ -586,7 +637,7 @@ export async function runSearch(options: SearchOptions, view: PipelineView): Pro
 async function readCachedPoint(
   dir: string,
   hits: readonly { stage: string; from: Finished }[],
-  target: string,
+  target: ObjectiveTarget,
   base: PipelineConfig,
 ): Promise<boolean> {
   const exported = hits.find((h) => h.stage === 'export');
@@ -594,6 +645,25 @@ async function readCachedPoint(
   const cached = await readFile(join(dir, 'point.json'), 'utf8')
     .then((t) => JSON.parse(t) as { key: unknown })
     .catch(() => null);
-  const key = { export: exported.from.record.key, target, objective: { ...base.objective }, injected: false };
+  const key = await pointKey(exported.from.record.key, target, base, false);
   return cached !== null && JSON.stringify(cached.key) === JSON.stringify(key);
+}
+
+/** The key of a recipe's measurement (point.json): what it was timed on and against. */
+async function pointKey(
+  exportKey: string,
+  target: ObjectiveTarget,
+  base: PipelineConfig,
+  injected: boolean,
+): Promise<JsonObject> {
+  const timesCompiled = base.package.runtime !== 'ort-web' && isWebTarget(target);
+  return {
+    export: exportKey,
+    target,
+    packageRuntime: base.package.runtime,
+    // Compiled modules are timed: new kernels re-measure.
+    ...(timesCompiled && { compiler: (await compilerInput()).sha256 }),
+    objective: { ...base.objective },
+    injected,
+  };
 }

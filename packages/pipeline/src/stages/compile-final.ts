@@ -17,6 +17,18 @@ import { parityImagesFor } from '@edgeml/optimizer';
 import { createClassifier } from '@edgeml/runtime-edge/node';
 import { datasetForModel, sampleBatch } from '@edgeml/trainer';
 import type { StageContext } from '../engine/stage.js';
+import type { StageInput } from '../engine/stage-record.js';
+
+/**
+ * The compiler as a stage input (`compiler`: compilerFingerprint, the hash of its version, flags and
+ * kernel sources), for the stages whose output depends on compiled modules (the package stage's
+ * modules, the gates' timings of them): new kernels re-run them instead of reusing an old compile.
+ */
+export async function compilerInput(): Promise<StageInput> {
+  // Imported here, as the compile step does: a run on onnxruntime-web never loads the compiler.
+  const { compilerFingerprint } = await import('@edgeml/compiler');
+  return { name: 'compiler', sha256: await compilerFingerprint() };
+}
 
 /** Largest max |dp| (softmax probabilities) between the compiled module and onnxruntime-node it accepts. */
 export const COMPILED_PARITY_TOLERANCE = 1e-4;

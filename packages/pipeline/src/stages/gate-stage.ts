@@ -2,8 +2,9 @@
  * A pass's gate as its own stage, right after the pass's stage: the candidate the pass wrote is
  * judged against the package the pass ran on (gatePass), and the stage records which of the two
  * the run continues from (`next`). Being a stage of its own, a gate's key is the objective,
- * `package.runtime` and the two packages: changing the objective or the runtime the web-family
- * targets ship re-judges the passes without re-running them.
+ * `package.runtime`, the two packages and (when a web-family target times compiled modules) the
+ * compiler's fingerprint: changing the objective, the runtime the web-family targets ship or the
+ * compiler's kernels re-judges the passes without re-running them.
  */
 import { join } from 'node:path';
 import type { GatedPass } from '../config/objective.js';
@@ -11,6 +12,7 @@ import type { ModelRef, PipelineStage, StageContext } from '../engine/stage.js';
 import { gateReport } from '../gate/gate-report.js';
 import { gatePass, recordedAccuracy } from '../gate/pass-gate.js';
 import { isWebTarget, type ObjectiveTarget } from '../gate/target-latency.js';
+import { compilerInput } from './compile-final.js';
 
 /** The gate of `pass`: `candidate` (an output of the pass's stage) against `parentOf(ctx)`. */
 export function gateStage(
@@ -40,6 +42,10 @@ export function gateStage(
     }),
     inputs: async (ctx) => {
       const parent = parentOf(ctx);
+      const c = ctx.config;
+      // Web-family targets time the compiled modules: a new compiler re-judges.
+      const timesCompiled =
+        c.package.runtime !== 'ort-web' && (c.objective.targets as ObjectiveTarget[]).some(isWebTarget);
       return [
         await ctx.packageInput(parent.stage, parent.role),
         await ctx.packageInput(candidate.stage, candidate.role),
@@ -47,6 +53,7 @@ export function gateStage(
         stageKeyOf(ctx, 'train'),
         stageKeyOf(ctx, parent.stage),
         stageKeyOf(ctx, candidate.stage),
+        ...(timesCompiled ? [await compilerInput()] : []),
       ];
     },
     async run(ctx, dir) {

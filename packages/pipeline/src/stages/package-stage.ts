@@ -12,7 +12,12 @@ import { UnsupportedError } from '@edgeml/core';
 import { readModelPackageDir } from '@edgeml/core/node';
 import { type PackageRuntime, packageMobile, packageWeb, packageWorker } from '@edgeml/runtime-edge/node';
 import type { PipelineStage } from '../engine/stage.js';
-import { type CompiledPrecision, type CompiledVariant, compileFinalModel } from './compile-final.js';
+import {
+  type CompiledPrecision,
+  type CompiledVariant,
+  compileFinalModel,
+  compilerInput,
+} from './compile-final.js';
 
 /** Stage 6: package for the deployment targets. */
 export const packageStage: PipelineStage = {
@@ -31,7 +36,11 @@ export const packageStage: PipelineStage = {
       parityImages: c.export.parityImages,
     }),
   }),
-  inputs: async (ctx) => [await ctx.packageInput('export', 'final')],
+  inputs: async (ctx) => {
+    const p = ctx.config.package;
+    const compiles = p.runtime !== 'ort-web' && p.targets.some((t) => t === 'worker' || t === 'web');
+    return [await ctx.packageInput('export', 'final'), ...(compiles ? [await compilerInput()] : [])];
+  },
   async run(ctx, dir) {
     const p = ctx.config.package;
     const model = ctx.packageDir('export', 'final');
