@@ -88,6 +88,9 @@ describe('edgeml optimize (tiny budget)', () => {
     expect(points).toHaveLength(4);
     for (const p of points) {
       expect(p.recipe).toHaveProperty('student');
+      // Timed on the Worker's runtime: the compiled module of the model's precision.
+      expect(p.runtime).toBe('edgeml-wasm');
+      expect(p.file).toBe(p.precision === 'int8' ? 'model.int8.wasm' : 'model.wasm');
       expect(p.accuracy).toBeGreaterThan(0);
       expect(p.bytes).toBeGreaterThan(0);
       expect(p.testImages).toBe(256);
@@ -146,12 +149,19 @@ describe('edgeml optimize (tiny budget)', () => {
       await readFile(join(chosen.modelDir, 'manifest.json'), 'utf8'),
     ) as ModelManifest;
     const point = result.report.points.find((p) => p.id === chosen.id);
-    const classifier = await createClassifier(chosen.modelDir, {
-      runtime: 'ort-node',
-      precision: point?.precision ?? 'float32',
-    });
-    expect(classifier.file.path).toBe(point?.file);
-    const session = await ort.InferenceSession.create(join(chosen.modelDir, classifier.file.path));
+    const precision = point?.precision ?? 'float32';
+    // The search timed the file the Worker serves, on the runtime that serves it: the package
+    // stage's compiled module, which the Worker bundles as src/<file>.
+    expect(point?.runtime).toBe('edgeml-wasm');
+    expect(point?.fallback).toBeNull();
+    const compiledDir = join(point!.runDir, 'package', 'compiled');
+    const served = await createClassifier(compiledDir, { runtime: 'edgeml-wasm', precision });
+    expect(served.file.path).toBe(point?.file);
+    expect(await readFile(join(chosen.packageDir, 'src', point!.file))).toEqual(
+      await readFile(join(compiledDir, point!.file)),
+    );
+    const classifier = await createClassifier(compiledDir, { runtime: 'ort-node', precision });
+    const session = await ort.InferenceSession.create(join(compiledDir, classifier.file.path));
     try {
       const { height, width, channels } = classifier.inputSpec;
       for (let n = 0; n < 3; n++) {
@@ -171,8 +181,12 @@ describe('edgeml optimize (tiny budget)', () => {
         const probs = logits ? exp.map((v) => v / sum) : Array.from(raw);
         for (const p of ours.predictions) expect(p.probability).toBeCloseTo(probs[p.index] as number, 4);
         expect(ours.predictions[0]?.index).toBe(probs.indexOf(Math.max(...probs)));
+        const compiled = await served.classify(image, { topK: manifest.labels.length });
+        for (const p of compiled.predictions) expect(p.probability).toBeCloseTo(probs[p.index] as number, 4);
+        expect(compiled.predictions[0]?.index).toBe(ours.predictions[0]?.index);
       }
     } finally {
+      await served.dispose();
       await classifier.dispose();
       await session.release();
     }
