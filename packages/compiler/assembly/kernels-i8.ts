@@ -126,8 +126,8 @@ export function widen_i8(x: i32, out: i32, pixels: i32, C: i32, zx: i32): void {
 /**
  * Int8 Conv2D (and Dense as the 1x1 case) of widened activations `xw` (widen_i8). Weights: int8
  * pairs [tap][ceil(C/2)][K4][2] (two input channels interleaved per output channel, K4 = K rounded
- * up to 4, zero filled), bias int32 [K4], multipliers f64 [K]. `acc` is an int32 scratch of K rounded
-up to 16 values.
+ * up to 4, zero filled), bias int32 [K4], multipliers f64 [K]. `acc` is an int32 scratch of K
+ * rounded up to 16 values.
  */
 export function conv2d_i8(
   xw: i32,
